@@ -1,0 +1,119 @@
+//! `make bench`: how fast the provider starts and serves its schema, and how much memory it takes, against the
+//! floor of starting a trivial process; and `terraform validate` with the provider against a configuration of
+//! only `terraform_data` resources. Prints a Markdown table (and writes it with `--out FILE`).
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use anyhow::Context as _;
+use ecsbg_acceptance::plugin_client::{connect, start_provider, ClientIdentity};
+use ecsbg_acceptance::terraform::{Install, Workspace};
+
+const RUNS: usize = 30;
+
+fn percentile(samples: &mut [Duration], p: f64) -> Duration {
+    samples.sort();
+    let idx = ((samples.len() as f64 - 1.0) * p).round() as usize;
+    samples[idx.min(samples.len() - 1)]
+}
+
+fn ms(d: Duration) -> String {
+    format!("{:.1} ms", d.as_secs_f64() * 1000.0)
+}
+
+/// Peak resident memory of a live process, from /proc.
+fn peak_rss_kib(pid: u32) -> Option<u64> {
+    let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
+    status
+        .lines()
+        .find(|l| l.starts_with("VmHWM:"))
+        .and_then(|l| l.split_whitespace().nth(1))
+        .and_then(|v| v.parse().ok())
+}
+
+async fn start_to_schema(
+    binary: &Path,
+    identity: &ClientIdentity,
+) -> anyhow::Result<(Duration, u64)> {
+    let started = Instant::now();
+    let mut provider = start_provider(binary, &identity.cert_pem).await?;
+    let mut client = connect(&provider.socket, &provider.server_cert_der, Some(identity)).await?;
+    client
+        .get_provider_schema(ecsbg::plugin::proto::tfplugin6::get_provider_schema::Request {})
+        .await?;
+    let elapsed = started.elapsed();
+    let rss = provider.child.id().and_then(peak_rss_kib).unwrap_or(0);
+    provider.child.kill().await.ok();
+    Ok((elapsed, rss))
+}
+
+fn floor_process() -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    std::process::Command::new("true")
+        .status()
+        .context("running `true`")?;
+    Ok(started.elapsed())
+}
+
+fn terraform_validate(ws: &Workspace) -> anyhow::Result<Duration> {
+    let started = Instant::now();
+    ws.run(&["validate"])?.success()?;
+    Ok(started.elapsed())
+}
+
+fn main() -> anyhow::Result<()> {
+    let mut args = std::env::args().skip(1);
+    let binary = PathBuf::from(
+        args.next()
+            .context("usage: ecsbg-bench <provider binary> [--out FILE]")?,
+    );
+    let out = match (args.next().as_deref(), args.next()) {
+        (Some("--out"), Some(path)) => Some(PathBuf::from(path)),
+        _ => None,
+    };
+    let rt = tokio::runtime::Runtime::new()?;
+    let identity = ClientIdentity::generate()?;
+
+    let mut schema_times = Vec::new();
+    let mut rss = Vec::new();
+    let mut floor = Vec::new();
+    for _ in 0..RUNS {
+        let (t, kib) = rt.block_on(start_to_schema(&binary, &identity))?;
+        schema_times.push(t);
+        rss.push(kib);
+        floor.push(floor_process()?);
+    }
+
+    let with_provider = Workspace::new(&binary, Install::DevOverrides)?;
+    with_provider.write_main(
+        "terraform {\n  required_providers {\n    ecsbg = { source = \"ecsbg/ecsbg\" }\n  }\n}\nprovider \"ecsbg\" {}\nresource \"terraform_data\" \"d\" {\n  input = \"0s\"\n}\n",
+    )?;
+    let floor_ws = Workspace::new(&binary, Install::DevOverrides)?;
+    floor_ws.write_main("resource \"terraform_data\" \"d\" {\n  input = \"0s\"\n}\n")?;
+    let mut validate_provider = Vec::new();
+    let mut validate_floor = Vec::new();
+    for _ in 0..5 {
+        validate_provider.push(terraform_validate(&with_provider)?);
+        validate_floor.push(terraform_validate(&floor_ws)?);
+    }
+
+    let max_rss = rss.iter().copied().max().unwrap_or(0);
+    let table = format!(
+        "| measure | median | p95 | floor (median) |\n|---|---|---|---|\n\
+         | provider start → GetProviderSchema served over mTLS ({RUNS} runs) | {} | {} | {} (`true`) |\n\
+         | provider peak RSS | {:.1} MiB | | |\n\
+         | `terraform validate` with the provider configured vs only `terraform_data` (5 runs) | {} | {} | {} |\n",
+        ms(percentile(&mut schema_times.clone(), 0.5)),
+        ms(percentile(&mut schema_times, 0.95)),
+        ms(percentile(&mut floor, 0.5)),
+        max_rss as f64 / 1024.0,
+        ms(percentile(&mut validate_provider.clone(), 0.5)),
+        ms(percentile(&mut validate_provider, 0.95)),
+        ms(percentile(&mut validate_floor, 0.5)),
+    );
+    println!("{table}");
+    if let Some(path) = out {
+        std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+    }
+    Ok(())
+}

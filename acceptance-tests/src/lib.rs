@@ -1,0 +1,4 @@
+//! Helpers for tests that drive the real `terraform` binary against the provider (and, later, the emulator).
+
+pub mod plugin_client;
+pub mod terraform;

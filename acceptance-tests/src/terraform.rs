@@ -1,0 +1,193 @@
+//! Runs the real `terraform` binary in a throwaway directory, with our provider installed the way a developer
+//! (dev_overrides) or a user (a filesystem mirror laid out like `make install`) would install it.
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output, Stdio};
+
+use anyhow::{bail, Context as _};
+
+/// The provider's source address and the version the tests install.
+pub const PROVIDER_SOURCE: &str = "registry.terraform.io/ecsbg/ecsbg";
+
+/// How the provider is made available to Terraform.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Install {
+    /// A `dev_overrides` CLI configuration pointing at a directory holding the binary (no `terraform init`).
+    DevOverrides,
+    /// A filesystem mirror with the layout `make install` writes, and a normal `required_providers` block.
+    FilesystemMirror,
+}
+
+/// A temporary Terraform working directory wired to one provider binary.
+pub struct Workspace {
+    root: tempfile::TempDir,
+    /// Where the `.tf` files go and Terraform runs.
+    pub dir: PathBuf,
+    cli_config: PathBuf,
+    extra_env: Vec<(String, String)>,
+}
+
+/// What one terraform command did.
+pub struct Run {
+    /// Exit status code (-1 when killed by a signal).
+    pub code: i32,
+    /// Standard output.
+    pub stdout: String,
+    /// Standard error.
+    pub stderr: String,
+}
+
+impl Run {
+    /// stdout and stderr together, for assertions on what the user saw.
+    pub fn output(&self) -> String {
+        format!("{}\n{}", self.stdout, self.stderr)
+    }
+
+    /// Fails with the whole output unless the command succeeded.
+    pub fn success(self) -> anyhow::Result<Run> {
+        if self.code != 0 {
+            bail!("terraform exited with {}:\n{}", self.code, self.output());
+        }
+        Ok(self)
+    }
+}
+
+impl From<Output> for Run {
+    fn from(out: Output) -> Self {
+        Run {
+            code: out.status.code().unwrap_or(-1),
+            stdout: String::from_utf8_lossy(&out.stdout).into_owned(),
+            stderr: String::from_utf8_lossy(&out.stderr).into_owned(),
+        }
+    }
+}
+
+/// The version `make install` would install, from the workspace manifest.
+pub fn provider_version() -> &'static str {
+    env!("CARGO_PKG_VERSION")
+}
+
+impl Workspace {
+    /// A new workspace with `provider_binary` installed as `install` says.
+    pub fn new(provider_binary: &Path, install: Install) -> anyhow::Result<Self> {
+        let root = tempfile::Builder::new().prefix("ecsbg-tf").tempdir()?;
+        let dir = root.path().join("work");
+        std::fs::create_dir_all(&dir)?;
+        let cli_config = root.path().join("terraformrc");
+        let config = match install {
+            Install::DevOverrides => {
+                let bin_dir = root.path().join("dev-bin");
+                std::fs::create_dir_all(&bin_dir)?;
+                link_binary(provider_binary, &bin_dir.join("terraform-provider-ecsbg"))?;
+                format!(
+                    "provider_installation {{\n  dev_overrides {{\n    \"{PROVIDER_SOURCE}\" = \"{}\"\n  }}\n  direct {{}}\n}}\n",
+                    bin_dir.display()
+                )
+            }
+            Install::FilesystemMirror => {
+                let mirror = root.path().join("plugins");
+                let target = mirror
+                    .join("registry.terraform.io/ecsbg/ecsbg")
+                    .join(provider_version())
+                    .join(os_arch());
+                std::fs::create_dir_all(&target)?;
+                link_binary(
+                    provider_binary,
+                    &target.join(format!("terraform-provider-ecsbg_v{}", provider_version())),
+                )?;
+                format!(
+                    "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n    include = [\"{PROVIDER_SOURCE}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
+                    mirror.display()
+                )
+            }
+        };
+        std::fs::write(&cli_config, config)?;
+        Ok(Self {
+            root,
+            dir,
+            cli_config,
+            extra_env: Vec::new(),
+        })
+    }
+
+    /// The workspace's scratch root (for marker files and logs).
+    pub fn root(&self) -> &Path {
+        self.root.path()
+    }
+
+    /// Adds an environment variable to every terraform command.
+    pub fn env(&mut self, key: &str, value: &str) {
+        self.extra_env.push((key.to_string(), value.to_string()));
+    }
+
+    /// Writes `main.tf`.
+    pub fn write_main(&self, hcl: &str) -> anyhow::Result<()> {
+        std::fs::write(self.dir.join("main.tf"), hcl).context("writing main.tf")
+    }
+
+    /// A terraform command ready to run (or spawn) in this workspace.
+    pub fn command(&self, args: &[&str]) -> Command {
+        let mut cmd = Command::new("terraform");
+        cmd.args(args)
+            .current_dir(&self.dir)
+            .env("TF_CLI_CONFIG_FILE", &self.cli_config)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("TF_INPUT", "0")
+            .env("CHECKPOINT_DISABLE", "1")
+            .env_remove("TF_LOG")
+            .env_remove("TF_LOG_PATH")
+            .env_remove("TF_LOG_PROVIDER")
+            .stdin(Stdio::null());
+        for (k, v) in &self.extra_env {
+            cmd.env(k, v);
+        }
+        cmd
+    }
+
+    /// Runs terraform with `args` (plus `-no-color`) and returns what it did.
+    pub fn run(&self, args: &[&str]) -> anyhow::Result<Run> {
+        let mut all: Vec<&str> = args.to_vec();
+        all.push("-no-color");
+        let out = self
+            .command(&all)
+            .output()
+            .context("running terraform (is it on PATH?)")?;
+        Ok(Run::from(out))
+    }
+
+    /// `terraform show -json` of the state, parsed.
+    pub fn state_json(&self) -> anyhow::Result<serde_json::Value> {
+        let run = self.run(&["show", "-json"])?.success()?;
+        serde_json::from_str(&run.stdout).context("terraform show -json is not JSON")
+    }
+
+    /// The `values` of one resource in the state, by address.
+    pub fn resource_values(&self, address: &str) -> anyhow::Result<serde_json::Value> {
+        let state = self.state_json()?;
+        let resources = state["values"]["root_module"]["resources"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
+        resources
+            .into_iter()
+            .find(|r| r["address"] == address)
+            .map(|r| r["values"].clone())
+            .with_context(|| format!("{address} is not in the state"))
+    }
+}
+
+/// Terraform's platform directory name for this machine.
+pub fn os_arch() -> String {
+    let arch = match std::env::consts::ARCH {
+        "x86_64" => "amd64",
+        "aarch64" => "arm64",
+        other => other,
+    };
+    format!("{}_{arch}", std::env::consts::OS)
+}
+
+fn link_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::os::unix::fs::symlink(from, to)
+        .or_else(|_| std::fs::copy(from, to).map(|_| ()))
+        .with_context(|| format!("installing {} as {}", from.display(), to.display()))
+}

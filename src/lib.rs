@@ -1,0 +1,24 @@
+//! terraform-provider-ecsbg: a Terraform provider whose `ecsbg_deployment` resource runs AWS CodeDeploy
+//! blue/green rollouts of ECS services on `terraform apply`.
+//!
+//! The crate is split by job:
+//! - [`plugin`]: the Terraform plugin protocol (tfplugin6 over go-plugin's gRPC transport). It knows nothing of AWS.
+//! - [`provider`]: the `provider "ecsbg" {}` configuration and the AWS clients it builds.
+//! - `testing` (feature `testing` only): resource types that exist to prove the plugin layer in tests.
+
+pub mod duration;
+pub mod plugin;
+pub mod provider;
+#[cfg(feature = "testing")]
+pub mod testing;
+
+/// The provider's address in the registry; Terraform keys reattach and install paths by it.
+pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/ecsbg/ecsbg";
+
+/// Runs the provider process: serves Terraform when started by Terraform, explains itself otherwise.
+///
+/// Both the shipped binary and the test-only binary call this, so they cannot drift apart.
+pub fn run_main() {
+    let code = plugin::run(provider::EcsbgProvider::new());
+    std::process::exit(code);
+}

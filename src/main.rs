@@ -1,0 +1,5 @@
+//! The provider binary Terraform starts. All logic lives in the library so tests can reuse it.
+
+fn main() {
+    ecsbg::run_main()
+}

@@ -1,0 +1,34 @@
+//! The Terraform plugin protocol (tfplugin6 over go-plugin), owned by this project.
+//!
+//! Nothing here knows about AWS or about our resource: [`resource`] is the contract a provider implements,
+//! and the rest turns it into a process Terraform can start, talk to, stop and shut down. See
+//! `shared/reference/plugin-protocol.md` for the checklist this layer meets.
+
+pub mod diagnostics;
+mod go_plugin;
+mod grpc;
+pub mod handshake;
+pub mod logging;
+pub mod resource;
+pub mod schema;
+mod server;
+pub mod stop;
+pub mod tls;
+mod transport;
+pub mod value;
+
+/// The generated protocol types; public so tests can act as a plugin client.
+pub mod proto {
+    /// Terraform's provider protocol, version 6.
+    #[allow(clippy::all, missing_docs)]
+    pub mod tfplugin6 {
+        tonic::include_proto!("tfplugin6");
+    }
+    /// go-plugin's controller, stdio and broker services.
+    #[allow(clippy::all, missing_docs)]
+    pub mod plugin {
+        tonic::include_proto!("plugin");
+    }
+}
+
+pub use server::run;

@@ -1,0 +1,207 @@
+//! The provider process from start to exit: refuse strangers, ignore the terminal's Ctrl-C, hand Terraform the
+//! handshake line, serve gRPC over mutual TLS, and leave when Terraform says so.
+
+use std::io::Write as _;
+use std::sync::Arc;
+use std::time::Duration;
+
+use anyhow::Context as _;
+use tokio::net::UnixListener;
+use tokio_util::sync::CancellationToken;
+
+use super::go_plugin::{Controller, Stdio};
+use super::grpc::ProviderService;
+use super::handshake::{check_environment, handshake_line};
+use super::proto::plugin::grpc_controller_server::GrpcControllerServer;
+use super::proto::plugin::grpc_stdio_server::GrpcStdioServer;
+use super::proto::tfplugin6::provider_server::ProviderServer;
+use super::resource::ProviderType;
+use super::stop::StopSignal;
+use super::{logging, tls, transport};
+
+/// Terraform's messages can be large (whole states); go-plugin allows up to i32::MAX.
+const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
+/// After Terraform's Shutdown, give in-flight calls this long before exiting anyway.
+const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+
+/// Runs the provider process and returns its exit code.
+pub fn run<P: ProviderType>(provider: P) -> i32 {
+    let args: Vec<String> = std::env::args().skip(1).collect();
+    if args.iter().any(|a| a == "--version" || a == "-version") {
+        println!("terraform-provider-ecsbg {}", env!("CARGO_PKG_VERSION"));
+        return 0;
+    }
+    let debug = args.iter().any(|a| a == "--debug" || a == "-debug");
+    if !debug {
+        if let Err(err) = check_environment(|name| std::env::var(name).ok()) {
+            eprintln!("{err}");
+            return 1;
+        }
+        ignore_interrupts();
+    }
+    logging::init();
+    let runtime = match tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+    {
+        Ok(rt) => rt,
+        Err(err) => {
+            eprintln!("terraform-provider-ecsbg: cannot start the async runtime: {err}");
+            return 1;
+        }
+    };
+    match runtime.block_on(serve(provider, debug)) {
+        Ok(()) => 0,
+        Err(err) => {
+            tracing::error!(error = format!("{err:#}"), "provider server failed");
+            eprintln!("terraform-provider-ecsbg: {err:#}");
+            1
+        }
+    }
+}
+
+/// go-plugin providers ignore SIGINT: a terminal Ctrl-C reaches the whole process group, and Terraform turns
+/// it into `StopProvider` so the running apply can end cleanly instead of dying mid-rollout.
+fn ignore_interrupts() {
+    // SAFETY: setting a signal disposition to SIG_IGN before any threads exist has no preconditions.
+    unsafe {
+        libc::signal(libc::SIGINT, libc::SIG_IGN);
+    }
+}
+
+async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> {
+    let socket_dir = socket_dir()?;
+    let socket_path = socket_dir.path().join("provider.sock");
+    let listener = UnixListener::bind(&socket_path)
+        .with_context(|| format!("binding the plugin socket {}", socket_path.display()))?;
+
+    let stop = StopSignal::new();
+    let shutdown = CancellationToken::new();
+
+    let tls_config = if debug {
+        None
+    } else {
+        let client_pem = std::env::var("PLUGIN_CLIENT_CERT").context(
+            "PLUGIN_CLIENT_CERT is not set: Terraform always sends its client certificate, and this provider refuses to serve without mutual TLS",
+        )?;
+        let client_cert = tls::parse_client_cert(&client_pem)?;
+        let identity = tls::ServerIdentity::generate()?;
+        let config = tls::server_config(&identity, client_cert)?;
+        announce(&handshake_line(
+            &socket_path,
+            Some(identity.cert_der.as_ref()),
+        ))?;
+        Some(Arc::new(config))
+    };
+    if debug {
+        announce_debug(&socket_path)?;
+    }
+
+    let (health_reporter, health_service) = tonic_health::server::health_reporter();
+    health_reporter
+        .set_service_status("plugin", tonic_health::ServingStatus::Serving)
+        .await;
+
+    let provider_service = ProviderServer::new(ProviderService::new(provider, stop.clone()))
+        .max_decoding_message_size(MAX_MESSAGE_BYTES)
+        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let controller = GrpcControllerServer::new(Controller {
+        shutdown: shutdown.clone(),
+    });
+
+    let signals = watch_signals(stop.clone(), shutdown.clone(), debug)?;
+    let shutdown_signal = shutdown.clone().cancelled_owned();
+
+    let server = tonic::transport::Server::builder()
+        .add_service(health_service)
+        .add_service(controller)
+        .add_service(GrpcStdioServer::new(Stdio))
+        .add_service(provider_service)
+        .serve_with_incoming_shutdown(transport::incoming(listener, tls_config), shutdown_signal);
+
+    tokio::select! {
+        result = server => result.context("serving gRPC")?,
+        _ = async {
+            // Shutdown was requested: wait for a grace period, then leave even if a call hangs.
+            shutdown.cancelled().await;
+            tokio::time::sleep(SHUTDOWN_GRACE).await;
+        } => tracing::warn!("in-flight calls did not finish within the shutdown grace period"),
+    }
+    signals.abort();
+    drop(socket_dir);
+    Ok(())
+}
+
+/// Where the socket lives: go-plugin's `PLUGIN_UNIX_SOCKET_DIR` when Terraform sets it, else the temp dir.
+fn socket_dir() -> anyhow::Result<tempfile::TempDir> {
+    let mut builder = tempfile::Builder::new();
+    builder.prefix("ecsbg-plugin");
+    match std::env::var_os("PLUGIN_UNIX_SOCKET_DIR") {
+        Some(dir) if !dir.is_empty() => builder.tempdir_in(dir),
+        _ => builder.tempdir(),
+    }
+    .context("creating a directory for the plugin socket")
+}
+
+/// Prints the handshake line; after it stdout carries nothing.
+fn announce(line: &str) -> anyhow::Result<()> {
+    let mut stdout = std::io::stdout().lock();
+    writeln!(stdout, "{line}").context("writing the handshake line")?;
+    stdout.flush().context("flushing the handshake line")
+}
+
+/// Prints what a developer exports to attach Terraform to this process.
+fn announce_debug(socket_path: &std::path::Path) -> anyhow::Result<()> {
+    let reattach = serde_json::json!({
+        crate::PROVIDER_ADDRESS: {
+            "Protocol": "grpc",
+            "ProtocolVersion": super::handshake::APP_PROTOCOL_VERSION,
+            "Pid": std::process::id(),
+            "Test": true,
+            "Addr": {"Network": "unix", "String": socket_path.display().to_string()},
+        }
+    });
+    let text = format!(
+        "Provider started in debug mode. To attach Terraform, run this in the shell where you run terraform:\n\n\tTF_REATTACH_PROVIDERS='{reattach}'\n\nPress Ctrl-C to stop the provider."
+    );
+    // Whoever started us may stop reading once it has the line it wanted; that must not end the server.
+    if let Err(err) = announce(&text) {
+        tracing::warn!(
+            error = format!("{err:#}"),
+            "could not print the whole debug banner"
+        );
+    }
+    Ok(())
+}
+
+/// SIGTERM means "stop what you are doing, then exit": cancel in-flight operations (they return truthful
+/// state), then shut down. In debug mode Ctrl-C ends the server too.
+fn watch_signals(
+    stop: StopSignal,
+    shutdown: CancellationToken,
+    debug: bool,
+) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    use tokio::signal::unix::{signal, SignalKind};
+    let mut terminate = signal(SignalKind::terminate()).context("watching SIGTERM")?;
+    let mut interrupt = if debug {
+        Some(signal(SignalKind::interrupt()).context("watching SIGINT")?)
+    } else {
+        None
+    };
+    Ok(tokio::spawn(async move {
+        let interrupted = async {
+            match interrupt.as_mut() {
+                Some(s) => {
+                    s.recv().await;
+                }
+                None => std::future::pending::<()>().await,
+            }
+        };
+        tokio::select! {
+            _ = terminate.recv() => tracing::info!("SIGTERM: stopping in-flight operations and shutting down"),
+            _ = interrupted => tracing::info!("Ctrl-C in debug mode: shutting down"),
+        }
+        stop.stop();
+        shutdown.cancel();
+    }))
+}

@@ -1,0 +1,12 @@
+//! Values as Terraform sends them: typed by the schema, possibly null or unknown, encoded as msgpack
+//! (or JSON for stored state).
+
+mod json;
+mod msgpack;
+mod types;
+mod node;
+
+pub use json::{decode_json, encode_json, parse_state_json, JsonError};
+pub use msgpack::{decode_msgpack, encode_msgpack, MsgpackError};
+pub use types::{Type, TypeError};
+pub use node::{Number, Value};
