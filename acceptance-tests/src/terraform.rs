@@ -14,8 +14,9 @@ pub const PROVIDER_SOURCE: &str = "registry.terraform.io/ecsbg/ecsbg";
 pub enum Install {
     /// A `dev_overrides` CLI configuration pointing at a directory holding the binary (no `terraform init`).
     DevOverrides,
-    /// A filesystem mirror with the layout `make install` writes, and a normal `required_providers` block.
-    FilesystemMirror,
+    /// Installed as `make install` installs it (the implied local mirror under `$HOME/.terraform.d/plugins`),
+    /// used through a normal `required_providers` block and `terraform init`.
+    MakeInstall,
 }
 
 /// A temporary Terraform working directory wired to one provider binary.
@@ -74,6 +75,7 @@ impl Workspace {
         let dir = root.path().join("work");
         std::fs::create_dir_all(&dir)?;
         let cli_config = root.path().join("terraformrc");
+        let mut extra_env = Vec::new();
         let config = match install {
             Install::DevOverrides => {
                 let bin_dir = root.path().join("dev-bin");
@@ -84,10 +86,12 @@ impl Workspace {
                     bin_dir.display()
                 )
             }
-            Install::FilesystemMirror => {
-                let mirror = root.path().join("plugins");
-                let target = mirror
-                    .join("registry.terraform.io/ecsbg/ecsbg")
+            Install::MakeInstall => {
+                // Exactly where `make install` puts it, under a private HOME: Terraform's implied local
+                // mirror (~/.terraform.d/plugins), found with no provider_installation block at all.
+                let home = root.path().join("home");
+                let target = home
+                    .join(".terraform.d/plugins/registry.terraform.io/ecsbg/ecsbg")
                     .join(provider_version())
                     .join(os_arch());
                 std::fs::create_dir_all(&target)?;
@@ -95,10 +99,8 @@ impl Workspace {
                     provider_binary,
                     &target.join(format!("terraform-provider-ecsbg_v{}", provider_version())),
                 )?;
-                format!(
-                    "provider_installation {{\n  filesystem_mirror {{\n    path = \"{}\"\n    include = [\"{PROVIDER_SOURCE}\"]\n  }}\n  direct {{\n    exclude = [\"{PROVIDER_SOURCE}\"]\n  }}\n}}\n",
-                    mirror.display()
-                )
+                extra_env.push(("HOME".to_string(), home.display().to_string()));
+                String::new()
             }
         };
         std::fs::write(&cli_config, config)?;
@@ -106,7 +108,7 @@ impl Workspace {
             root,
             dir,
             cli_config,
-            extra_env: Vec::new(),
+            extra_env,
         })
     }
 
@@ -187,6 +189,10 @@ pub fn os_arch() -> String {
 }
 
 fn link_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
+    let from = from
+        .canonicalize()
+        .with_context(|| format!("provider binary {} not found", from.display()))?;
+    let from = from.as_path();
     std::os::unix::fs::symlink(from, to)
         .or_else(|_| std::fs::copy(from, to).map(|_| ()))
         .with_context(|| format!("installing {} as {}", from.display(), to.display()))

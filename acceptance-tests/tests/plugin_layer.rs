@@ -240,6 +240,23 @@ fn strangers_are_refused_while_terraform_is_served() -> anyhow::Result<()> {
             .await?
             .into_inner();
         assert!(schema.resource_schemas.contains_key("ecsbg_test_wait"));
+
+        // SIGTERM: the provider winds down and exits cleanly, removing its socket.
+        let mut started = started;
+        let pid = started
+            .child
+            .id()
+            .ok_or_else(|| anyhow::anyhow!("provider already gone"))?;
+        // SAFETY: kill(2) on our own child; no memory is involved.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+        let status = tokio::time::timeout(Duration::from_secs(30), started.child.wait()).await??;
+        assert!(
+            status.success(),
+            "provider did not exit cleanly on SIGTERM: {status:?}"
+        );
+        assert!(!started.socket.exists(), "socket left behind");
         anyhow::Ok(())
     })
 }
@@ -266,8 +283,8 @@ fn running_the_binary_by_hand_explains_itself() -> anyhow::Result<()> {
 }
 
 #[test]
-fn init_validate_plan_through_a_filesystem_mirror() -> anyhow::Result<()> {
-    let ws = Workspace::new(provider(), Install::FilesystemMirror)?;
+fn make_install_layout_is_found_by_terraform_init() -> anyhow::Result<()> {
+    let ws = Workspace::new(provider(), Install::MakeInstall)?;
     ws.write_main(&format!(
         r#"
 terraform {{
@@ -376,8 +393,16 @@ fn debug_mode_prints_a_reattach_line_terraform_can_use() -> anyhow::Result<()> {
     ws.env("TF_REATTACH_PROVIDERS", &reattach);
     ws.write_main(&wait_config("0s", None))?;
     let plan = ws.run(&["plan"]);
-    child.kill().ok();
-    child.wait().ok();
+    // Ctrl-C ends a debug-mode server cleanly (socket directory removed).
+    // SAFETY: kill(2) on our own child; no memory is involved.
+    unsafe {
+        libc::kill(child.id() as i32, libc::SIGINT);
+    }
+    let status = child.wait()?;
+    assert!(
+        status.success(),
+        "debug server did not exit cleanly on Ctrl-C: {status:?}"
+    );
     let plan = plan?.success()?;
     assert!(plan.stdout.contains("1 to add"), "{}", plan.output());
     Ok(())

@@ -34,7 +34,7 @@ fn peak_rss_kib(pid: u32) -> Option<u64> {
 async fn start_to_schema(
     binary: &Path,
     identity: &ClientIdentity,
-) -> anyhow::Result<(Duration, u64)> {
+) -> anyhow::Result<(Duration, Duration, u64)> {
     let started = Instant::now();
     let mut provider = start_provider(binary, &identity.cert_pem).await?;
     let mut client = connect(&provider.socket, &provider.server_cert_der, Some(identity)).await?;
@@ -42,9 +42,10 @@ async fn start_to_schema(
         .get_provider_schema(ecsbg::plugin::proto::tfplugin6::get_provider_schema::Request {})
         .await?;
     let elapsed = started.elapsed();
+    let handshake = provider.handshake_after;
     let rss = provider.child.id().and_then(peak_rss_kib).unwrap_or(0);
     provider.child.kill().await.ok();
-    Ok((elapsed, rss))
+    Ok((elapsed, handshake, rss))
 }
 
 fn floor_process() -> anyhow::Result<Duration> {
@@ -75,11 +76,13 @@ fn main() -> anyhow::Result<()> {
     let identity = ClientIdentity::generate()?;
 
     let mut schema_times = Vec::new();
+    let mut handshake_times = Vec::new();
     let mut rss = Vec::new();
     let mut floor = Vec::new();
     for _ in 0..RUNS {
-        let (t, kib) = rt.block_on(start_to_schema(&binary, &identity))?;
+        let (t, handshake, kib) = rt.block_on(start_to_schema(&binary, &identity))?;
         schema_times.push(t);
+        handshake_times.push(handshake);
         rss.push(kib);
         floor.push(floor_process()?);
     }
@@ -101,11 +104,14 @@ fn main() -> anyhow::Result<()> {
     let table = format!(
         "| measure | median | p95 | floor (median) |\n|---|---|---|---|\n\
          | provider start → GetProviderSchema served over mTLS ({RUNS} runs) | {} | {} | {} (`true`) |\n\
+         | of which: start → handshake line printed | {} | {} | |\n\
          | provider peak RSS | {:.1} MiB | | |\n\
          | `terraform validate` with the provider configured vs only `terraform_data` (5 runs) | {} | {} | {} |\n",
         ms(percentile(&mut schema_times.clone(), 0.5)),
         ms(percentile(&mut schema_times, 0.95)),
         ms(percentile(&mut floor, 0.5)),
+        ms(percentile(&mut handshake_times.clone(), 0.5)),
+        ms(percentile(&mut handshake_times, 0.95)),
         max_rss as f64 / 1024.0,
         ms(percentile(&mut validate_provider.clone(), 0.5)),
         ms(percentile(&mut validate_provider, 0.95)),

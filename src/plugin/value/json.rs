@@ -3,8 +3,8 @@
 use std::collections::BTreeMap;
 
 use super::msgpack::parse_number_text;
-use super::types::Type;
 use super::node::{Number, Value};
+use super::types::Type;
 
 /// A JSON document that does not match the schema's type.
 #[derive(Debug, thiserror::Error, PartialEq)]

@@ -3,10 +3,10 @@
 
 mod json;
 mod msgpack;
-mod types;
 mod node;
+mod types;
 
 pub use json::{decode_json, encode_json, parse_state_json, JsonError};
 pub use msgpack::{decode_msgpack, encode_msgpack, MsgpackError};
-pub use types::{Type, TypeError};
 pub use node::{Number, Value};
+pub use types::{Type, TypeError};

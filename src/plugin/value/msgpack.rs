@@ -7,8 +7,8 @@
 use rmp::Marker;
 use std::collections::BTreeMap;
 
-use super::types::Type;
 use super::node::{Number, Value};
+use super::types::Type;
 
 /// A msgpack payload that does not match the schema's type.
 #[derive(Debug, thiserror::Error, PartialEq)]
