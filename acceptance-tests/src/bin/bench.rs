@@ -44,7 +44,14 @@ async fn start_to_schema(
     let elapsed = started.elapsed();
     let handshake = provider.handshake_after;
     let rss = provider.child.id().and_then(peak_rss_kib).unwrap_or(0);
-    provider.child.kill().await.ok();
+    // SIGTERM, so the provider removes its socket directory as it does when Terraform is done with it.
+    if let Some(pid) = provider.child.id() {
+        // SAFETY: kill(2) on our own child; no memory is involved.
+        unsafe {
+            libc::kill(pid as i32, libc::SIGTERM);
+        }
+    }
+    provider.child.wait().await.ok();
     Ok((elapsed, handshake, rss))
 }
 
