@@ -9,6 +9,7 @@
 pub mod duration;
 pub mod plugin;
 pub mod provider;
+pub mod rollout;
 #[cfg(feature = "testing")]
 pub mod testing;
 

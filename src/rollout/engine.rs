@@ -1,0 +1,646 @@
+//! The state machine: create (or adopt) a deployment, follow it, run the gate in the Ready wait, watch the
+//! alarms through the shift and the bake, and turn every ending into a truthful report.
+
+use std::time::{Duration, Instant};
+
+use aws_sdk_codedeploy::error::DisplayErrorContext;
+use aws_sdk_codedeploy::types::{
+    AlarmConfiguration, AppSpecContent, AutoRollbackConfiguration, AutoRollbackEvent,
+    DeploymentStatus, DeploymentWaitType, RevisionLocation, RevisionLocationType,
+};
+use tokio_util::sync::CancellationToken;
+
+use super::appspec::AppSpec;
+use super::gate::{Gate, GateContext};
+use super::observe::{DeploymentView, Status, TargetView};
+use super::{OnInterrupt, Outcome, RolloutReport, RolloutSpec, TimelineEntry, WaitFor};
+use crate::duration::format_duration;
+use crate::provider::aws::AwsClients;
+
+/// How long to keep following a rollback after the rollout itself ended or was interrupted.
+const ROLLBACK_FOLLOW_LIMIT: Duration = Duration::from_secs(30 * 60);
+/// How long to wait for CodeDeploy to record the rollback of a stopped or failed deployment.
+const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
+/// The statuses that hold a deployment group's single slot.
+const ACTIVE_STATUSES: [DeploymentStatus; 5] = [
+    DeploymentStatus::Created,
+    DeploymentStatus::Queued,
+    DeploymentStatus::InProgress,
+    DeploymentStatus::Ready,
+    DeploymentStatus::Baking,
+];
+
+/// Runs one rollout to its end. `adopt` names a deployment this provider started earlier (from private
+/// state): if it is still in flight it is followed instead of creating another.
+pub async fn run(
+    clients: &AwsClients,
+    spec: &RolloutSpec,
+    gate: &dyn Gate,
+    adopt: Option<&str>,
+    stop: &CancellationToken,
+) -> RolloutReport {
+    let mut rollout = Rollout {
+        clients,
+        spec,
+        stop,
+        started: Instant::now(),
+        timeline: Vec::new(),
+        deployment_id: None,
+        rollback_deployment_id: None,
+        status: None,
+    };
+    let outcome = rollout.drive(gate, adopt).await;
+    let green_serves_production = matches!(outcome, Outcome::Succeeded | Outcome::TrafficShifted);
+    RolloutReport {
+        deployment_id: rollout.deployment_id,
+        rollback_deployment_id: rollout.rollback_deployment_id,
+        status: rollout.status,
+        outcome,
+        green_serves_production,
+        timeline: rollout.timeline,
+    }
+}
+
+struct Rollout<'a> {
+    clients: &'a AwsClients,
+    spec: &'a RolloutSpec,
+    stop: &'a CancellationToken,
+    started: Instant,
+    timeline: Vec<TimelineEntry>,
+    deployment_id: Option<String>,
+    rollback_deployment_id: Option<String>,
+    status: Option<String>,
+}
+
+fn aws_error<E: std::error::Error>(err: E) -> String {
+    DisplayErrorContext(err).to_string()
+}
+
+impl Rollout<'_> {
+    /// Records a timeline entry and logs it at INFO (visible with TF_LOG).
+    fn note(&mut self, what: impl Into<String>) {
+        let what = what.into();
+        let deployment_id = self.deployment_id.clone().unwrap_or_default();
+        tracing::info!(deployment_id = %deployment_id, "{what}");
+        self.timeline.push(TimelineEntry {
+            at_seconds: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
+            what,
+        });
+    }
+
+    async fn drive(&mut self, gate: &dyn Gate, adopt: Option<&str>) -> Outcome {
+        let ours = self.spec.appspec.sha256();
+        let in_flight = match self.find_in_flight().await {
+            Ok(found) => found,
+            Err(err) => {
+                return Outcome::Failed {
+                    reason: format!(
+                        "Could not list the deployments of group '{}' to check for one in flight: {err}. Nothing was deployed.",
+                        self.spec.deployment_group_name
+                    ),
+                }
+            }
+        };
+        let id = match in_flight {
+            Some(d)
+                if Some(d.id.as_str()) == adopt
+                    || d.appspec_sha256.as_deref() == Some(ours.as_str()) =>
+            {
+                self.deployment_id = Some(d.id.clone());
+                self.note(format!(
+                    "adopted deployment {} already in flight ({})",
+                    d.id,
+                    d.status.as_str()
+                ));
+                d.id
+            }
+            Some(d) => {
+                self.deployment_id = None;
+                return Outcome::Blocked {
+                    reason: format!(
+                        "Deployment group '{}' already has an active deployment {} (status {}, created by {}). CodeDeploy runs one deployment per group at a time, and this one was not started by this resource. Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {}`), then apply again. Nothing was deployed.",
+                        self.spec.deployment_group_name,
+                        d.id,
+                        d.status.as_str(),
+                        d.creator.as_deref().unwrap_or("someone else"),
+                        d.id
+                    ),
+                };
+            }
+            None => match self
+                .create(
+                    &self.spec.appspec.clone(),
+                    self.spec.deployment_config_name.clone(),
+                    true,
+                )
+                .await
+            {
+                Ok(id) => id,
+                Err(reason) => return Outcome::Failed { reason },
+            },
+        };
+        self.follow(&id, gate).await
+    }
+
+    async fn find_in_flight(&mut self) -> Result<Option<DeploymentView>, String> {
+        let listed = self
+            .clients
+            .codedeploy
+            .list_deployments()
+            .application_name(&self.spec.application_name)
+            .deployment_group_name(&self.spec.deployment_group_name)
+            .set_include_only_statuses(Some(ACTIVE_STATUSES.to_vec()))
+            .send()
+            .await
+            .map_err(aws_error)?;
+        for id in listed.deployments() {
+            if let Some(view) = self.get(id).await? {
+                if !view.status.is_terminal() {
+                    return Ok(Some(view));
+                }
+            }
+        }
+        Ok(None)
+    }
+
+    async fn get(&self, id: &str) -> Result<Option<DeploymentView>, String> {
+        let out = self
+            .clients
+            .codedeploy
+            .get_deployment()
+            .deployment_id(id)
+            .send()
+            .await
+            .map_err(aws_error)?;
+        Ok(out.deployment_info().and_then(DeploymentView::from_info))
+    }
+
+    async fn target(&self, id: &str) -> Option<TargetView> {
+        let cluster_service = self.ecs_target_id(id).await?;
+        let out = self
+            .clients
+            .codedeploy
+            .get_deployment_target()
+            .deployment_id(id)
+            .target_id(cluster_service)
+            .send()
+            .await
+            .ok()?;
+        out.deployment_target().map(TargetView::from_target)
+    }
+
+    /// The ECS target id (`cluster:service`), from ListDeploymentTargets.
+    async fn ecs_target_id(&self, id: &str) -> Option<String> {
+        let out = self
+            .clients
+            .codedeploy
+            .list_deployment_targets()
+            .deployment_id(id)
+            .send()
+            .await
+            .ok()?;
+        out.target_ids().first().cloned()
+    }
+
+    /// Creates a deployment; `with_alarms` passes the configured alarms (a redeploy of the previous version
+    /// must not be stopped by the very alarm that triggered it).
+    async fn create(
+        &mut self,
+        appspec: &AppSpec,
+        config: Option<String>,
+        with_alarms: bool,
+    ) -> Result<String, String> {
+        let content = AppSpecContent::builder()
+            .content(appspec.content())
+            .sha256(appspec.sha256())
+            .build();
+        let revision = RevisionLocation::builder()
+            .revision_type(RevisionLocationType::AppSpecContent)
+            .app_spec_content(content)
+            .build();
+        let rollback = AutoRollbackConfiguration::builder()
+            .enabled(true)
+            .events(AutoRollbackEvent::DeploymentFailure)
+            .events(AutoRollbackEvent::DeploymentStopOnAlarm)
+            .events(AutoRollbackEvent::DeploymentStopOnRequest)
+            .build();
+        let mut request = self
+            .clients
+            .codedeploy
+            .create_deployment()
+            .application_name(&self.spec.application_name)
+            .deployment_group_name(&self.spec.deployment_group_name)
+            .revision(revision)
+            .description(&self.spec.description)
+            .auto_rollback_configuration(rollback)
+            .set_deployment_config_name(config);
+        if with_alarms && !self.spec.alarms.is_empty() {
+            let mut alarms = AlarmConfiguration::builder().enabled(true);
+            for name in &self.spec.alarms {
+                alarms = alarms.alarms(
+                    aws_sdk_codedeploy::types::Alarm::builder()
+                        .name(name)
+                        .build(),
+                );
+            }
+            request = request.override_alarm_configuration(alarms.build());
+        } else if !with_alarms {
+            request = request
+                .override_alarm_configuration(AlarmConfiguration::builder().enabled(false).build());
+        }
+        match request.send().await {
+            Ok(out) => {
+                let id = out.deployment_id().unwrap_or_default().to_string();
+                self.deployment_id = Some(id.clone());
+                self.note(format!(
+                    "created deployment {id} of {}",
+                    appspec.task_definition_arn
+                ));
+                Ok(id)
+            }
+            Err(err) => {
+                let message = aws_error(err);
+                // The request may have reached CodeDeploy before the connection failed: adopt rather than
+                // create twice.
+                if let Ok(Some(d)) = self.find_in_flight().await {
+                    if d.appspec_sha256.as_deref() == Some(appspec.sha256().as_str()) {
+                        self.deployment_id = Some(d.id.clone());
+                        self.note(format!(
+                            "CreateDeployment failed ({message}) but deployment {} exists: adopted",
+                            d.id
+                        ));
+                        return Ok(d.id);
+                    }
+                }
+                Err(format!(
+                    "CodeDeploy refused to create the deployment in group '{}': {message}. Nothing was deployed.",
+                    self.spec.deployment_group_name
+                ))
+            }
+        }
+    }
+
+    async fn follow(&mut self, id: &str, gate: &dyn Gate) -> Outcome {
+        let deadline = self.started + self.spec.timeout;
+        let mut gate_done = false;
+        let mut bake_until: Option<Instant> = None;
+        let mut last_weight: Option<f64> = None;
+        let mut last_status: Option<Status> = None;
+        loop {
+            tokio::select! {
+                _ = self.stop.cancelled() => return self.interrupt(id, "Terraform was interrupted").await,
+                _ = tokio::time::sleep(self.spec.poll_interval) => {}
+            }
+            if Instant::now() > deadline {
+                let reason = format!(
+                    "the timeout of {} passed",
+                    format_duration(self.spec.timeout)
+                );
+                return self.interrupt(id, &reason).await;
+            }
+            let view = match self.get(id).await {
+                Ok(Some(view)) => view,
+                Ok(None) => continue,
+                Err(err) => {
+                    tracing::warn!(deployment_id = id, error = %err, "GetDeployment failed; polling again");
+                    continue;
+                }
+            };
+            if last_status.as_ref() != Some(&view.status) {
+                self.status = Some(view.status.as_str().to_string());
+                self.note(format!("deployment {id} is {}", view.status.as_str()));
+                last_status = Some(view.status.clone());
+            }
+            match view.status {
+                Status::Ready if !gate_done => {
+                    gate_done = true;
+                    if let Some(outcome) = self.run_gate(id, gate).await {
+                        return outcome;
+                    }
+                }
+                Status::Succeeded => return self.bake_after_success(id, bake_until).await,
+                Status::Failed | Status::Stopped => return self.after_failure(view).await,
+                _ => {}
+            }
+            if let Some(target) = self.target(id).await {
+                if target.green_weight != last_weight {
+                    if let Some(w) = target.green_weight {
+                        self.note(format!("production traffic on green: {w}%"));
+                    }
+                    last_weight = target.green_weight;
+                }
+                if target.traffic_shifted() && bake_until.is_none() {
+                    bake_until = Some(Instant::now() + self.spec.bake_time);
+                    self.note(format!(
+                        "all production traffic on green; baking for {}",
+                        format_duration(self.spec.bake_time)
+                    ));
+                }
+            }
+            if let Some(alarms) = self.alarms_in_alarm().await {
+                let reason = format!("alarm {alarms} fired");
+                return self.stop_with_rollback(id, &reason).await;
+            }
+            if self.spec.wait_for == WaitFor::TrafficShifted {
+                if let Some(until) = bake_until {
+                    if Instant::now() >= until {
+                        self.note("bake time passed; CodeDeploy finishes the termination wait");
+                        return Outcome::TrafficShifted;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Runs the gate during the Ready wait. None means "continued; keep following".
+    async fn run_gate(&mut self, id: &str, gate: &dyn Gate) -> Option<Outcome> {
+        if !gate.is_empty() {
+            self.note("test gate started against the test listener");
+            let ctx = GateContext {
+                deployment_id: id.to_string(),
+                task_definition_arn: self.spec.appspec.task_definition_arn.clone(),
+                test_url: self.spec.test_url.clone(),
+            };
+            let verdict = gate.run(&ctx, self.stop).await;
+            for check in &verdict.checks {
+                self.note(format!(
+                    "gate check {}: {}{}",
+                    check.name,
+                    if check.passed { "passed" } else { "FAILED" },
+                    if check.passed {
+                        String::new()
+                    } else {
+                        format!(" — {}", check.detail)
+                    }
+                ));
+            }
+            if verdict.interrupted {
+                return Some(
+                    self.interrupt(id, "Terraform was interrupted during the test gate")
+                        .await,
+                );
+            }
+            if let Some(failed) = verdict.first_failure() {
+                let reason = format!(
+                    "test gate check {} failed during the Ready wait: {}",
+                    failed.name, failed.detail
+                );
+                return Some(self.stop_with_rollback(id, &reason).await);
+            }
+        }
+        let mut last_error = String::new();
+        for attempt in 0..5u32 {
+            match self
+                .clients
+                .codedeploy
+                .continue_deployment()
+                .deployment_id(id)
+                .deployment_wait_type(DeploymentWaitType::ReadyWait)
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    self.note("gate passed: production traffic released (ContinueDeployment)");
+                    return None;
+                }
+                Err(err) => {
+                    last_error = aws_error(err);
+                    tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+                }
+            }
+        }
+        Some(Outcome::Failed {
+            reason: format!("ContinueDeployment on {id} kept failing: {last_error}"),
+        })
+    }
+
+    /// Names of configured alarms currently in ALARM, with their reasons, or None.
+    async fn alarms_in_alarm(&self) -> Option<String> {
+        if self.spec.alarms.is_empty() {
+            return None;
+        }
+        let out = self
+            .clients
+            .cloudwatch
+            .describe_alarms()
+            .set_alarm_names(Some(self.spec.alarms.clone()))
+            .send()
+            .await
+            .map_err(|e| tracing::warn!(error = %DisplayErrorContext(e), "DescribeAlarms failed"))
+            .ok()?;
+        let firing: Vec<String> = out
+            .metric_alarms()
+            .iter()
+            .filter(|a| a.state_value().map(|s| s.as_str()) == Some("ALARM"))
+            .map(|a| {
+                format!(
+                    "'{}' ({})",
+                    a.alarm_name().unwrap_or("?"),
+                    a.state_reason().unwrap_or("no reason given")
+                )
+            })
+            .collect();
+        (!firing.is_empty()).then(|| firing.join(", "))
+    }
+
+    async fn bake_after_success(&mut self, id: &str, bake_until: Option<Instant>) -> Outcome {
+        let until = bake_until.unwrap_or_else(|| Instant::now() + self.spec.bake_time);
+        while Instant::now() < until && !self.spec.alarms.is_empty() {
+            tokio::select! {
+                _ = self.stop.cancelled() => {
+                    self.note("interrupted during the bake time after success: green stays");
+                    return Outcome::Succeeded;
+                }
+                _ = tokio::time::sleep(self.spec.poll_interval) => {}
+            }
+            if let Some(alarms) = self.alarms_in_alarm().await {
+                return self.redeploy_previous(id, &alarms).await;
+            }
+        }
+        Outcome::Succeeded
+    }
+
+    /// After blue is gone, an alarm during the bake means deploying the previous task definition again.
+    async fn redeploy_previous(&mut self, id: &str, alarms: &str) -> Outcome {
+        let Some(previous) = self.spec.previous_task_definition_arn.clone() else {
+            return Outcome::Failed {
+                reason: format!("alarm {alarms} fired during the bake time after deployment {id} succeeded, and the previous task definition is unknown, so it could not be redeployed. Green still serves production."),
+            };
+        };
+        self.note(format!(
+            "alarm {alarms} fired after {id} succeeded: redeploying {previous}"
+        ));
+        let appspec = AppSpec {
+            task_definition_arn: previous.clone(),
+            ..self.spec.appspec.clone()
+        };
+        let rollback_id = match self
+            .create(&appspec, Some("CodeDeployDefault.ECSAllAtOnce".into()), false)
+            .await
+        {
+            Ok(rid) => rid,
+            Err(reason) => {
+                return Outcome::Failed {
+                    reason: format!("alarm {alarms} fired after {id} succeeded, and redeploying {previous} failed: {reason}"),
+                }
+            }
+        };
+        self.deployment_id = Some(id.to_string());
+        self.rollback_deployment_id = Some(rollback_id.clone());
+        let status = self.follow_to_end(&rollback_id, true).await;
+        Outcome::RolledBack {
+            reason: format!(
+                "alarm {alarms} fired during the bake time after deployment {id} succeeded; rollback deployment {rollback_id} redeployed {previous} ({status})"
+            ),
+        }
+    }
+
+    async fn after_failure(&mut self, view: DeploymentView) -> Outcome {
+        let mut reason = format!(
+            "deployment {} {}{}",
+            view.id,
+            view.status.as_str(),
+            match (&view.error_code, &view.error_message) {
+                (Some(code), Some(msg)) => format!(": {code}: {msg}"),
+                (Some(code), None) => format!(": {code}"),
+                (None, Some(msg)) => format!(": {msg}"),
+                (None, None) => String::new(),
+            }
+        );
+        if let Some(target) = self.target(&view.id).await {
+            if let Some(event) = target.failed_event() {
+                reason.push_str(&format!(
+                    "; lifecycle event {} failed{}",
+                    event.name,
+                    event
+                        .diagnostics
+                        .as_ref()
+                        .map(|d| format!(" ({d})"))
+                        .unwrap_or_default()
+                ));
+            }
+        }
+        self.follow_rollback_of(&view.id, reason).await
+    }
+
+    /// Stops the deployment asking CodeDeploy to roll back, then follows the rollback.
+    async fn stop_with_rollback(&mut self, id: &str, reason: &str) -> Outcome {
+        self.note(format!("stopping {id} with rollback: {reason}"));
+        let mut stopped = false;
+        for attempt in 0..5u32 {
+            match self
+                .clients
+                .codedeploy
+                .stop_deployment()
+                .deployment_id(id)
+                .auto_rollback_enabled(true)
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    stopped = true;
+                    break;
+                }
+                Err(err) => {
+                    let message = aws_error(err);
+                    if message.contains("DeploymentAlreadyCompleted") {
+                        stopped = true;
+                        break;
+                    }
+                    tracing::warn!(deployment_id = id, error = %message, "StopDeployment failed; retrying");
+                    tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+                }
+            }
+        }
+        if !stopped {
+            return Outcome::Failed {
+                reason: format!("{reason}, but StopDeployment on {id} kept failing; the deployment may still be running"),
+            };
+        }
+        self.follow_rollback_of(id, format!("deployment {id} stopped: {reason}"))
+            .await
+    }
+
+    /// Waits for CodeDeploy to record the rollback of `id`, then follows it to its end.
+    async fn follow_rollback_of(&mut self, id: &str, reason: String) -> Outcome {
+        let waited = Instant::now();
+        loop {
+            match self.get(id).await {
+                Ok(Some(view)) => {
+                    if let Some(rollback) = view.rollback_deployment_id.clone() {
+                        self.rollback_deployment_id = Some(rollback.clone());
+                        self.note(format!("CodeDeploy rolls back with deployment {rollback}"));
+                        let status = self.follow_to_end(&rollback, false).await;
+                        return Outcome::RolledBack {
+                            reason: format!("{reason}; rollback deployment {rollback} {status}"),
+                        };
+                    }
+                    if view.status.is_terminal() && waited.elapsed() > ROLLBACK_APPEARS_WITHIN {
+                        return Outcome::Failed {
+                            reason: format!("{reason}; CodeDeploy started no rollback"),
+                        };
+                    }
+                }
+                Ok(None) => {}
+                Err(err) => {
+                    tracing::warn!(deployment_id = id, error = %err, "GetDeployment failed")
+                }
+            }
+            if waited.elapsed() > ROLLBACK_FOLLOW_LIMIT {
+                return Outcome::Failed {
+                    reason: format!(
+                        "{reason}; no rollback recorded within {}",
+                        format_duration(ROLLBACK_FOLLOW_LIMIT)
+                    ),
+                };
+            }
+            tokio::time::sleep(self.spec.poll_interval).await;
+        }
+    }
+
+    /// Follows a deployment (a rollback or a redeploy) to a terminal status, continuing a Ready wait at once.
+    /// Stops are not honoured here: finishing a rollback is the safe way out.
+    async fn follow_to_end(&mut self, id: &str, continue_ready: bool) -> String {
+        let limit = Instant::now() + ROLLBACK_FOLLOW_LIMIT;
+        let mut last = String::new();
+        while Instant::now() < limit {
+            if let Ok(Some(view)) = self.get(id).await {
+                let status = view.status.as_str().to_string();
+                if status != last {
+                    self.note(format!("deployment {id} is {status}"));
+                    last = status.clone();
+                }
+                if view.status.is_terminal() {
+                    return status;
+                }
+                if continue_ready && view.status == Status::Ready {
+                    let _ = self
+                        .clients
+                        .codedeploy
+                        .continue_deployment()
+                        .deployment_id(id)
+                        .deployment_wait_type(DeploymentWaitType::ReadyWait)
+                        .send()
+                        .await;
+                }
+            }
+            tokio::time::sleep(self.spec.poll_interval).await;
+        }
+        format!(
+            "still {last} after {}",
+            format_duration(ROLLBACK_FOLLOW_LIMIT)
+        )
+    }
+
+    async fn interrupt(&mut self, id: &str, why: &str) -> Outcome {
+        match self.spec.on_interrupt {
+            OnInterrupt::Detach => {
+                self.note(format!(
+                    "{why}: detaching; deployment {id} keeps running and the next apply adopts it"
+                ));
+                Outcome::Detached
+            }
+            OnInterrupt::Rollback => self.stop_with_rollback(id, why).await,
+        }
+    }
+}
