@@ -7,6 +7,7 @@
 //! - `testing` (feature `testing` only): resource types that exist to prove the plugin layer in tests.
 
 pub mod duration;
+pub mod gate;
 pub mod plugin;
 pub mod provider;
 pub mod rollout;
