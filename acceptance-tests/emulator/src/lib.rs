@@ -1,1 +1,182 @@
-pub fn placeholder() {}
+//! A local AWS emulator that runs real CodeDeploy blue/green deployments of ECS services on loopback.
+//!
+//! One HTTP port serves ECS, CodeDeploy, ELBv2 and CloudWatch as the AWS SDKs and CLI send them. Tasks are
+//! real HTTP servers, listeners are real ports forwarding by weight, alarms are evaluated from the traffic the
+//! listeners really carry, and a time scale makes CodeDeploy's minutes pass in seconds. See README.md.
+
+pub mod alarm_eval;
+pub mod clock;
+pub mod dataplane;
+mod emu;
+pub mod faults;
+pub mod hooks;
+mod lifecycle;
+pub mod protocol;
+pub mod seed;
+mod server;
+mod services;
+mod sha256;
+mod world;
+
+use std::collections::BTreeMap;
+use std::net::SocketAddr;
+
+use serde_json::{json, Value};
+use tokio_util::sync::CancellationToken;
+
+pub use emu::Behaviour;
+pub use seed::{ListenerInfo, Seed, SeedReport};
+
+use clock::Clock;
+use emu::Emu;
+use faults::Faults;
+use hooks::HookFunctions;
+
+/// How to start an emulator.
+#[derive(Clone, Debug)]
+pub struct EmulatorConfig {
+    /// Where to listen (port 0 = any free port).
+    pub bind: SocketAddr,
+    /// Emulated seconds per real second.
+    pub time_scale: f64,
+    /// The world to create at start.
+    pub seed: Seed,
+    /// Behaviours AWS does not document.
+    pub behaviour: Behaviour,
+    /// Seed for fault injection's random choices.
+    pub rng_seed: u64,
+}
+
+impl Default for EmulatorConfig {
+    fn default() -> Self {
+        EmulatorConfig {
+            bind: SocketAddr::from(([127, 0, 0, 1], 0)),
+            time_scale: 1.0,
+            seed: Seed::default(),
+            behaviour: Behaviour::default(),
+            rng_seed: 1,
+        }
+    }
+}
+
+/// A running emulator; stops when `shutdown` is called (or, less tidily, when the runtime ends).
+pub struct Emulator {
+    emu: Emu,
+    addr: SocketAddr,
+    report: SeedReport,
+    stop: CancellationToken,
+}
+
+impl Emulator {
+    /// Binds, starts serving, applies the seed and returns once everything is reachable.
+    pub async fn start(config: EmulatorConfig) -> anyhow::Result<Emulator> {
+        let listener = tokio::net::TcpListener::bind(config.bind).await?;
+        let addr = listener.local_addr()?;
+        let emu = Emu::new(
+            Clock::new(config.time_scale),
+            HookFunctions::new(config.seed.functions.clone()),
+            Faults::new(config.rng_seed),
+            config.behaviour.clone(),
+        );
+        let _ = emu.inner.endpoint.set(server::endpoint_url(addr));
+        let stop = CancellationToken::new();
+        tokio::spawn(server::serve(emu.clone(), listener, stop.clone()));
+        let evaluator = emu.clone();
+        let evaluator_stop = stop.clone();
+        tokio::spawn(async move {
+            tokio::select! {
+                _ = services::cloudwatch::evaluate_forever(evaluator) => {}
+                _ = evaluator_stop.cancelled() => {}
+            }
+        });
+        let report = seed::apply(&emu, &config.seed).await?;
+        Ok(Emulator {
+            emu,
+            addr,
+            report,
+            stop,
+        })
+    }
+
+    /// `http://127.0.0.1:<port>`.
+    pub fn endpoint_url(&self) -> String {
+        server::endpoint_url(self.addr)
+    }
+
+    /// The environment a client needs: endpoints for every service, dummy credentials, a region.
+    pub fn env(&self) -> Vec<(String, String)> {
+        let url = self.endpoint_url();
+        let mut env: Vec<(String, String)> = [
+            "AWS_ENDPOINT_URL",
+            "AWS_ENDPOINT_URL_ECS",
+            "AWS_ENDPOINT_URL_CODEDEPLOY",
+            "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
+            "AWS_ENDPOINT_URL_CLOUDWATCH",
+        ]
+        .into_iter()
+        .map(|k| (k.to_string(), url.clone()))
+        .collect();
+        for (k, v) in [
+            ("AWS_ACCESS_KEY_ID", "emulator"),
+            ("AWS_SECRET_ACCESS_KEY", "emulator"),
+            ("AWS_REGION", "us-east-1"),
+            ("AWS_DEFAULT_REGION", "us-east-1"),
+            ("AWS_EC2_METADATA_DISABLED", "true"),
+        ] {
+            env.push((k.to_string(), v.to_string()));
+        }
+        env
+    }
+
+    /// What the seed created.
+    pub fn seed_report(&self) -> &SeedReport {
+        &self.report
+    }
+
+    /// The network.
+    pub fn data_plane(&self) -> &dataplane::DataPlane {
+        self.emu.data()
+    }
+
+    /// Fault injection.
+    pub fn faults(&self) -> &Faults {
+        &self.emu.inner.faults
+    }
+
+    /// Calls per `service.Operation`.
+    pub fn calls(&self) -> BTreeMap<String, u64> {
+        self.emu.calls()
+    }
+
+    /// Forgets the call counts.
+    pub fn reset_calls(&self) {
+        self.emu.reset_calls()
+    }
+
+    /// A JSON picture of the world (services, task sets, deployments, listeners, alarms).
+    pub fn snapshot(&self) -> Value {
+        snapshot(&self.emu)
+    }
+
+    /// Stops serving and closes every listener and task.
+    pub async fn shutdown(self) {
+        self.stop.cancel();
+        self.emu.data().shutdown().await;
+    }
+}
+
+pub(crate) fn snapshot(emu: &Emu) -> Value {
+    let world = emu.world();
+    json!({
+        "services": world.services.values().map(|s| json!({
+            "name": s.name, "cluster": s.cluster, "desiredCount": s.desired_count,
+            "taskSets": s.task_sets.iter().map(|t| json!({"id": t.id, "status": t.status, "taskDefinition": t.task_definition, "scale": t.scale, "targetGroupArn": t.target_group_arn, "externalId": t.external_id, "tasks": t.tasks.len()})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "deployments": world.deployment_order.iter().filter_map(|id| world.deployments.get(id)).map(|d| json!({
+            "id": d.id, "status": d.status, "creator": d.creator, "taskDefinition": d.task_definition, "error": d.error, "rollbackInfo": d.rollback_info,
+            "events": d.events.iter().map(|e| json!({"name": e.name, "status": e.status})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "listeners": world.listeners.values().map(|l| json!({"arn": l.arn, "port": l.port, "forward": l.forward})).collect::<Vec<_>>(),
+        "alarms": world.alarms.values().map(|a| json!({"name": a.definition.alarm_name, "state": a.state.as_str(), "reason": a.reason})).collect::<Vec<_>>(),
+    })
+}

@@ -1,0 +1,225 @@
+//! The four wire protocols the AWS SDKs and CLI speak to these services, reduced to one shape: a service, an
+//! operation and a JSON-like input; and back: a JSON-like output or an error, rendered as the caller expects.
+
+mod cbor;
+mod query;
+
+use bytes::Bytes;
+use serde_json::Value;
+
+/// A service the emulator answers for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Service {
+    /// Amazon ECS.
+    Ecs,
+    /// AWS CodeDeploy.
+    CodeDeploy,
+    /// Elastic Load Balancing v2.
+    Elbv2,
+    /// Amazon CloudWatch.
+    CloudWatch,
+}
+
+impl Service {
+    /// The name used for call counts and fault rules.
+    pub fn name(&self) -> &'static str {
+        match self {
+            Service::Ecs => "ecs",
+            Service::CodeDeploy => "codedeploy",
+            Service::Elbv2 => "elbv2",
+            Service::CloudWatch => "cloudwatch",
+        }
+    }
+
+    /// The service's throttling error code.
+    pub fn throttling_code(&self) -> &'static str {
+        match self {
+            Service::Ecs | Service::CodeDeploy => "ThrottlingException",
+            Service::Elbv2 | Service::CloudWatch => "Throttling",
+        }
+    }
+}
+
+/// How a request arrived (and so how its answer must be written).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Wire {
+    /// awsJson1_1 (ECS, CodeDeploy).
+    Json11,
+    /// awsJson1_0 (CloudWatch from the AWS CLI).
+    Json10,
+    /// awsQuery (ELBv2; CloudWatch from older clients).
+    Query,
+    /// Smithy RPC v2 CBOR (CloudWatch from aws-sdk-rust).
+    Cbor,
+}
+
+/// One decoded API call.
+#[derive(Debug)]
+pub struct Call {
+    /// Which service.
+    pub service: Service,
+    /// Operation name, e.g. `CreateDeployment`.
+    pub operation: String,
+    /// How it arrived.
+    pub wire: Wire,
+    /// The input, as JSON (awsQuery forms and CBOR maps are converted).
+    pub input: Value,
+}
+
+/// An AWS error as a client sees it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiError {
+    /// HTTP status.
+    pub status: u16,
+    /// The error code (`__type`).
+    pub code: String,
+    /// The message.
+    pub message: String,
+}
+
+impl ApiError {
+    /// A client-side (400) error.
+    pub fn client(code: &str, message: impl Into<String>) -> Self {
+        ApiError {
+            status: 400,
+            code: code.to_string(),
+            message: message.into(),
+        }
+    }
+
+    /// The generic validation error most services use.
+    pub fn invalid(message: impl Into<String>) -> Self {
+        Self::client("InvalidParameterException", message)
+    }
+}
+
+/// A rendered response.
+pub struct Rendered {
+    /// HTTP status.
+    pub status: u16,
+    /// Headers.
+    pub headers: Vec<(&'static str, String)>,
+    /// Body.
+    pub body: Bytes,
+}
+
+/// Works out which service and operation a request is for, and decodes its input.
+pub fn decode(path: &str, target: Option<&str>, body: &[u8]) -> Result<Call, ApiError> {
+    if let Some(op) = path.strip_prefix("/service/GraniteServiceVersion20100801/operation/") {
+        return Ok(Call {
+            service: Service::CloudWatch,
+            operation: op.to_string(),
+            wire: Wire::Cbor,
+            input: cbor::decode(body)?,
+        });
+    }
+    if let Some(target) = target {
+        let (service, wire, op) =
+            if let Some(op) = target.strip_prefix("AmazonEC2ContainerServiceV20141113.") {
+                (Service::Ecs, Wire::Json11, op)
+            } else if let Some(op) = target.strip_prefix("CodeDeploy_20141006.") {
+                (Service::CodeDeploy, Wire::Json11, op)
+            } else if let Some(op) = target.strip_prefix("GraniteServiceVersion20100801.") {
+                (Service::CloudWatch, Wire::Json10, op)
+            } else {
+                return Err(ApiError::client(
+                    "UnknownOperationException",
+                    format!("the emulator does not serve target {target:?}"),
+                ));
+            };
+        let input = if body.iter().all(|b| b.is_ascii_whitespace()) {
+            Value::Object(Default::default())
+        } else {
+            serde_json::from_slice(body).map_err(|e| {
+                ApiError::client("SerializationException", format!("body is not JSON: {e}"))
+            })?
+        };
+        return Ok(Call {
+            service,
+            operation: op.to_string(),
+            wire,
+            input,
+        });
+    }
+    let (action, version, input) = query::decode_form(body)?;
+    let service = match version.as_deref() {
+        Some("2010-08-01") => Service::CloudWatch,
+        _ => Service::Elbv2,
+    };
+    Ok(Call {
+        service,
+        operation: action,
+        wire: Wire::Query,
+        input,
+    })
+}
+
+/// Renders a successful answer.
+pub fn render_ok(call: &Call, output: Value) -> Rendered {
+    match call.wire {
+        Wire::Json11 | Wire::Json10 => Rendered {
+            status: 200,
+            headers: vec![("content-type", json_content_type(call.wire).to_string())],
+            body: Bytes::from(output.to_string()),
+        },
+        Wire::Cbor => Rendered {
+            status: 200,
+            headers: vec![
+                ("content-type", "application/cbor".to_string()),
+                ("smithy-protocol", "rpc-v2-cbor".to_string()),
+            ],
+            body: Bytes::from(cbor::encode(&output)),
+        },
+        Wire::Query => Rendered {
+            status: 200,
+            headers: vec![("content-type", "text/xml".to_string())],
+            body: Bytes::from(query::render_ok(call.service, &call.operation, &output)),
+        },
+    }
+}
+
+/// Renders an error in the caller's protocol.
+pub fn render_error(service: Service, wire: Wire, err: &ApiError) -> Rendered {
+    match wire {
+        Wire::Json11 | Wire::Json10 => Rendered {
+            status: err.status,
+            headers: vec![
+                ("content-type", json_content_type(wire).to_string()),
+                ("x-amzn-errortype", err.code.clone()),
+            ],
+            body: Bytes::from(
+                serde_json::json!({"__type": err.code, "message": err.message}).to_string(),
+            ),
+        },
+        Wire::Cbor => Rendered {
+            status: err.status,
+            headers: vec![
+                ("content-type", "application/cbor".to_string()),
+                ("smithy-protocol", "rpc-v2-cbor".to_string()),
+            ],
+            body: Bytes::from(cbor::encode(
+                &serde_json::json!({"__type": err.code, "message": err.message}),
+            )),
+        },
+        Wire::Query => Rendered {
+            status: err.status,
+            headers: vec![("content-type", "text/xml".to_string())],
+            body: Bytes::from(query::render_error(service, err)),
+        },
+    }
+}
+
+fn json_content_type(wire: Wire) -> &'static str {
+    match wire {
+        Wire::Json10 => "application/x-amz-json-1.0",
+        _ => "application/x-amz-json-1.1",
+    }
+}
+
+/// A request id in AWS's shape.
+pub fn request_id() -> String {
+    use std::sync::atomic::{AtomicU64, Ordering};
+    static NEXT: AtomicU64 = AtomicU64::new(1);
+    let n = NEXT.fetch_add(1, Ordering::Relaxed);
+    format!("00000000-0000-4000-8000-{n:012x}")
+}
