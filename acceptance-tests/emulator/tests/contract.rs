@@ -518,7 +518,7 @@ async fn codedeploy_groups_configs_and_errors() {
         .send()
         .await
         .expect("list");
-    assert_eq!(active.deployments(), [id.clone()]);
+    assert_eq!(active.deployments(), std::slice::from_ref(&id));
     let err = deploy_err(&c, &v2).await;
     assert_eq!(err, "DeploymentLimitExceededException");
     emulator.shutdown().await;
