@@ -11,6 +11,7 @@ pub mod gate;
 pub mod plugin;
 pub mod provider;
 pub mod rollout;
+pub mod taskdef;
 #[cfg(feature = "testing")]
 pub mod testing;
 

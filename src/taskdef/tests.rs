@@ -1,0 +1,134 @@
+//! Normalisation and diff against what ECS really returns.
+
+use serde_json::json;
+
+use super::*;
+
+fn user() -> serde_json::Value {
+    json!({
+        "family": "web",
+        "networkMode": "awsvpc",
+        "requiresCompatibilities": ["FARGATE"],
+        "cpu": 256,
+        "memory": "0.5 GB",
+        "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+        "containerDefinitions": [
+            {"name": "web", "image": "nginx:1.25",
+             "portMappings": [{"containerPort": 80}],
+             "environment": [{"name": "MESSAGE", "value": "Hello from v1"}, {"name": "A_FLAG", "value": 1}],
+             "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}]},
+            {"name": "log_router", "image": "amazon/aws-for-fluent-bit:stable", "essential": true,
+             "firelensConfiguration": {"type": "fluentbit"}}
+        ]
+    })
+}
+
+/// What DescribeTaskDefinition returns for `user()`: defaults filled, read-only fields, other order.
+fn as_ecs_returns() -> serde_json::Value {
+    json!({
+        "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/web:7",
+        "revision": 7, "status": "ACTIVE", "registeredAt": 1732480000.0, "registeredBy": "arn:aws:iam::123456789012:root",
+        "requiresAttributes": [{"name": "ecs.capability.execution-role-awslogs"}],
+        "compatibilities": ["EC2", "FARGATE"],
+        "family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"],
+        "cpu": "256", "memory": "512", "volumes": [], "placementConstraints": [],
+        "executionRoleArn": "arn:aws:iam::123456789012:role/exec",
+        "containerDefinitions": [
+            {"name": "log_router", "image": "amazon/aws-for-fluent-bit:stable", "cpu": 0, "essential": true,
+             "portMappings": [], "environment": [], "mountPoints": [], "volumesFrom": [], "systemControls": [],
+             "firelensConfiguration": {"type": "fluentbit", "options": {}}},
+            {"name": "web", "image": "nginx:1.25", "cpu": 0, "essential": true,
+             "portMappings": [{"containerPort": 80, "hostPort": 80, "protocol": "tcp"}],
+             "environment": [{"name": "A_FLAG", "value": "1"}, {"name": "MESSAGE", "value": "Hello from v1"}],
+             "mountPoints": [], "volumesFrom": [], "systemControls": [],
+             "secrets": [{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db"}]}
+        ]
+    })
+}
+
+#[test]
+fn what_ecs_returns_normalizes_to_what_the_user_wrote() {
+    assert_eq!(normalize(&user()), normalize(&as_ecs_returns()));
+    assert_eq!(canonical_json(&user()), canonical_json(&as_ecs_returns()));
+    assert!(diff(&user(), &as_ecs_returns()).is_empty());
+    assert!(summarize(&as_ecs_returns(), &user(), &[]).is_empty());
+}
+
+#[test]
+fn summary_speaks_per_container_and_hides_secrets() {
+    let mut v2 = user();
+    v2["containerDefinitions"][0]["image"] = json!("nginx:1.27");
+    v2["containerDefinitions"][0]["environment"] = json!([{"name": "MESSAGE", "value": "Hello from v2"}, {"name": "LOG_LEVEL", "value": "debug"}, {"name": "A_FLAG", "value": "1"}]);
+    v2["containerDefinitions"][0]["secrets"] = json!([{"name": "DB_PASSWORD", "valueFrom": "arn:aws:secretsmanager:us-east-1:123456789012:secret:db2"}, {"name": "API_KEY", "valueFrom": "arn:aws:ssm:us-east-1:123456789012:parameter/key"}]);
+    v2["cpu"] = json!("512");
+    let lines = summarize(&as_ecs_returns(), &v2, &[]);
+    assert_eq!(
+        lines,
+        vec![
+            "task: cpu 256 → 512".to_string(),
+            "container web: image nginx:1.25 → nginx:1.27; env LOG_LEVEL added = \"debug\"; env MESSAGE \"Hello from v1\" → \"Hello from v2\"; secret API_KEY added; secret DB_PASSWORD source changed".to_string(),
+        ]
+    );
+    assert!(
+        !lines.join("\n").contains("arn:aws:secretsmanager"),
+        "secret sources never appear"
+    );
+    let hidden = summarize(&as_ecs_returns(), &v2, &["MESSAGE".to_string()]);
+    assert!(
+        hidden[1].contains("env MESSAGE changed (sensitive)")
+            && !hidden[1].contains("Hello from v2")
+    );
+}
+
+#[test]
+fn containers_added_removed_and_ports() {
+    let mut v2 = user();
+    v2["containerDefinitions"][0]["portMappings"] = json!([{"containerPort": 8080}]);
+    v2["containerDefinitions"].as_array_mut().unwrap().remove(1);
+    v2["containerDefinitions"]
+        .as_array_mut()
+        .unwrap()
+        .push(json!({"name": "envoy", "image": "envoyproxy/envoy:v1.30"}));
+    let lines = summarize(&user(), &v2, &[]);
+    assert_eq!(
+        lines,
+        vec![
+            "container envoy: added (image envoyproxy/envoy:v1.30)".to_string(),
+            "container web: ports 80/tcp → 8080/tcp".to_string(),
+            "container log_router: removed".to_string(),
+        ]
+    );
+    let changes = diff(&user(), &v2);
+    assert!(
+        changes
+            .iter()
+            .any(|c| c.path == "containerDefinitions.web.portMappings"),
+        "{changes:?}"
+    );
+}
+
+#[test]
+fn user_mistakes_are_reported_with_their_path() {
+    let e = parse_user(r#"{"family": "web", "containerDefinitions": [{"name": "web", "image": "x", "portMapings": []}]}"#).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].portMapings");
+    assert!(e.message.contains("Did you mean \"portMappings\"?"), "{e}");
+    assert_eq!(parse_user("{").unwrap_err().path, "");
+    assert_eq!(
+        parse_user(r#"{"containerDefinitions": []}"#)
+            .unwrap_err()
+            .path,
+        "family"
+    );
+    assert_eq!(
+        parse_user(r#"{"family": "web", "containerDefinitions": []}"#)
+            .unwrap_err()
+            .path,
+        "containerDefinitions"
+    );
+    assert_eq!(parse_user(r#"{"family": "web", "memory": {"x": 1}, "containerDefinitions": [{"name": "a", "image": "b"}]}"#).unwrap_err().path, "memory");
+    assert_eq!(parse_user(r#"{"family": "web", "containerDefinitions": [{"name": "a", "image": "b"}, {"name": "a", "image": "c"}]}"#).unwrap_err().path, "containerDefinitions[1].name");
+    assert_eq!(parse_user(r#"{"family": "web", "cpuu": "256", "containerDefinitions": [{"name": "a", "image": "b"}]}"#).unwrap_err().path, "cpuu");
+    assert!(parse_user(&user().to_string()).is_ok());
+    assert_eq!(container_names(&user()), ["web", "log_router"]);
+    assert_eq!(container_ports(&user(), "web"), [80]);
+}
