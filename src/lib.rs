@@ -10,6 +10,7 @@ pub mod duration;
 pub mod gate;
 pub mod plugin;
 pub mod provider;
+pub mod resource;
 pub mod rollout;
 pub mod taskdef;
 #[cfg(feature = "testing")]

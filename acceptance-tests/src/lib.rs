@@ -1,4 +1,5 @@
 //! Helpers for tests that drive the real `terraform` binary against the provider (and, later, the emulator).
 
+pub mod emulator;
 pub mod plugin_client;
 pub mod terraform;

@@ -74,10 +74,9 @@ impl ProviderType for EcsbgProvider {
 
     fn resources(&self) -> Vec<Arc<dyn ResourceType>> {
         #[allow(unused_mut)]
-        let mut resources: Vec<Arc<dyn ResourceType>> = Vec::new();
+        let mut resources = crate::resource::resources(self.state.clone());
         #[cfg(feature = "testing")]
         resources.extend(crate::testing::resources());
-        let _ = &self.state;
         resources
     }
 }

@@ -1,0 +1,106 @@
+//! The local AWS emulator, run on its own runtime so synchronous tests can drive `terraform` beside it.
+
+use std::time::{Duration, Instant};
+
+use ecsbg_emulator::{Emulator, EmulatorConfig, Seed};
+
+/// A running emulator seeded with the demo story.
+pub struct Running {
+    /// The emulator.
+    pub emulator: Emulator,
+    runtime: tokio::runtime::Runtime,
+}
+
+/// The demo seed (a web service serving "Hello from v1" behind production and test listeners).
+pub fn demo_seed() -> Seed {
+    Seed::from_toml(include_str!("../emulator/seeds/demo.toml")).unwrap_or_default()
+}
+
+impl Running {
+    /// Starts the emulator with `seed` at `scale` emulated seconds per real second.
+    pub fn start(seed: Seed, scale: f64) -> anyhow::Result<Running> {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(2)
+            .enable_all()
+            .build()?;
+        let emulator = runtime.block_on(Emulator::start(EmulatorConfig {
+            time_scale: scale,
+            seed,
+            ..EmulatorConfig::default()
+        }))?;
+        Ok(Running { emulator, runtime })
+    }
+
+    /// The URL of `<lb>/<listener label>`.
+    pub fn listener(&self, name: &str) -> String {
+        self.emulator
+            .seed_report()
+            .listeners
+            .get(name)
+            .map(|l| l.url.clone())
+            .unwrap_or_default()
+    }
+
+    /// GET over a fresh connection: (status, body).
+    pub fn get(&self, url: &str) -> (u16, String) {
+        http_get(url)
+    }
+
+    /// Calls to one `service.Operation` so far.
+    pub fn calls(&self, op: &str) -> u64 {
+        self.emulator.calls().get(op).copied().unwrap_or(0)
+    }
+
+    /// Runs a future on the emulator's runtime.
+    pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
+        self.runtime.block_on(f)
+    }
+}
+
+/// A minimal HTTP/1.1 GET (Connection: close) — real traffic through a listener.
+pub fn http_get(url: &str) -> (u16, String) {
+    use std::io::{Read, Write};
+    let rest = url.trim_start_matches("http://");
+    let (host, path) = rest
+        .split_once('/')
+        .map(|(h, p)| (h, format!("/{p}")))
+        .unwrap_or((rest, "/".to_string()));
+    let Ok(mut stream) = std::net::TcpStream::connect(host) else {
+        return (0, String::new());
+    };
+    let _ = stream.set_read_timeout(Some(Duration::from_secs(10)));
+    let _ = write!(
+        stream,
+        "GET {path} HTTP/1.1\r\nHost: {host}\r\nConnection: close\r\n\r\n"
+    );
+    let mut response = String::new();
+    let _ = stream.read_to_string(&mut response);
+    let status = response
+        .split_whitespace()
+        .nth(1)
+        .and_then(|s| s.parse().ok())
+        .unwrap_or(0);
+    let body = response
+        .split_once("\r\n\r\n")
+        .map(|(_, b)| b.to_string())
+        .unwrap_or_default();
+    (status, body)
+}
+
+/// Polls `check` until it is true or `limit` passes.
+pub fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
+    let start = Instant::now();
+    while start.elapsed() < limit {
+        if check() {
+            return true;
+        }
+        std::thread::sleep(Duration::from_millis(50));
+    }
+    false
+}
+
+impl Drop for Running {
+    fn drop(&mut self) {
+        self.runtime.block_on(self.emulator.data_plane().shutdown());
+    }
+}

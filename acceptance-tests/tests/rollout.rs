@@ -1,0 +1,261 @@
+//! `ecsbg_deployment` through the real `terraform` binary against the emulator, with real HTTP through its
+//! listeners: adopt, ship v2 through a gate, a failing gate rolls back, a 404 burst in the bake rolls back.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::Duration;
+
+use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
+use ecsbg_acceptance::terraform::{Install, Workspace};
+
+const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
+/// A CodeDeploy minute per real second: the ready wait is 60 s real, the termination wait 5 s.
+const SCALE: f64 = 60.0;
+
+fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
+    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
+    for (k, v) in emulator.emulator.env() {
+        ws.env(&k, &v);
+    }
+    Ok(ws)
+}
+
+fn config(message: &str, image: &str, gate_body: Option<&str>, extra: &str) -> String {
+    let gate = gate_body
+        .map(|b| format!("  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{b}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n"))
+        .unwrap_or_default();
+    format!(
+        r#"terraform {{
+  required_providers {{
+    ecsbg = {{ source = "ecsbg/ecsbg" }}
+  }}
+}}
+
+provider "ecsbg" {{}}
+
+resource "ecsbg_deployment" "web" {{
+  application_name      = "web"
+  deployment_group_name = "web-prod"
+  task_definition = jsonencode({{
+    family                  = "web"
+    networkMode             = "awsvpc"
+    requiresCompatibilities = ["FARGATE"]
+    cpu                     = 256
+    memory                  = "512"
+    containerDefinitions = [{{
+      name         = "web"
+      image        = "{image}"
+      portMappings = [{{ containerPort = 80 }}]
+      environment  = [{{ name = "MESSAGE", value = "{message}" }}]
+    }}]
+  }})
+{gate}{extra}}}
+"#
+    )
+}
+
+/// Terraform wraps diagnostic text at 80 columns; compare with whitespace collapsed.
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn state_value(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {
+    Ok(ws.resource_values("ecsbg_deployment.web")?[key].clone())
+}
+
+#[test]
+fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    let prod = emu.listener("web/production");
+
+    // v1 as live: create adopts the service, no deployment, and the next plan is empty.
+    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    assert!(apply.stdout.contains("1 added"), "{}", apply.output());
+    assert_eq!(
+        emu.calls("codedeploy.CreateDeployment"),
+        0,
+        "adopting must not deploy"
+    );
+    assert_eq!(
+        emu.calls("ecs.RegisterTaskDefinition"),
+        0,
+        "v1 is live already: nothing to register"
+    );
+    assert!(state_value(&ws, "task_definition_arn")?
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("task-definition/web:1"));
+    assert_eq!(
+        ws.run(&["plan", "-detailed-exitcode"])?.code,
+        0,
+        "no change after adopting"
+    );
+
+    // v2 with a gate that expects v2 on the test listener.
+    ws.write_main(&config(
+        "Hello from v2",
+        "ghcr.io/acme/web:v2",
+        Some("Hello from v2"),
+        "",
+    ))?;
+    let plan = ws.run(&["plan"])?;
+    let out = flat(&plan.output());
+    assert!(out.contains("container web: image ghcr.io/acme/web:v1 → ghcr.io/acme/web:v2; env MESSAGE \"Hello from v1\" → \"Hello from v2\""), "{out}");
+    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    assert!(apply.stdout.contains("1 changed"), "{}", apply.output());
+    for _ in 0..4 {
+        assert_eq!(http_get(&prod), (200, "Hello from v2".to_string()));
+    }
+    assert_eq!(state_value(&ws, "status")?, "Succeeded");
+    assert!(state_value(&ws, "task_definition_arn")?
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("task-definition/web:2"));
+    let timeline = state_value(&ws, "timeline")?.to_string();
+    assert!(
+        timeline.contains("gate check http[0] GET /: passed"),
+        "{timeline}"
+    );
+    assert_eq!(
+        ws.run(&["plan", "-detailed-exitcode"])?.code,
+        0,
+        "the next plan is empty"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    let prod = emu.listener("web/production");
+    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+
+    ws.write_main(&config(
+        "Hello from v2",
+        "ghcr.io/acme/web:v2",
+        Some("Hello from v1"),
+        "",
+    ))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let out = apply.output();
+    assert_ne!(apply.code, 0, "{out}");
+    assert!(out.contains("rolled back"), "{out}");
+    assert!(
+        out.contains("test gate check http[0] GET / failed"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Hello from v2"),
+        "the body it got must be shown: {out}"
+    );
+    assert!(
+        out.contains("Production serves arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+        "{out}"
+    );
+    assert_eq!(http_get(&prod).1, "Hello from v1");
+    assert_eq!(state_value(&ws, "status")?, "RolledBack");
+    assert!(state_value(&ws, "task_definition_arn")?
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("task-definition/web:1"));
+    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
+    assert_eq!(
+        plan.code,
+        2,
+        "the same change is planned again:\n{}",
+        plan.output()
+    );
+    assert!(
+        flat(&plan.output()).contains("image ghcr.io/acme/web:v1 → ghcr.io/acme/web:v2"),
+        "{}",
+        plan.output()
+    );
+    Ok(())
+}
+
+#[test]
+fn a_burst_of_404s_during_the_bake_rolls_back() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    let prod = emu.listener("web/production");
+    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+
+    ws.write_main(&config(
+        "Hello from v2",
+        "ghcr.io/acme/web:v2",
+        Some("Hello from v2"),
+        "  bake_time = \"20s\"\n",
+    ))?;
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    assert!(
+        wait_until(Duration::from_secs(120), || http_get(&prod).1
+            == "Hello from v2"),
+        "v2 never reached production"
+    );
+    // Keep 404s coming for a few seconds so CodeDeploy's and the provider's alarm polls both see ALARM.
+    let burst_until = std::time::Instant::now() + Duration::from_secs(4);
+    while std::time::Instant::now() < burst_until {
+        http_get(&format!("{prod}/does-not-exist"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output()?;
+    let output = format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_ne!(out.status.code(), Some(0), "{output}");
+    assert!(output.contains("rolled back"), "{output}");
+    assert!(output.contains("web-404s"), "the alarm is named: {output}");
+    assert!(
+        wait_until(Duration::from_secs(30), || http_get(&prod).1
+            == "Hello from v1"),
+        "production is back on v1"
+    );
+    assert!(state_value(&ws, "task_definition_arn")?
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("task-definition/web:1"));
+    Ok(())
+}
+
+#[test]
+fn a_gate_on_a_group_that_does_not_hold_traffic_fails_at_plan_with_the_fix() -> anyhow::Result<()> {
+    let mut seed = demo_seed();
+    seed.deployment_groups[0].ready_action = "CONTINUE_DEPLOYMENT".into();
+    let emu = Running::start(seed, SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config(
+        "Hello from v2",
+        "ghcr.io/acme/web:v2",
+        Some("Hello from v2"),
+        "",
+    ))?;
+    let plan = ws.run(&["plan"])?;
+    let out = plan.output();
+    assert_ne!(plan.code, 0);
+    assert!(
+        out.contains("The deployment group does not hold traffic for tests"),
+        "{out}"
+    );
+    assert!(
+        out.contains("action_on_timeout    = \"STOP_DEPLOYMENT\""),
+        "{out}"
+    );
+    assert!(out.contains("with ecsbg_deployment.web"), "{out}");
+    assert_eq!(
+        emu.calls("codedeploy.CreateDeployment") + emu.calls("ecs.RegisterTaskDefinition"),
+        0,
+        "nothing registered, nothing deployed"
+    );
+    Ok(())
+}

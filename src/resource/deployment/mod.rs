@@ -1,0 +1,658 @@
+//! `ecsbg_deployment`: plan shows what will ship, apply runs the blue/green rollout, refresh tells what
+//! actually serves production, import adopts a service.
+
+mod aws_read;
+mod config;
+mod preflight;
+mod schema;
+
+use crate::plugin::diagnostics::{AttributePath, Diagnostics};
+use crate::plugin::resource::{
+    ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
+    ReadResponse, RequestContext, ResourceType,
+};
+use crate::plugin::schema::Schema;
+use crate::plugin::value::{Number, Value};
+use crate::provider::aws::AwsClients;
+use crate::provider::ProviderState;
+use crate::rollout::appspec::AppSpec;
+use crate::rollout::gate::{Gate, NoGate};
+use crate::rollout::{Outcome, RolloutSpec};
+use crate::taskdef;
+
+use aws_read::{describe_task_definition, register_task_definition, resolve_group, GroupInfo};
+use config::{Config, Source};
+
+/// Attributes whose change means a new AppSpec, hence a deployment.
+const APPSPEC_ATTRIBUTES: [&str; 6] = [
+    "container_name",
+    "container_port",
+    "platform_version",
+    "network_configuration",
+    "capacity_provider_strategy",
+    "hooks",
+];
+
+/// The resource type.
+pub struct DeploymentResource {
+    state: ProviderState,
+}
+
+impl DeploymentResource {
+    /// A resource using the provider's AWS clients.
+    pub fn new(state: ProviderState) -> Self {
+        DeploymentResource { state }
+    }
+}
+
+fn string(s: impl Into<String>) -> Value {
+    Value::String(s.into())
+}
+
+fn opt_string(s: Option<String>) -> Value {
+    s.map(Value::String).unwrap_or(Value::Null)
+}
+
+/// Fills what the deployment group tells: id, cluster, service, test URL, container defaults.
+fn fill_group(state: &mut Value, cfg: &Config, group: &GroupInfo) {
+    state.set(
+        "id",
+        string(format!(
+            "{}:{}",
+            cfg.application_name, cfg.deployment_group_name
+        )),
+    );
+    state.set("cluster_name", string(&group.cluster));
+    state.set("service_name", string(&group.service));
+    state.set(
+        "test_listener_url",
+        opt_string(cfg.gate_url.clone().or_else(|| group.test_url.clone())),
+    );
+    if state.get("container_name").is_null() || state.get("container_name").is_unknown() {
+        state.set("container_name", opt_string(group.container_name.clone()));
+    }
+    if state.get("container_port").is_null() || state.get("container_port").is_unknown() {
+        state.set(
+            "container_port",
+            group
+                .container_port
+                .map(|p| Value::Number(Number::Int(p)))
+                .unwrap_or(Value::Null),
+        );
+    }
+}
+
+/// The user's JSON equals what ECS returned, once both are normalised.
+fn same_task_definition(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    taskdef::normalize(a) == taskdef::normalize(b)
+}
+
+/// The exact HCL that makes a deployment group hold traffic for the gate.
+const HOLD_TRAFFIC_HCL: &str = r#"resource "aws_codedeploy_deployment_group" "this" {
+  # ...
+  blue_green_deployment_config {
+    deployment_ready_option {
+      action_on_timeout    = "STOP_DEPLOYMENT"
+      wait_time_in_minutes = 60
+    }
+    # ...
+  }
+}"#;
+
+fn appspec_changed(prior: &Value, planned: &Value) -> bool {
+    !prior.is_null()
+        && APPSPEC_ATTRIBUTES
+            .iter()
+            .any(|a| prior.get(a) != planned.get(a))
+}
+
+fn outcome_word(outcome: &Outcome) -> &'static str {
+    match outcome {
+        Outcome::Succeeded => "Succeeded",
+        Outcome::TrafficShifted => "TrafficShifted",
+        Outcome::RolledBack { .. } => "RolledBack",
+        Outcome::Failed { .. } => "Failed",
+        Outcome::Detached => "Detached",
+        Outcome::Blocked { .. } => "Blocked",
+    }
+}
+
+/// Private state: the deployment an interrupted apply left running, for the next apply to adopt.
+fn in_flight(private: &[u8]) -> Option<String> {
+    serde_json::from_slice::<serde_json::Value>(private).ok()?["in_flight"]
+        .as_str()
+        .map(str::to_string)
+}
+
+impl DeploymentResource {
+    async fn clients(&self) -> Result<AwsClients, Diagnostics> {
+        self.state.clients().await
+    }
+}
+
+#[async_trait::async_trait]
+impl ResourceType for DeploymentResource {
+    fn type_name(&self) -> &'static str {
+        "ecsbg_deployment"
+    }
+
+    fn schema(&self) -> Schema {
+        schema::schema()
+    }
+
+    async fn validate(&self, _ctx: &RequestContext, config: &Value) -> Diagnostics {
+        config::parse(config).1
+    }
+
+    async fn plan(&self, _ctx: &RequestContext, req: PlanRequest) -> PlanResponse {
+        let mut resp = PlanResponse {
+            planned_state: req.proposed_new_state.clone(),
+            planned_private: req.prior_private.clone(),
+            ..PlanResponse::default()
+        };
+        if req.proposed_new_state.is_null() {
+            return resp;
+        }
+        let (cfg, diags) = config::parse(&req.config);
+        resp.diagnostics.extend(diags);
+        if resp.diagnostics.has_errors() {
+            return resp;
+        }
+        let prior = &req.prior_state;
+        let planned = &mut resp.planned_state;
+        for attr in ["application_name", "deployment_group_name"] {
+            if !prior.is_null() && prior.get(attr) != planned.get(attr) {
+                resp.requires_replace.push(AttributePath::root(attr));
+            }
+        }
+        if req.config.get("application_name").is_unknown()
+            || req.config.get("deployment_group_name").is_unknown()
+        {
+            for a in [
+                "id",
+                "cluster_name",
+                "service_name",
+                "test_listener_url",
+                "task_definition_arn",
+                "deployment_id",
+                "status",
+                "timeline",
+                "previous_task_definition_arn",
+            ] {
+                planned.set(a, Value::Unknown);
+            }
+            return resp;
+        }
+        let clients = match self.clients().await {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let group = match resolve_group(&clients, &cfg.application_name, &cfg.deployment_group_name)
+            .await
+        {
+            Ok(g) => g,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        if cfg.gate.is_some() && !group.holds_traffic {
+            resp.diagnostics.attribute_error(
+                AttributePath::root("test_gate"),
+                "The deployment group does not hold traffic for tests",
+                format!("Deployment group {:?} moves production traffic to green at once (deployment_ready_option CONTINUE_DEPLOYMENT), so there is no moment to run the test gate before production is affected. Make the group hold traffic:\n\n{HOLD_TRAFFIC_HCL}", cfg.deployment_group_name),
+            );
+            return resp;
+        }
+        fill_group(planned, &cfg, &group);
+        if let (Source::Json(td), None) = (&cfg.source, &cfg.container_name) {
+            if let Some(name) = &group.container_name {
+                if !taskdef::container_names(td).contains(name) {
+                    resp.diagnostics.attribute_error(AttributePath::root("task_definition"), "Load balancer container missing", format!("The service's load balancer sends traffic to container {name:?}, which this task definition does not have. Add it, or set `container_name`."));
+                    return resp;
+                }
+            }
+        }
+        let live_arn = group.live_task_definition.clone();
+        let live_json = match &live_arn {
+            Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+            None => None,
+        };
+        let mut deploy;
+        let mut summary = Vec::new();
+        match &cfg.source {
+            Source::Unknown => {
+                deploy = true;
+                planned.set("task_definition_arn", Value::Unknown);
+            }
+            Source::Json(user) => {
+                if let Some(prior_td) = prior
+                    .get("task_definition")
+                    .as_str()
+                    .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok())
+                {
+                    if same_task_definition(&prior_td, user) {
+                        planned.set("task_definition", prior.get("task_definition").clone());
+                    }
+                }
+                deploy = !live_json
+                    .as_ref()
+                    .is_some_and(|live| same_task_definition(live, user));
+                if deploy {
+                    planned.set("task_definition_arn", Value::Unknown);
+                    summary = taskdef::summarize(
+                        live_json.as_ref().unwrap_or(&serde_json::json!({})),
+                        user,
+                        &[],
+                    );
+                } else {
+                    planned.set("task_definition_arn", opt_string(live_arn.clone()));
+                }
+            }
+            Source::Arn(arn) => {
+                deploy = Some(arn) != live_arn.as_ref();
+                if deploy {
+                    planned.set("task_definition", Value::Unknown);
+                    if let (Some(live), Ok(next)) =
+                        (&live_json, describe_task_definition(&clients, arn).await)
+                    {
+                        summary = taskdef::summarize(live, &next, &[]);
+                    }
+                } else if prior.is_null() || prior.get("task_definition").is_null() {
+                    planned.set(
+                        "task_definition",
+                        opt_string(live_json.as_ref().map(taskdef::canonical_json)),
+                    );
+                } else {
+                    planned.set("task_definition", prior.get("task_definition").clone());
+                }
+            }
+        }
+        deploy = deploy || appspec_changed(prior, planned);
+        if deploy {
+            for a in ["deployment_id", "status", "timeline"] {
+                planned.set(a, Value::Unknown);
+            }
+            planned.set("previous_task_definition_arn", opt_string(live_arn.clone()));
+            let service = format!("{}/{}", group.cluster, group.service);
+            if !summary.is_empty() {
+                resp.diagnostics.warning(
+                    format!("ecsbg_deployment will roll out to {service}"),
+                    summary.join("\n"),
+                );
+            }
+            let alarms = if cfg.alarms.is_empty() {
+                group.alarms.clone()
+            } else {
+                cfg.alarms.clone()
+            };
+            if let Some(firing) = preflight::alarms_in_alarm(&clients, &alarms).await {
+                resp.diagnostics.attribute_warning(AttributePath::root("alarms"), "An alarm is already in ALARM", format!("{firing}. CodeDeploy would stop the rollout at once, so the apply will refuse to start it. Fix what the alarm reports, or watch different alarms with `alarms`."));
+            }
+        } else {
+            for a in [
+                "deployment_id",
+                "status",
+                "timeline",
+                "previous_task_definition_arn",
+            ] {
+                planned.set(
+                    a,
+                    if prior.is_null() {
+                        Value::Null
+                    } else {
+                        prior.get(a).clone()
+                    },
+                );
+            }
+        }
+        resp
+    }
+
+    async fn apply(&self, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse {
+        let mut resp = ApplyResponse {
+            new_state: req.prior_state.clone(),
+            private: req.planned_private.clone(),
+            ..ApplyResponse::default()
+        };
+        if req.planned_state.is_null() {
+            // Destroy forgets the resource; the service keeps serving what it serves.
+            resp.new_state = Value::Null;
+            resp.private = Vec::new();
+            return resp;
+        }
+        let (cfg, diags) = config::parse(&req.config);
+        resp.diagnostics.extend(diags);
+        if resp.diagnostics.has_errors() {
+            return resp;
+        }
+        let clients = match self.clients().await {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let group = match resolve_group(&clients, &cfg.application_name, &cfg.deployment_group_name)
+            .await
+        {
+            Ok(g) => g,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let mut state = req.planned_state.clone();
+        fill_group(&mut state, &cfg, &group);
+        let live_before = group.live_task_definition.clone();
+        let target = match &cfg.source {
+            Source::Json(user) => {
+                let live_json = match &live_before {
+                    Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+                    None => None,
+                };
+                match (&live_before, live_json) {
+                    (Some(arn), Some(live)) if same_task_definition(&live, user) => arn.clone(),
+                    _ => match register_task_definition(&clients, &taskdef::register_input(user))
+                        .await
+                    {
+                        Ok(arn) => {
+                            tracing::info!(task_definition = %arn, "registered a new task definition revision");
+                            arn
+                        }
+                        Err(message) => {
+                            resp.diagnostics.attribute_error(
+                                AttributePath::root("task_definition"),
+                                "ECS refused the task definition",
+                                format!("{message}. Nothing was deployed."),
+                            );
+                            return resp;
+                        }
+                    },
+                }
+            }
+            Source::Arn(arn) => arn.clone(),
+            Source::Unknown => {
+                resp.diagnostics.error("Task definition unknown at apply", "The task definition is still unknown during apply; this is a bug in the provider.");
+                return resp;
+            }
+        };
+        let deploy =
+            Some(&target) != live_before.as_ref() || appspec_changed(&req.prior_state, &state);
+        if !deploy {
+            state.set("task_definition_arn", string(&target));
+            if state.get("task_definition").is_unknown() {
+                let live = describe_task_definition(&clients, &target).await.ok();
+                state.set(
+                    "task_definition",
+                    opt_string(live.as_ref().map(taskdef::canonical_json)),
+                );
+            }
+            for a in [
+                "deployment_id",
+                "status",
+                "timeline",
+                "previous_task_definition_arn",
+            ] {
+                if state.get(a).is_unknown() {
+                    state.set(
+                        a,
+                        if req.prior_state.is_null() {
+                            Value::Null
+                        } else {
+                            req.prior_state.get(a).clone()
+                        },
+                    );
+                }
+            }
+            resp.new_state = state;
+            return resp;
+        }
+
+        let alarms = if cfg.alarms.is_empty() {
+            group.alarms.clone()
+        } else {
+            cfg.alarms.clone()
+        };
+        let adopt = in_flight(&req.planned_private);
+        if adopt.is_none() {
+            if let Err(reason) = preflight::check(&clients, &group, &alarms).await {
+                resp.diagnostics.error(
+                    "Rollout refused before it started",
+                    format!(
+                        "{reason}\n\nNothing was deployed; production still serves {}.",
+                        live_before.as_deref().unwrap_or("what it served")
+                    ),
+                );
+                if req.prior_state.is_null() {
+                    resp.new_state = Value::Null;
+                }
+                return resp;
+            }
+        }
+        let appspec = AppSpec {
+            task_definition_arn: target.clone(),
+            container_name: state
+                .get("container_name")
+                .as_str()
+                .unwrap_or_default()
+                .to_string(),
+            container_port: state.get("container_port").as_i64().unwrap_or(0),
+            platform_version: cfg.platform_version.clone(),
+            network_configuration: cfg.network_configuration.clone(),
+            capacity_provider_strategy: cfg.capacity_provider_strategy.clone(),
+            hooks: cfg.hooks.clone(),
+        };
+        let spec = RolloutSpec {
+            application_name: cfg.application_name.clone(),
+            deployment_group_name: cfg.deployment_group_name.clone(),
+            appspec,
+            deployment_config_name: cfg.deployment_config_name.clone(),
+            alarms,
+            bake_time: cfg.bake_time,
+            previous_task_definition_arn: live_before.clone(),
+            on_interrupt: cfg.on_interrupt,
+            wait_for: cfg.wait_for,
+            timeout: if req.prior_state.is_null() {
+                cfg.create_timeout
+            } else {
+                cfg.update_timeout
+            },
+            test_url: cfg.gate_url.clone().or_else(|| group.test_url.clone()),
+            description: format!(
+                "ecsbg_deployment {}:{} via terraform",
+                cfg.application_name, cfg.deployment_group_name
+            ),
+            poll_interval: std::time::Duration::from_secs(1),
+        };
+        let no_gate = NoGate;
+        let gate: &dyn Gate = match &cfg.gate {
+            Some(g) => g,
+            None => &no_gate,
+        };
+        let report = crate::rollout::run(&clients, &spec, gate, adopt.as_deref(), &ctx.stop).await;
+
+        // The truth, from ECS: what serves production now.
+        let live_after = match resolve_group(
+            &clients,
+            &cfg.application_name,
+            &cfg.deployment_group_name,
+        )
+        .await
+        {
+            Ok(g) => g.live_task_definition,
+            Err(_) => {
+                if report.green_serves_production {
+                    Some(target.clone())
+                } else {
+                    live_before.clone()
+                }
+            }
+        };
+        state.set("task_definition_arn", opt_string(live_after.clone()));
+        let serving_target = live_after.as_deref() == Some(target.as_str());
+        if !serving_target || state.get("task_definition").is_unknown() {
+            let described = match &live_after {
+                Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+                None => None,
+            };
+            state.set(
+                "task_definition",
+                opt_string(described.as_ref().map(taskdef::canonical_json)),
+            );
+        }
+        state.set(
+            "previous_task_definition_arn",
+            opt_string(live_before.clone()),
+        );
+        state.set("deployment_id", opt_string(report.deployment_id.clone()));
+        state.set("status", string(outcome_word(&report.outcome)));
+        state.set(
+            "timeline",
+            Value::List(
+                report
+                    .timeline
+                    .iter()
+                    .map(|t| string(format!("{:>7.1}s {}", t.at_seconds, t.what)))
+                    .collect(),
+            ),
+        );
+        let timeline: Vec<String> = report
+            .timeline
+            .iter()
+            .map(|t| format!("  {:>7.1}s  {}", t.at_seconds, t.what))
+            .collect();
+        let serving = live_after.as_deref().unwrap_or("unknown");
+        resp.private = Vec::new();
+        match &report.outcome {
+            Outcome::Succeeded | Outcome::TrafficShifted => {}
+            Outcome::RolledBack { reason } => resp.diagnostics.error(
+                format!("Rollout of {target} rolled back"),
+                format!("{reason}.\n\nProduction serves {serving}. The state records it, so the next plan shows this change again.\n\nTimeline:\n{}", timeline.join("\n")),
+            ),
+            Outcome::Failed { reason } => resp.diagnostics.error(
+                format!("Rollout of {target} failed"),
+                format!("{reason}.\n\nProduction serves {serving}.\n\nTimeline:\n{}", timeline.join("\n")),
+            ),
+            Outcome::Blocked { reason } => resp.diagnostics.error("Rollout blocked by another deployment", reason.clone()),
+            Outcome::Detached => {
+                let id = report.deployment_id.clone().unwrap_or_default();
+                resp.private = serde_json::json!({"in_flight": id}).to_string().into_bytes();
+                resp.diagnostics.error(
+                    format!("Interrupted: deployment {id} continues without Terraform"),
+                    format!("on_interrupt = \"detach\": CodeDeploy deployment {id} keeps running. The next apply adopts and follows it. Production serves {serving} at the moment.\n\nTimeline:\n{}", timeline.join("\n")),
+                );
+            }
+        }
+        resp.new_state = state;
+        resp
+    }
+
+    async fn read(&self, _ctx: &RequestContext, req: ReadRequest) -> ReadResponse {
+        let mut resp = ReadResponse {
+            new_state: req.current_state.clone(),
+            private: req.private.clone(),
+            ..ReadResponse::default()
+        };
+        if req.current_state.is_null() {
+            return resp;
+        }
+        let application = req
+            .current_state
+            .get("application_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let group_name = req
+            .current_state
+            .get("deployment_group_name")
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        let clients = match self.clients().await {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let group = match resolve_group(&clients, &application, &group_name).await {
+            Ok(g) => g,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let state = &mut resp.new_state;
+        if group.live_task_definition.is_some()
+            && state.get("task_definition_arn").as_str() != group.live_task_definition.as_deref()
+        {
+            let live = group.live_task_definition.clone().unwrap_or_default();
+            state.set("task_definition_arn", string(&live));
+            if !state.get("task_definition").is_null() {
+                if let Ok(json) = describe_task_definition(&clients, &live).await {
+                    state.set("task_definition", string(taskdef::canonical_json(&json)));
+                }
+            }
+        }
+        if let Some(d) = preflight::active_deployment(&clients, &application, &group_name).await {
+            resp.diagnostics.warning(
+                format!("Deployment {} is in flight for {group_name}", d.0),
+                format!("CodeDeploy deployment {} is {} right now. The next apply follows it when this resource started it, and otherwise refuses to start another until it ends.", d.0, d.1),
+            );
+        }
+        resp
+    }
+
+    async fn import(&self, _ctx: &RequestContext, id: &str) -> ImportResponse {
+        let mut resp = ImportResponse::default();
+        let Some((application, group_name)) = id
+            .split_once(':')
+            .filter(|(a, g)| !a.is_empty() && !g.is_empty())
+        else {
+            resp.diagnostics.error(
+                "Invalid import id",
+                format!("{id:?} is not <application>:<deployment_group>, e.g. \"web:web-prod\"."),
+            );
+            return resp;
+        };
+        let clients = match self.clients().await {
+            Ok(c) => c,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let group = match resolve_group(&clients, application, group_name).await {
+            Ok(g) => g,
+            Err(d) => {
+                resp.diagnostics.extend(d);
+                return resp;
+            }
+        };
+        let mut state = Value::null_object(&schema::schema().block.value_type());
+        state.set("application_name", string(application));
+        state.set("deployment_group_name", string(group_name));
+        let cfg = config::parse(&state).0;
+        fill_group(
+            &mut state,
+            &Config {
+                application_name: application.into(),
+                deployment_group_name: group_name.into(),
+                ..cfg
+            },
+            &group,
+        );
+        if let Some(live) = &group.live_task_definition {
+            state.set("task_definition_arn", string(live));
+            if let Ok(json) = describe_task_definition(&clients, live).await {
+                state.set("task_definition", string(taskdef::canonical_json(&json)));
+            }
+        }
+        resp.state = state;
+        resp
+    }
+}

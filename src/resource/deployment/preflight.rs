@@ -1,0 +1,155 @@
+//! Checks before a rollout starts: production is on the PRIMARY task set and healthy, no watched alarm is
+//! already firing. A weight swap left by an earlier deployment is normal and passes.
+
+use aws_sdk_codedeploy::types::DeploymentStatus;
+
+use super::aws_read::GroupInfo;
+use crate::provider::aws::AwsClients;
+
+/// The configured alarms already in ALARM, described, or None.
+pub async fn alarms_in_alarm(clients: &AwsClients, alarms: &[String]) -> Option<String> {
+    if alarms.is_empty() {
+        return None;
+    }
+    let out = clients
+        .cloudwatch
+        .describe_alarms()
+        .set_alarm_names(Some(alarms.to_vec()))
+        .send()
+        .await
+        .ok()?;
+    let firing: Vec<String> = out
+        .metric_alarms()
+        .iter()
+        .filter(|a| a.state_value().map(|s| s.as_str()) == Some("ALARM"))
+        .map(|a| {
+            format!(
+                "alarm '{}' is in ALARM ({})",
+                a.alarm_name().unwrap_or("?"),
+                a.state_reason().unwrap_or("no reason given")
+            )
+        })
+        .collect();
+    (!firing.is_empty()).then(|| firing.join("; "))
+}
+
+/// The group's deployment in flight, as (id, status), if any.
+pub async fn active_deployment(
+    clients: &AwsClients,
+    application: &str,
+    group: &str,
+) -> Option<(String, String)> {
+    let out = clients
+        .codedeploy
+        .list_deployments()
+        .application_name(application)
+        .deployment_group_name(group)
+        .include_only_statuses(DeploymentStatus::Created)
+        .include_only_statuses(DeploymentStatus::Queued)
+        .include_only_statuses(DeploymentStatus::InProgress)
+        .include_only_statuses(DeploymentStatus::Ready)
+        .include_only_statuses(DeploymentStatus::Baking)
+        .send()
+        .await
+        .ok()?;
+    let id = out.deployments().first()?.clone();
+    let info = clients
+        .codedeploy
+        .get_deployment()
+        .deployment_id(&id)
+        .send()
+        .await
+        .ok()?;
+    let status = info
+        .deployment_info()
+        .and_then(|d| d.status())
+        .map(|s| s.as_str().to_string())
+        .unwrap_or_default();
+    Some((id, status))
+}
+
+/// Refuses with an account when starting a rollout now would be unsafe.
+pub async fn check(
+    clients: &AwsClients,
+    group: &GroupInfo,
+    alarms: &[String],
+) -> Result<(), String> {
+    if let Some(firing) = alarms_in_alarm(clients, alarms).await {
+        return Err(format!(
+            "{firing}. CodeDeploy stops a deployment whose alarms are firing, so this rollout would be rolled back at once. Fix what the alarm reports first; to ship that fix through a stuck alarm, watch a different set of alarms with `alarms` for this apply."
+        ));
+    }
+    let Some(primary_tg) = &group.live_target_group else {
+        return Err(format!("The service {}/{} has no PRIMARY task set on a target group, so there is nothing to shift traffic from.", group.cluster, group.service));
+    };
+    let listeners = clients
+        .elbv2
+        .describe_listeners()
+        .listener_arns(&group.prod_listener)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "Cannot read the production listener {}: {}",
+                group.prod_listener,
+                aws_sdk_elasticloadbalancingv2::error::DisplayErrorContext(&e)
+            )
+        })?;
+    let action = listeners
+        .listeners()
+        .first()
+        .and_then(|l| l.default_actions().first());
+    let weights: Vec<(String, i32)> = action
+        .and_then(|a| a.forward_config())
+        .map(|f| {
+            f.target_groups()
+                .iter()
+                .map(|t| {
+                    (
+                        t.target_group_arn().unwrap_or_default().to_string(),
+                        t.weight().unwrap_or(1),
+                    )
+                })
+                .collect()
+        })
+        .filter(|w: &Vec<(String, i32)>| !w.is_empty())
+        .or_else(|| {
+            action
+                .and_then(|a| a.target_group_arn())
+                .map(|t| vec![(t.to_string(), 1)])
+        })
+        .unwrap_or_default();
+    let on_primary = weights.iter().any(|(tg, w)| tg == primary_tg && *w > 0);
+    if !on_primary {
+        return Err(format!(
+            "The production listener {} forwards to {weights:?}, but the PRIMARY task set serves target group {primary_tg}: production traffic is not where ECS says the live version is (a listener changed outside CodeDeploy?). Point the listener back at {primary_tg} before deploying.",
+            group.prod_listener
+        ));
+    }
+    let health = clients
+        .elbv2
+        .describe_target_health()
+        .target_group_arn(primary_tg)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "Cannot read target health of {primary_tg}: {}",
+                aws_sdk_elasticloadbalancingv2::error::DisplayErrorContext(&e)
+            )
+        })?;
+    let healthy = health
+        .target_health_descriptions()
+        .iter()
+        .filter(|t| {
+            t.target_health()
+                .and_then(|h| h.state())
+                .map(|s| s.as_str())
+                == Some("healthy")
+        })
+        .count();
+    if healthy == 0 {
+        return Err(format!("Target group {primary_tg} (production) has no healthy targets: production is already down, and a blue/green rollout cannot roll back to it."));
+    }
+    Ok(())
+}
