@@ -354,8 +354,19 @@ impl ResourceType for DeploymentResource {
                     Some(arn) => describe_task_definition(&clients, arn).await.ok(),
                     None => None,
                 };
-                match (&live_before, live_json) {
-                    (Some(arn), Some(live)) if same_task_definition(&live, user) => arn.clone(),
+                // The family's latest revision may already hold this content (an earlier apply that was
+                // interrupted, killed, or rolled back): reuse it rather than registering a duplicate, so an
+                // in-flight deployment of it is recognised and adopted.
+                let family = user["family"].as_str().unwrap_or_default().to_string();
+                let latest = describe_task_definition(&clients, &family).await.ok();
+                let reusable = latest
+                    .as_ref()
+                    .filter(|l| same_task_definition(l, user))
+                    .and_then(|l| l["taskDefinitionArn"].as_str())
+                    .map(str::to_string);
+                match (&live_before, live_json, reusable) {
+                    (Some(arn), Some(live), _) if same_task_definition(&live, user) => arn.clone(),
+                    (_, _, Some(arn)) => arn,
                     _ => match register_task_definition(&clients, &taskdef::register_input(user))
                         .await
                     {
