@@ -104,3 +104,46 @@ impl Drop for Running {
         self.runtime.block_on(self.emulator.data_plane().shutdown());
     }
 }
+
+/// A seed with `n` copies of the demo service (`web0` … `web{n-1}`), each with its own load balancer,
+/// target groups, task definition family, service, and deployment group `web{i}-prod` in application `web`.
+pub fn many_services_seed(n: usize) -> Seed {
+    let demo = demo_seed();
+    let mut seed = Seed {
+        clusters: demo.clusters.clone(),
+        applications: demo.applications.clone(),
+        ..Seed::default()
+    };
+    for i in 0..n {
+        let name = format!("web{i}");
+        for tg in &demo.target_groups {
+            let mut tg = tg.clone();
+            tg.name = tg.name.replace("web", &name);
+            seed.target_groups.push(tg);
+        }
+        let mut lb = demo.load_balancers[0].clone();
+        lb.name = name.clone();
+        for l in lb.listeners.iter_mut() {
+            l.target_group = l.target_group.replace("web", &name);
+        }
+        seed.load_balancers.push(lb);
+        let mut td = demo.task_definitions[0].clone();
+        td["family"] = serde_json::json!(name);
+        seed.task_definitions.push(td);
+        let mut svc = demo.services[0].clone();
+        svc.name = name.clone();
+        svc.task_definition = name.clone();
+        svc.target_group = svc.target_group.replace("web", &name);
+        svc.desired_count = 1;
+        seed.services.push(svc);
+        let mut g = demo.deployment_groups[0].clone();
+        g.name = format!("{name}-prod");
+        g.service = name.clone();
+        g.target_groups = [format!("{name}-blue"), format!("{name}-green")];
+        g.production_listener = format!("{name}/production");
+        g.test_listener = Some(format!("{name}/test"));
+        g.alarms.clear();
+        seed.deployment_groups.push(g);
+    }
+    seed
+}

@@ -21,6 +21,19 @@ use crate::provider::aws::AwsClients;
 const ROLLBACK_FOLLOW_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// How long to wait for CodeDeploy to record the rollback of a stopped or failed deployment.
 const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
+/// The longest pause between polls when CodeDeploy throttles or errors.
+const MAX_POLL_INTERVAL: Duration = Duration::from_secs(8);
+
+/// `d` ±10 %, so rollouts started together do not poll in lockstep.
+fn jittered(d: Duration) -> Duration {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|t| t.subsec_nanos())
+        .unwrap_or(0);
+    let factor = 0.9 + f64::from(nanos % 1000) / 5000.0;
+    d.mul_f64(factor)
+}
+
 /// The statuses that hold a deployment group's single slot.
 const ACTIVE_STATUSES: [DeploymentStatus; 5] = [
     DeploymentStatus::Created,
@@ -48,6 +61,7 @@ pub async fn run(
         deployment_id: None,
         rollback_deployment_id: None,
         status: None,
+        target_id: None,
     };
     let outcome = rollout.drive(gate, adopt).await;
     let green_serves_production = matches!(outcome, Outcome::Succeeded | Outcome::TrafficShifted);
@@ -70,6 +84,8 @@ struct Rollout<'a> {
     deployment_id: Option<String>,
     rollback_deployment_id: Option<String>,
     status: Option<String>,
+    /// `cluster:service`, learned once from ListDeploymentTargets (it never changes for a group).
+    target_id: Option<String>,
 }
 
 fn aws_error<E: std::error::Error>(err: E) -> String {
@@ -175,8 +191,11 @@ impl Rollout<'_> {
         Ok(out.deployment_info().and_then(DeploymentView::from_info))
     }
 
-    async fn target(&self, id: &str) -> Option<TargetView> {
-        let cluster_service = self.ecs_target_id(id).await?;
+    async fn target(&mut self, id: &str) -> Option<TargetView> {
+        if self.target_id.is_none() {
+            self.target_id = self.ecs_target_id(id).await;
+        }
+        let cluster_service = self.target_id.clone()?;
         let out = self
             .clients
             .codedeploy
@@ -286,11 +305,23 @@ impl Rollout<'_> {
         let mut bake_until: Option<Instant> = None;
         let mut last_weight: Option<f64> = None;
         let mut last_status: Option<Status> = None;
+        let mut interval = self.spec.poll_interval;
+        let mut polls: u64 = 0;
+        // Lifecycle detail (weights, traffic shifted) is needed every poll only to time the bake or to return
+        // at traffic_shifted; otherwise a look every few polls keeps the timeline without doubling the calls.
+        let target_every = if self.spec.bake_time > Duration::ZERO
+            || self.spec.wait_for == WaitFor::TrafficShifted
+        {
+            1
+        } else {
+            5
+        };
         loop {
             tokio::select! {
                 _ = self.stop.cancelled() => return self.interrupt(id, "Terraform was interrupted").await,
-                _ = tokio::time::sleep(self.spec.poll_interval) => {}
+                _ = tokio::time::sleep(jittered(interval)) => {}
             }
+            polls += 1;
             if Instant::now() > deadline {
                 let reason = format!(
                     "the timeout of {} passed",
@@ -299,10 +330,15 @@ impl Rollout<'_> {
                 return self.interrupt(id, &reason).await;
             }
             let view = match self.get(id).await {
-                Ok(Some(view)) => view,
+                Ok(Some(view)) => {
+                    interval = self.spec.poll_interval.max(interval.mul_f64(0.75));
+                    view
+                }
                 Ok(None) => continue,
                 Err(err) => {
-                    tracing::warn!(deployment_id = id, error = %err, "GetDeployment failed; polling again");
+                    // Back off when CodeDeploy throttles or fails; the SDK has already retried.
+                    interval = (interval * 2).min(MAX_POLL_INTERVAL);
+                    tracing::warn!(deployment_id = id, error = %err, next_poll = %format_duration(interval), "GetDeployment failed; polling again");
                     continue;
                 }
             };
@@ -322,7 +358,12 @@ impl Rollout<'_> {
                 Status::Failed | Status::Stopped => return self.after_failure(view).await,
                 _ => {}
             }
-            if let Some(target) = self.target(id).await {
+            let wants_target = polls % target_every == 0;
+            if let Some(target) = if wants_target {
+                self.target(id).await
+            } else {
+                None
+            } {
                 if target.green_weight != last_weight {
                     if let Some(w) = target.green_weight {
                         self.note(format!("production traffic on green: {w}%"));
