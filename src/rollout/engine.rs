@@ -88,8 +88,21 @@ struct Rollout<'a> {
     target_id: Option<String>,
 }
 
-fn aws_error<E: std::error::Error>(err: E) -> String {
-    DisplayErrorContext(err).to_string()
+/// An AWS error in a line a person can read: the service's code and message when there is one, the
+/// transport failure otherwise (never the raw response dump).
+fn aws_error<E, R>(err: aws_sdk_codedeploy::error::SdkError<E, R>) -> String
+where
+    E: aws_sdk_codedeploy::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
+    R: std::fmt::Debug,
+{
+    match err.as_service_error() {
+        Some(service) => format!(
+            "{}: {}",
+            service.code().unwrap_or("error"),
+            service.message().unwrap_or("no message")
+        ),
+        None => DisplayErrorContext(&err).to_string(),
+    }
 }
 
 impl Rollout<'_> {
@@ -402,7 +415,18 @@ impl Rollout<'_> {
                 task_definition_arn: self.spec.appspec.task_definition_arn.clone(),
                 test_url: self.spec.test_url.clone(),
             };
-            let verdict = gate.run(&ctx, self.stop).await;
+            // The gate stops at Terraform's stop or at the rollout's deadline, whichever comes first.
+            let gate_stop = self.stop.child_token();
+            let deadline = self.started + self.spec.timeout;
+            let timer = {
+                let gate_stop = gate_stop.clone();
+                tokio::spawn(async move {
+                    tokio::time::sleep_until(deadline.into()).await;
+                    gate_stop.cancel();
+                })
+            };
+            let verdict = gate.run(&ctx, &gate_stop).await;
+            timer.abort();
             for check in &verdict.checks {
                 self.note(format!(
                     "gate check {}: {}{}",
@@ -416,10 +440,15 @@ impl Rollout<'_> {
                 ));
             }
             if verdict.interrupted {
-                return Some(
-                    self.interrupt(id, "Terraform was interrupted during the test gate")
-                        .await,
-                );
+                let why = if self.stop.is_cancelled() {
+                    "Terraform was interrupted during the test gate".to_string()
+                } else {
+                    format!(
+                        "the timeout of {} passed during the test gate",
+                        format_duration(self.spec.timeout)
+                    )
+                };
+                return Some(self.interrupt(id, &why).await);
             }
             if let Some(failed) = verdict.first_failure() {
                 let reason = format!(
@@ -446,6 +475,14 @@ impl Rollout<'_> {
                 }
                 Err(err) => {
                     last_error = aws_error(err);
+                    // Already over (the Ready wait timed out, someone stopped it): the follow loop reads how
+                    // it ended and reports that.
+                    if last_error.starts_with("DeploymentAlreadyCompleted")
+                        || last_error.starts_with("DeploymentIsNotInReadyState")
+                    {
+                        self.note(format!("ContinueDeployment refused: {last_error}"));
+                        return None;
+                    }
                     tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
                 }
             }

@@ -348,7 +348,10 @@ impl ResourceType for DeploymentResource {
         let mut state = req.planned_state.clone();
         fill_group(&mut state, &cfg, &group);
         let live_before = group.live_task_definition.clone();
-        let target = match &cfg.source {
+        // What to deploy: an existing revision (live, the family's latest identical one, or the given ARN),
+        // or None when the user's JSON must be registered first — which waits until the pre-flight passed,
+        // so a refused rollout changes nothing in AWS.
+        let existing: Option<String> = match &cfg.source {
             Source::Json(user) => {
                 let live_json = match &live_before {
                     Some(arn) => describe_task_definition(&clients, arn).await.ok(),
@@ -364,35 +367,62 @@ impl ResourceType for DeploymentResource {
                     .filter(|l| same_task_definition(l, user))
                     .and_then(|l| l["taskDefinitionArn"].as_str())
                     .map(str::to_string);
-                match (&live_before, live_json, reusable) {
-                    (Some(arn), Some(live), _) if same_task_definition(&live, user) => arn.clone(),
-                    (_, _, Some(arn)) => arn,
-                    _ => match register_task_definition(&clients, &taskdef::register_input(user))
-                        .await
-                    {
-                        Ok(arn) => {
-                            tracing::info!(task_definition = %arn, "registered a new task definition revision");
-                            arn
-                        }
-                        Err(message) => {
-                            resp.diagnostics.attribute_error(
-                                AttributePath::root("task_definition"),
-                                "ECS refused the task definition",
-                                format!("{message}. Nothing was deployed."),
-                            );
-                            return resp;
-                        }
-                    },
+                match (&live_before, live_json) {
+                    (Some(arn), Some(live)) if same_task_definition(&live, user) => {
+                        Some(arn.clone())
+                    }
+                    _ => reusable,
                 }
             }
-            Source::Arn(arn) => arn.clone(),
+            Source::Arn(arn) => Some(arn.clone()),
             Source::Unknown => {
                 resp.diagnostics.error("Task definition unknown at apply", "The task definition is still unknown during apply; this is a bug in the provider.");
                 return resp;
             }
         };
         let deploy =
-            Some(&target) != live_before.as_ref() || appspec_changed(&req.prior_state, &state);
+            existing.as_ref() != live_before.as_ref() || appspec_changed(&req.prior_state, &state);
+        let alarms = if cfg.alarms.is_empty() {
+            group.alarms.clone()
+        } else {
+            cfg.alarms.clone()
+        };
+        let adopt = in_flight(&req.planned_private);
+        if deploy && adopt.is_none() {
+            if let Err(reason) = preflight::check(&clients, &group, &alarms).await {
+                resp.diagnostics.error("Rollout refused before it started", format!("{reason}\n\nNothing was registered or deployed; production still serves {}.", live_before.as_deref().unwrap_or("what it served")));
+                if req.prior_state.is_null() {
+                    resp.new_state = Value::Null;
+                }
+                return resp;
+            }
+        }
+        let target = match (existing, &cfg.source) {
+            (Some(arn), _) => arn,
+            (None, Source::Json(user)) => {
+                match register_task_definition(&clients, &taskdef::register_input(user)).await {
+                    Ok(arn) => {
+                        tracing::info!(task_definition = %arn, "registered a new task definition revision");
+                        arn
+                    }
+                    Err(message) => {
+                        resp.diagnostics.attribute_error(
+                            AttributePath::root("task_definition"),
+                            "ECS refused the task definition",
+                            format!("{message}. Nothing was deployed."),
+                        );
+                        return resp;
+                    }
+                }
+            }
+            (None, _) => {
+                resp.diagnostics.error(
+                    "No task definition to deploy",
+                    "This is a bug in the provider.",
+                );
+                return resp;
+            }
+        };
         if !deploy {
             state.set("task_definition_arn", string(&target));
             if state.get("task_definition").is_unknown() {
@@ -423,27 +453,6 @@ impl ResourceType for DeploymentResource {
             return resp;
         }
 
-        let alarms = if cfg.alarms.is_empty() {
-            group.alarms.clone()
-        } else {
-            cfg.alarms.clone()
-        };
-        let adopt = in_flight(&req.planned_private);
-        if adopt.is_none() {
-            if let Err(reason) = preflight::check(&clients, &group, &alarms).await {
-                resp.diagnostics.error(
-                    "Rollout refused before it started",
-                    format!(
-                        "{reason}\n\nNothing was deployed; production still serves {}.",
-                        live_before.as_deref().unwrap_or("what it served")
-                    ),
-                );
-                if req.prior_state.is_null() {
-                    resp.new_state = Value::Null;
-                }
-                return resp;
-            }
-        }
         let appspec = AppSpec {
             task_definition_arn: target.clone(),
             container_name: state

@@ -1,0 +1,181 @@
+//! Guards and knobs of `ecsbg_deployment` through real `terraform`: a stuck alarm refuses the rollout before
+//! anything changes, `wait_for = "traffic_shifted"` returns during the termination wait, a timeout behaves as
+//! an interrupt, destroy only forgets.
+
+use std::path::Path;
+
+use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
+use ecsbg_acceptance::terraform::{Install, Workspace};
+
+const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
+const SCALE: f64 = 60.0;
+
+fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
+    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
+    for (k, v) in emulator.emulator.env() {
+        ws.env(&k, &v);
+    }
+    Ok(ws)
+}
+
+fn config(version: &str, extra: &str) -> String {
+    format!(
+        r#"terraform {{
+  required_providers {{
+    ecsbg = {{ source = "ecsbg/ecsbg" }}
+  }}
+}}
+provider "ecsbg" {{}}
+resource "ecsbg_deployment" "web" {{
+  application_name      = "web"
+  deployment_group_name = "web-prod"
+  task_definition = jsonencode({{
+    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
+    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
+      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
+  }})
+{extra}}}
+"#
+    )
+}
+
+fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+#[test]
+fn an_alarm_stuck_in_alarm_refuses_the_rollout_up_front() -> anyhow::Result<()> {
+    let mut seed = demo_seed();
+    seed.alarms.push(ecsbg_emulator::seed::SeedAlarm {
+        name: "web-5xx".into(),
+        metric: "HTTPCode_Target_5XX_Count".into(),
+        namespace: None,
+        load_balancer: Some("web".into()),
+        target_group: None,
+        statistic: None,
+        period: None,
+        evaluation_periods: None,
+        threshold: 1.0,
+        comparison: None,
+        treat_missing_data: None,
+    });
+    let emu = Running::start(seed, SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v1", "  alarms = [\"web-5xx\"]\n"))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    emu.block_on(async {
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(emu.emulator.endpoint_url())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
+                "x", "x", None, None, "test",
+            ))
+            .load()
+            .await;
+        aws_sdk_cloudwatch::Client::new(&config)
+            .set_alarm_state()
+            .alarm_name("web-5xx")
+            .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
+            .state_reason("stuck since the last incident")
+            .send()
+            .await
+    })?;
+    emu.emulator.reset_calls();
+    ws.write_main(&config("v2", "  alarms = [\"web-5xx\"]\n"))?;
+    let plan = ws.run(&["plan"])?;
+    assert!(
+        flat(&plan.output()).contains("An alarm is already in ALARM"),
+        "{}",
+        plan.output()
+    );
+    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let out = flat(&apply.output());
+    assert_ne!(apply.code, 0);
+    assert!(out.contains("Rollout refused before it started"), "{out}");
+    assert!(
+        out.contains("alarm 'web-5xx' is in ALARM (stuck since the last incident)"),
+        "{out}"
+    );
+    assert!(
+        out.contains("watch a different set of alarms with `alarms`"),
+        "the docs' way through is named: {out}"
+    );
+    let mutations: u64 = [
+        "ecs.RegisterTaskDefinition",
+        "codedeploy.CreateDeployment",
+        "codedeploy.StopDeployment",
+        "codedeploy.ContinueDeployment",
+    ]
+    .iter()
+    .map(|op| emu.calls(op))
+    .sum();
+    assert_eq!(mutations, 0, "no AWS mutation: {:?}", emu.emulator.calls());
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
+    Ok(())
+}
+
+#[test]
+fn wait_for_traffic_shifted_returns_during_the_termination_wait() -> anyhow::Result<()> {
+    let mut seed = demo_seed();
+    seed.deployment_groups[0].termination_wait_minutes = 120;
+    let emu = Running::start(seed, SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    ws.write_main(&config("v2", "  wait_for = \"traffic_shifted\"\n"))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let values = ws.resource_values("ecsbg_deployment.web")?;
+    assert_eq!(values["status"], "TrafficShifted");
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
+    let deployments = emu.emulator.snapshot()["deployments"].clone();
+    assert_eq!(
+        deployments[0]["status"], "InProgress",
+        "CodeDeploy is still in its termination wait: {deployments}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_timeout_acts_as_an_interrupt_and_rolls_back() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let slow_gate = "  test_gate {\n    command {\n      argv = [\"sleep\", \"60\"]\n    }\n  }\n  timeouts {\n    update = \"3s\"\n  }\n";
+    ws.write_main(&config("v2", slow_gate))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let out = flat(&apply.output());
+    assert_ne!(apply.code, 0);
+    assert!(
+        out.contains("the timeout of 3s passed during the test gate"),
+        "{out}"
+    );
+    assert!(
+        out.contains("rolled back"),
+        "on_interrupt defaults to rollback: {out}"
+    );
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
+    Ok(())
+}
+
+#[test]
+fn destroy_forgets_and_the_service_keeps_serving() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v2", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
+    emu.emulator.reset_calls();
+    let destroy = ws.run(&["destroy", "-auto-approve"])?.success()?;
+    assert!(
+        destroy.output().contains("1 destroyed"),
+        "{}",
+        destroy.output()
+    );
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
+    assert_eq!(
+        emu.calls("codedeploy.CreateDeployment") + emu.calls("codedeploy.StopDeployment"),
+        0
+    );
+    Ok(())
+}
