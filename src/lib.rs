@@ -6,6 +6,7 @@
 //! - [`provider`]: the `provider "ecsbg" {}` configuration and the AWS clients it builds.
 //! - `testing` (feature `testing` only): resource types that exist to prove the plugin layer in tests.
 
+pub mod docs;
 pub mod duration;
 pub mod gate;
 pub mod plugin;

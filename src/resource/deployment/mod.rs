@@ -39,6 +39,11 @@ pub struct DeploymentResource {
 }
 
 impl DeploymentResource {
+    /// The schema without a provider, for the docs generator.
+    pub fn schema_only() -> Schema {
+        schema::schema()
+    }
+
     /// A resource using the provider's AWS clients.
     pub fn new(state: ProviderState) -> Self {
         DeploymentResource { state }
