@@ -51,6 +51,19 @@ impl Running {
         self.emulator.calls().get(op).copied().unwrap_or(0)
     }
 
+    /// A Terraform workspace using `provider` (dev_overrides) with this emulator's endpoints and credentials.
+    pub fn workspace(
+        &self,
+        provider: &std::path::Path,
+    ) -> anyhow::Result<crate::terraform::Workspace> {
+        let mut ws =
+            crate::terraform::Workspace::new(provider, crate::terraform::Install::DevOverrides)?;
+        for (k, v) in self.emulator.env() {
+            ws.env(&k, &v);
+        }
+        Ok(ws)
+    }
+
     /// Runs a future on the emulator's runtime.
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)

@@ -197,3 +197,12 @@ fn link_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
         .or_else(|_| std::fs::copy(from, to).map(|_| ()))
         .with_context(|| format!("installing {} as {}", from.display(), to.display()))
 }
+
+/// The `terraform` and `provider` blocks every configuration against the emulator starts with (endpoints
+/// and credentials come from the environment, as `AWS_ENDPOINT_URL_*`).
+pub const PROVIDER_HEADER: &str = "terraform {\n  required_providers {\n    ecsbg = { source = \"ecsbg/ecsbg\" }\n  }\n}\nprovider \"ecsbg\" {}\n";
+
+/// Terraform wraps diagnostics at 80 columns; assertions compare text with whitespace collapsed.
+pub fn flat(text: &str) -> String {
+    text.split_whitespace().collect::<Vec<_>>().join(" ")
+}

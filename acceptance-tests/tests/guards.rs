@@ -5,17 +5,13 @@
 use std::path::Path;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
-use ecsbg_acceptance::terraform::{Install, Workspace};
+use ecsbg_acceptance::terraform::{flat, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
 fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
-    for (k, v) in emulator.emulator.env() {
-        ws.env(&k, &v);
-    }
-    Ok(ws)
+    emulator.workspace(Path::new(PROVIDER))
 }
 
 fn config(version: &str, extra: &str) -> String {
@@ -37,10 +33,6 @@ resource "ecsbg_deployment" "web" {{
 {extra}}}
 "#
     )
-}
-
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

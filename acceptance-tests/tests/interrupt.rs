@@ -6,17 +6,13 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{Install, Workspace};
+use ecsbg_acceptance::terraform::Workspace;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
 fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
-    for (k, v) in emulator.emulator.env() {
-        ws.env(&k, &v);
-    }
-    Ok(ws)
+    emulator.workspace(Path::new(PROVIDER))
 }
 
 /// v2 with a gate command that holds the Ready wait until `allow` exists, touching `started` first.

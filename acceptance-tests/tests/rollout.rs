@@ -6,18 +6,14 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{Install, Workspace};
+use ecsbg_acceptance::terraform::{flat, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 /// A CodeDeploy minute per real second: the ready wait is 60 s real, the termination wait 5 s.
 const SCALE: f64 = 60.0;
 
 fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
-    for (k, v) in emulator.emulator.env() {
-        ws.env(&k, &v);
-    }
-    Ok(ws)
+    emulator.workspace(Path::new(PROVIDER))
 }
 
 fn config(message: &str, image: &str, gate_body: Option<&str>, extra: &str) -> String {
@@ -52,11 +48,6 @@ resource "ecsbg_deployment" "web" {{
 {gate}{extra}}}
 "#
     )
-}
-
-/// Terraform wraps diagnostic text at 80 columns; compare with whitespace collapsed.
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 fn state_value(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {

@@ -6,20 +6,16 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
-use ecsbg_acceptance::terraform::{Install, Workspace};
+use ecsbg_acceptance::terraform::{flat, Install, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
 fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    let mut ws = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
-    for (k, v) in emulator.emulator.env() {
-        ws.env(&k, &v);
-    }
-    Ok(ws)
+    emulator.workspace(Path::new(PROVIDER))
 }
 
-const HEADER: &str = "terraform {\n  required_providers {\n    ecsbg = { source = \"ecsbg/ecsbg\" }\n  }\n}\nprovider \"ecsbg\" {}\n";
+use ecsbg_acceptance::terraform::PROVIDER_HEADER as HEADER;
 
 fn resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -> String {
     format!(
@@ -34,10 +30,6 @@ fn resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -
 {extra}}}
 "#
     )
-}
-
-fn flat(text: &str) -> String {
-    text.split_whitespace().collect::<Vec<_>>().join(" ")
 }
 
 #[test]

@@ -60,18 +60,29 @@ fn opt_string(s: Option<String>) -> Value {
 
 /// Fills what the deployment group tells: id, cluster, service, test URL, container defaults.
 fn fill_group(state: &mut Value, cfg: &Config, group: &GroupInfo) {
-    state.set(
-        "id",
-        string(format!(
-            "{}:{}",
-            cfg.application_name, cfg.deployment_group_name
-        )),
+    fill_group_for(
+        state,
+        &cfg.application_name,
+        &cfg.deployment_group_name,
+        cfg.gate_url.clone(),
+        group,
     );
+}
+
+/// [`fill_group`] without a parsed configuration (import has none).
+fn fill_group_for(
+    state: &mut Value,
+    application: &str,
+    group_name: &str,
+    gate_url: Option<String>,
+    group: &GroupInfo,
+) {
+    state.set("id", string(format!("{application}:{group_name}")));
     state.set("cluster_name", string(&group.cluster));
     state.set("service_name", string(&group.service));
     state.set(
         "test_listener_url",
-        opt_string(cfg.gate_url.clone().or_else(|| group.test_url.clone())),
+        opt_string(gate_url.or_else(|| group.test_url.clone())),
     );
     if state.get("container_name").is_null() || state.get("container_name").is_unknown() {
         state.set("container_name", opt_string(group.container_name.clone()));
@@ -133,6 +144,17 @@ impl DeploymentResource {
     async fn clients(&self) -> Result<AwsClients, Diagnostics> {
         self.state.clients().await
     }
+
+    /// The AWS clients and what the deployment group points at: every operation starts here.
+    async fn connect(
+        &self,
+        application: &str,
+        group: &str,
+    ) -> Result<(AwsClients, GroupInfo), Diagnostics> {
+        let clients = self.clients().await?;
+        let info = resolve_group(&clients, application, group).await?;
+        Ok((clients, info))
+    }
 }
 
 #[async_trait::async_trait]
@@ -188,17 +210,11 @@ impl ResourceType for DeploymentResource {
             }
             return resp;
         }
-        let clients = match self.clients().await {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.extend(d);
-                return resp;
-            }
-        };
-        let group = match resolve_group(&clients, &cfg.application_name, &cfg.deployment_group_name)
+        let (clients, group) = match self
+            .connect(&cfg.application_name, &cfg.deployment_group_name)
             .await
         {
-            Ok(g) => g,
+            Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
                 return resp;
@@ -334,17 +350,11 @@ impl ResourceType for DeploymentResource {
         if resp.diagnostics.has_errors() {
             return resp;
         }
-        let clients = match self.clients().await {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.extend(d);
-                return resp;
-            }
-        };
-        let group = match resolve_group(&clients, &cfg.application_name, &cfg.deployment_group_name)
+        let (clients, group) = match self
+            .connect(&cfg.application_name, &cfg.deployment_group_name)
             .await
         {
-            Ok(g) => g,
+            Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
                 return resp;
@@ -597,15 +607,8 @@ impl ResourceType for DeploymentResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let clients = match self.clients().await {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.extend(d);
-                return resp;
-            }
-        };
-        let group = match resolve_group(&clients, &application, &group_name).await {
-            Ok(g) => g,
+        let (clients, group) = match self.connect(&application, &group_name).await {
+            Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
                 return resp;
@@ -644,15 +647,8 @@ impl ResourceType for DeploymentResource {
             );
             return resp;
         };
-        let clients = match self.clients().await {
-            Ok(c) => c,
-            Err(d) => {
-                resp.diagnostics.extend(d);
-                return resp;
-            }
-        };
-        let group = match resolve_group(&clients, application, group_name).await {
-            Ok(g) => g,
+        let (clients, group) = match self.connect(application, group_name).await {
+            Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
                 return resp;
@@ -661,16 +657,7 @@ impl ResourceType for DeploymentResource {
         let mut state = Value::null_object(&schema::schema().block.value_type());
         state.set("application_name", string(application));
         state.set("deployment_group_name", string(group_name));
-        let cfg = config::parse(&state).0;
-        fill_group(
-            &mut state,
-            &Config {
-                application_name: application.into(),
-                deployment_group_name: group_name.into(),
-                ..cfg
-            },
-            &group,
-        );
+        fill_group_for(&mut state, application, group_name, None, &group);
         if let Some(live) = &group.live_task_definition {
             state.set("task_definition_arn", string(live));
             if let Ok(json) = describe_task_definition(&clients, live).await {
