@@ -52,10 +52,7 @@ fn hcl(v: &Value, indent: usize) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::String(s) => format!(
-            "{}",
-            serde_json::to_string(&s.replace("${", "$${").replace("%{", "%%{")).unwrap_or_default()
-        ),
+        Value::String(s) => serde_json::to_string(&s.replace("${", "$${").replace("%{", "%%{")).unwrap_or_default(),
         other => other.to_string(),
     }
 }
