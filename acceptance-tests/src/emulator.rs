@@ -64,6 +64,31 @@ impl Running {
         Ok(ws)
     }
 
+    /// One ECS call with the exact JSON ECS takes (awsJson1_1 over a plain socket); panics unless it succeeds.
+    pub fn ecs(&self, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+        use std::io::{Read, Write};
+        let endpoint = self.emulator.endpoint_url();
+        let host = endpoint.trim_start_matches("http://").to_string();
+        let payload = body.to_string();
+        let mut stream =
+            std::net::TcpStream::connect(&host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+        let request = format!(
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            payload.len()
+        );
+        stream
+            .write_all(request.as_bytes())
+            .unwrap_or_else(|e| panic!("write: {e}"));
+        let mut response = String::new();
+        let _ = stream.read_to_string(&mut response);
+        let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
+        assert!(
+            head.starts_with("HTTP/1.1 200"),
+            "{operation} failed: {head}\n{body}"
+        );
+        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+    }
+
     /// Runs a future on the emulator's runtime.
     pub fn block_on<F: std::future::Future>(&self, f: F) -> F::Output {
         self.runtime.block_on(f)

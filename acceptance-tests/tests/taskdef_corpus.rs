@@ -2,33 +2,11 @@
 //! ECS API and described back with ECS's defaults filled in, equals a differently formatted copy of itself
 //! once normalised — the condition for `terraform plan` showing no change.
 
-use std::io::{Read, Write};
 use std::path::Path;
 
 use ecsbg::taskdef;
 use ecsbg_acceptance::emulator::Running;
 use serde_json::{json, Value};
-
-/// One awsJson1_1 call to the emulator over a plain socket: the exact JSON ECS takes.
-fn ecs_call(endpoint: &str, operation: &str, body: &Value) -> Value {
-    let host = endpoint.trim_start_matches("http://");
-    let payload = body.to_string();
-    let mut stream = std::net::TcpStream::connect(host).expect("connect");
-    write!(
-        stream,
-        "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
-        payload.len()
-    )
-    .expect("write");
-    let mut response = String::new();
-    stream.read_to_string(&mut response).expect("read");
-    let (head, body) = response.split_once("\r\n\r\n").expect("http response");
-    assert!(
-        head.starts_with("HTTP/1.1 200"),
-        "{operation} failed: {head}\n{body}"
-    );
-    serde_json::from_str(body).expect("json body")
-}
 
 /// The same definition as a person might write it differently: containers and lists in another order,
 /// defaults spelled out or left out, numbers where ECS also takes strings.
@@ -79,7 +57,6 @@ fn reformatted(td: &Value) -> Value {
 fn every_corpus_definition_round_trips_through_ecs_without_a_diff() -> anyhow::Result<()> {
     let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/taskdefs"));
     let emu = Running::start(Default::default(), 60.0)?;
-    let endpoint = emu.emulator.endpoint_url();
     let mut files: Vec<_> = std::fs::read_dir(dir)?
         .flatten()
         .map(|e| e.path())
@@ -98,20 +75,13 @@ fn every_corpus_definition_round_trips_through_ecs_without_a_diff() -> anyhow::R
             .unwrap_or_default();
         let text = std::fs::read_to_string(&file)?;
         let user = taskdef::parse_user(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let registered = ecs_call(
-            &endpoint,
-            "RegisterTaskDefinition",
-            &taskdef::register_input(&user),
-        );
+        let registered = emu.ecs("RegisterTaskDefinition", &taskdef::register_input(&user));
         let arn = registered["taskDefinition"]["taskDefinitionArn"]
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let described = ecs_call(
-            &endpoint,
-            "DescribeTaskDefinition",
-            &json!({"taskDefinition": arn}),
-        )["taskDefinition"]
+        let described = emu.ecs("DescribeTaskDefinition", &json!({"taskDefinition": arn}))
+            ["taskDefinition"]
             .clone();
         assert_ne!(
             described, user,

@@ -52,7 +52,9 @@ fn hcl(v: &Value, indent: usize) -> String {
                 .collect::<Vec<_>>()
                 .join(", ")
         ),
-        Value::String(s) => serde_json::to_string(&s.replace("${", "$${").replace("%{", "%%{")).unwrap_or_default(),
+        Value::String(s) => {
+            serde_json::to_string(&s.replace("${", "$${").replace("%{", "%%{")).unwrap_or_default()
+        }
         other => other.to_string(),
     }
 }
