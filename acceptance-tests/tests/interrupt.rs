@@ -187,6 +187,14 @@ fn ctrl_c_with_detach_leaves_it_running_and_the_next_apply_adopts_it() -> anyhow
         "production untouched while held"
     );
 
+    // Refresh reports the deployment in flight.
+    let plan = ws.run(&["plan"])?;
+    let out = plan
+        .output()
+        .split_whitespace()
+        .collect::<Vec<_>>()
+        .join(" ");
+    assert!(out.contains("is in flight for web-prod"), "{out}");
     std::fs::write(&allow, "")?;
     let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
     assert!(apply.output().contains("1 changed"), "{}", apply.output());
