@@ -66,6 +66,20 @@ impl Running {
 
     /// One ECS call with the exact JSON ECS takes (awsJson1_1 over a plain socket); panics unless it succeeds.
     pub fn ecs(&self, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+        self.aws_json(
+            &format!("AmazonEC2ContainerServiceV20141113.{operation}"),
+            body,
+        )
+    }
+
+    /// One CodeDeploy call with the exact JSON CodeDeploy takes; panics unless it succeeds.
+    pub fn codedeploy(&self, operation: &str, body: &serde_json::Value) -> serde_json::Value {
+        self.aws_json(&format!("CodeDeploy_20141006.{operation}"), body)
+    }
+
+    /// One awsJson1_1 call by `X-Amz-Target`, over a plain socket.
+    fn aws_json(&self, target: &str, body: &serde_json::Value) -> serde_json::Value {
+        let operation = target;
         use std::io::{Read, Write};
         let endpoint = self.emulator.endpoint_url();
         let host = endpoint.trim_start_matches("http://").to_string();
@@ -73,7 +87,7 @@ impl Running {
         let mut stream =
             std::net::TcpStream::connect(&host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
         let request = format!(
-            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: AmazonEC2ContainerServiceV20141113.{operation}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {operation}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
             payload.len()
         );
         stream

@@ -171,3 +171,65 @@ fn destroy_forgets_and_the_service_keeps_serving() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn changing_only_gates_alarms_or_timeouts_deploys_nothing() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v2", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let before = emu.calls("codedeploy.CreateDeployment");
+    let knobs = "  test_gate {\n    http {\n      path = \"/\"\n    }\n  }\n  alarms    = [\"web-404s\"]\n  bake_time = \"1m\"\n  timeouts {\n    update = \"10m\"\n  }\n";
+    ws.write_main(&config("v2", knobs))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    assert!(apply.output().contains("1 changed"), "{}", apply.output());
+    assert_eq!(
+        emu.calls("codedeploy.CreateDeployment"),
+        before,
+        "settings alone deploy nothing"
+    );
+    assert_eq!(ws.run(&["plan", "-detailed-exitcode"])?.code, 0);
+    Ok(())
+}
+
+#[test]
+fn someone_elses_deployment_in_flight_is_reported_and_nothing_is_done() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    // A deployment started outside Terraform holds the group in its Ready wait.
+    let other = emu.ecs(
+        "RegisterTaskDefinition",
+        &serde_json::json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "ghcr.io/acme/web:hotfix", "portMappings": [{"containerPort": 80}]}]}),
+    );
+    let arn = other["taskDefinition"]["taskDefinitionArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": arn, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]});
+    let foreign = emu.codedeploy("CreateDeployment", &serde_json::json!({"applicationName": "web", "deploymentGroupName": "web-prod", "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": appspec.to_string()}}}));
+    let foreign_id = foreign["deploymentId"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    ws.write_main(&config("v2", ""))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let out = flat(&apply.output());
+    assert_ne!(apply.code, 0);
+    assert!(
+        out.contains("Rollout blocked by another deployment"),
+        "{out}"
+    );
+    assert!(
+        out.contains(&foreign_id) && out.contains("not started by this resource"),
+        "{out}"
+    );
+    assert_eq!(
+        emu.calls("codedeploy.CreateDeployment"),
+        1,
+        "only the foreign one was created"
+    );
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
+    Ok(())
+}
