@@ -250,3 +250,76 @@ fn a_gate_on_a_group_that_does_not_hold_traffic_fails_at_plan_with_the_fix() -> 
     );
     Ok(())
 }
+
+#[test]
+fn an_alarm_after_blue_is_gone_redeploys_the_previous_revision() -> anyhow::Result<()> {
+    let mut seed = demo_seed();
+    seed.deployment_groups[0].termination_wait_minutes = 0;
+    let emu = Running::start(seed, SCALE)?;
+    let ws = workspace(&emu)?;
+    let prod = emu.listener("web/production");
+    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+
+    ws.write_main(&config(
+        "Hello from v2",
+        "ghcr.io/acme/web:v2",
+        None,
+        "  bake_time = \"30s\"\n",
+    ))?;
+    let child = ws
+        .command(&["apply", "-auto-approve", "-no-color"])
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()?;
+    // Wait until CodeDeploy reports Succeeded (blue drained) while the provider still bakes.
+    let succeeded = || {
+        emu.emulator.snapshot()["deployments"]
+            .as_array()
+            .is_some_and(|ds| {
+                ds.iter().any(|d| {
+                    d["status"] == "Succeeded"
+                        && d["creator"] == "user"
+                        && d["taskDefinition"]
+                            .as_str()
+                            .unwrap_or_default()
+                            .ends_with("web:2")
+                })
+            })
+    };
+    assert!(
+        wait_until(Duration::from_secs(120), succeeded),
+        "the deployment never succeeded"
+    );
+    assert_eq!(http_get(&prod).1, "Hello from v2");
+    let burst_until = std::time::Instant::now() + Duration::from_secs(4);
+    while std::time::Instant::now() < burst_until {
+        http_get(&format!("{prod}/does-not-exist"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+    let out = child.wait_with_output()?;
+    let output = flat(&format!(
+        "{}\n{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    ));
+    assert_ne!(out.status.code(), Some(0), "{output}");
+    assert!(
+        output.contains("fired during the bake time after deployment"),
+        "{output}"
+    );
+    assert!(
+        output.contains("redeployed arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+        "{output}"
+    );
+    assert!(
+        wait_until(Duration::from_secs(30), || http_get(&prod).1
+            == "Hello from v1"),
+        "production is back on v1"
+    );
+    assert!(state_value(&ws, "task_definition_arn")?
+        .as_str()
+        .unwrap_or_default()
+        .ends_with("task-definition/web:1"));
+    Ok(())
+}
