@@ -5,10 +5,6 @@ mod common;
 use aws_sdk_cloudwatch::types::{ComparisonOperator, StateValue, Statistic};
 use common::*;
 
-fn code<E: aws_sdk_ecs::error::ProvideErrorMetadata>(err: &E) -> String {
-    err.code().unwrap_or_default().to_string()
-}
-
 #[tokio::test]
 async fn ecs_task_definitions_carry_the_defaults_ecs_fills_in() {
     let emulator = start(60.0).await;

@@ -10,10 +10,6 @@ use aws_sdk_codedeploy::types::{
 };
 use common::*;
 
-fn code<E: aws_sdk_ecs::error::ProvideErrorMetadata>(err: &E) -> String {
-    err.code().unwrap_or_default().to_string()
-}
-
 #[tokio::test]
 async fn applications_groups_and_batch_reads() {
     let emulator = start(600.0).await;
@@ -207,27 +203,7 @@ async fn a_hook_reports_through_put_lifecycle_event_hook_execution_status() {
     let c = clients(&emulator).await;
     let v2 = register_version(&c, "img:v2", "v2").await;
     let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": v2, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}], "Hooks": [{"AfterInstall": "CodeDeployHook_report"}]});
-    let id = c
-        .codedeploy
-        .create_deployment()
-        .application_name("web")
-        .deployment_group_name("web-prod")
-        .revision(
-            RevisionLocation::builder()
-                .revision_type(RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    AppSpecContent::builder()
-                        .content(appspec.to_string())
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create")
-        .deployment_id()
-        .expect("id")
-        .to_string();
+    let id = deploy_appspec(&c, &appspec).await;
     let exec = eventually(Duration::from_secs(30), "the hook to start", || async {
         std::fs::read_to_string(&exec_file)
             .ok()

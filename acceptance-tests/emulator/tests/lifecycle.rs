@@ -426,27 +426,7 @@ async fn a_failing_hook_fails_the_deployment_and_rolls_back() {
         "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": v2, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}],
         "Hooks": [{"AfterAllowTestTraffic": "CodeDeployHook_smoke"}]
     });
-    let id = c
-        .codedeploy
-        .create_deployment()
-        .application_name("web")
-        .deployment_group_name("web-prod")
-        .revision(
-            aws_sdk_codedeploy::types::RevisionLocation::builder()
-                .revision_type(aws_sdk_codedeploy::types::RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    aws_sdk_codedeploy::types::AppSpecContent::builder()
-                        .content(appspec.to_string())
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect("create")
-        .deployment_id()
-        .expect("id")
-        .to_string();
+    let id = deploy_appspec(&c, &appspec).await;
     wait_status(&c, &id, "Failed").await;
     let info = c
         .codedeploy

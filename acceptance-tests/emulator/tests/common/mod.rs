@@ -193,3 +193,33 @@ pub async fn wait_status(c: &Clients, id: &str, wanted: &str) {
     )
     .await
 }
+
+/// The error code an SDK parsed from the emulator's answer.
+pub fn code<E: aws_sdk_ecs::error::ProvideErrorMetadata>(err: &E) -> String {
+    err.code().unwrap_or_default().to_string()
+}
+
+/// Starts a deployment to web-prod with a whole AppSpec (for hooks and other extras).
+pub async fn deploy_appspec(c: &Clients, appspec: &serde_json::Value) -> String {
+    use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
+    c.codedeploy
+        .create_deployment()
+        .application_name("web")
+        .deployment_group_name("web-prod")
+        .revision(
+            RevisionLocation::builder()
+                .revision_type(RevisionLocationType::AppSpecContent)
+                .app_spec_content(
+                    AppSpecContent::builder()
+                        .content(appspec.to_string())
+                        .build(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .expect("create deployment")
+        .deployment_id()
+        .expect("id")
+        .to_string()
+}
