@@ -233,3 +233,50 @@ fn someone_elses_deployment_in_flight_is_reported_and_nothing_is_done() -> anyho
     assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
     Ok(())
 }
+
+#[test]
+fn production_not_on_the_primary_task_set_refuses_the_rollout() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = workspace(&emu)?;
+    ws.write_main(&config("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    // Someone points the production listener at the idle target group by hand.
+    let report = emu.emulator.seed_report().clone();
+    emu.block_on(async {
+        use aws_sdk_elasticloadbalancingv2::types::{Action, ActionTypeEnum};
+        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
+            .endpoint_url(emu.emulator.endpoint_url())
+            .region(aws_config::Region::new("us-east-1"))
+            .credentials_provider(aws_sdk_elasticloadbalancingv2::config::Credentials::new(
+                "x", "x", None, None, "test",
+            ))
+            .load()
+            .await;
+        aws_sdk_elasticloadbalancingv2::Client::new(&config)
+            .modify_listener()
+            .listener_arn(&report.listeners["web/production"].arn)
+            .default_actions(
+                Action::builder()
+                    .r#type(ActionTypeEnum::Forward)
+                    .target_group_arn(&report.target_groups["web-green"])
+                    .build(),
+            )
+            .send()
+            .await
+    })?;
+    emu.emulator.reset_calls();
+    ws.write_main(&config("v2", ""))?;
+    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let out = flat(&apply.output());
+    assert_ne!(apply.code, 0);
+    assert!(out.contains("Rollout refused before it started"), "{out}");
+    assert!(
+        out.contains("production traffic is not where ECS says the live version is"),
+        "{out}"
+    );
+    assert_eq!(
+        emu.calls("ecs.RegisterTaskDefinition") + emu.calls("codedeploy.CreateDeployment"),
+        0
+    );
+    Ok(())
+}
