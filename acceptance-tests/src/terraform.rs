@@ -122,6 +122,11 @@ impl Workspace {
         self.extra_env.push((key.to_string(), value.to_string()));
     }
 
+    /// Copies an example directory (recursively) into the working directory.
+    pub fn copy_example(&self, example: &Path) -> anyhow::Result<()> {
+        copy_tree(example, &self.dir)
+    }
+
     /// Writes `main.tf`.
     pub fn write_main(&self, hcl: &str) -> anyhow::Result<()> {
         std::fs::write(self.dir.join("main.tf"), hcl).context("writing main.tf")
@@ -205,4 +210,18 @@ pub const PROVIDER_HEADER: &str = "terraform {\n  required_providers {\n    ecsb
 /// Terraform wraps diagnostics at 80 columns; assertions compare text with whitespace collapsed.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")
+}
+
+fn copy_tree(from: &Path, to: &Path) -> anyhow::Result<()> {
+    std::fs::create_dir_all(to)?;
+    for entry in std::fs::read_dir(from).with_context(|| format!("reading {}", from.display()))? {
+        let entry = entry?;
+        let target = to.join(entry.file_name());
+        if entry.file_type()?.is_dir() {
+            copy_tree(&entry.path(), &target)?;
+        } else {
+            std::fs::copy(entry.path(), &target)?;
+        }
+    }
+    Ok(())
 }
