@@ -94,3 +94,65 @@ fn the_lambda_hook_example_runs_the_hook() -> anyhow::Result<()> {
     );
     Ok(())
 }
+
+#[test]
+fn the_release_archive_installs_from_a_filesystem_mirror() -> anyhow::Result<()> {
+    let root = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/.."));
+    let work = tempfile::tempdir()?;
+    let dist = work.path().join("dist");
+    let out = std::process::Command::new("bash")
+        .arg(root.join("scripts/release.sh"))
+        .env("RELEASE_BINARY", PROVIDER)
+        .env("DIST_DIR", &dist)
+        .output()?;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let version = ecsbg_acceptance::terraform::provider_version();
+    let (os, arch) = ecsbg_acceptance::terraform::os_arch()
+        .split_once('_')
+        .map(|(o, a)| (o.to_string(), a.to_string()))
+        .unwrap_or_default();
+    let zip = format!("terraform-provider-ecsbg_{version}_{os}_{arch}.zip");
+    let sums = std::fs::read_to_string(
+        dist.join(format!("terraform-provider-ecsbg_{version}_SHA256SUMS")),
+    )?;
+    assert!(
+        sums.contains(&zip) && sums.contains("_manifest.json"),
+        "{sums}"
+    );
+    let manifest: serde_json::Value = serde_json::from_str(&std::fs::read_to_string(
+        dist.join(format!("terraform-provider-ecsbg_{version}_manifest.json")),
+    )?)?;
+    assert_eq!(
+        manifest["metadata"]["protocol_versions"],
+        serde_json::json!(["6.0"])
+    );
+
+    // A packed filesystem mirror holding only the zip; a normal required_providers block; no overrides.
+    let mirror = work.path().join("mirror/registry.terraform.io/ecsbg/ecsbg");
+    std::fs::create_dir_all(&mirror)?;
+    std::fs::copy(dist.join(&zip), mirror.join(&zip))?;
+    let rc = work.path().join("terraformrc");
+    std::fs::write(&rc, format!("provider_installation {{\n  filesystem_mirror {{\n    path    = \"{}\"\n    include = [\"registry.terraform.io/ecsbg/ecsbg\"]\n  }}\n}}\n", work.path().join("mirror").display()))?;
+    let tf = work.path().join("tf");
+    std::fs::create_dir_all(&tf)?;
+    std::fs::write(tf.join("main.tf"), format!("terraform {{\n  required_providers {{\n    ecsbg = {{\n      source  = \"ecsbg/ecsbg\"\n      version = \"{version}\"\n    }}\n  }}\n}}\nprovider \"ecsbg\" {{}}\n"))?;
+    for args in [["init", "-no-color"], ["validate", "-no-color"]] {
+        let run = std::process::Command::new("terraform")
+            .args(args)
+            .current_dir(&tf)
+            .env("TF_CLI_CONFIG_FILE", &rc)
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()?;
+        assert!(
+            run.status.success(),
+            "terraform {args:?}: {}{}",
+            String::from_utf8_lossy(&run.stdout),
+            String::from_utf8_lossy(&run.stderr)
+        );
+    }
+    Ok(())
+}
