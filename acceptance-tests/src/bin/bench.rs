@@ -69,6 +69,42 @@ fn terraform_validate(ws: &Workspace) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
+/// One resource per emulated service, the same shape as the demo's.
+fn deployment_hcl(i: usize) -> String {
+    format!(
+        "resource \"ecsbg_deployment\" \"s{i}\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web{i}-prod\"\n  task_definition = jsonencode({{\n    family = \"web{i}\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:v1\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from v1\" }}] }}]\n  }})\n}}\n"
+    )
+}
+
+/// `terraform plan` with `n` adopted deployments against the emulator (wall time, AWS calls per resource),
+/// and with `n` terraform_data resources (the floor).
+fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Duration)> {
+    let emu = ecsbg_acceptance::emulator::Running::start(ecsbg_acceptance::emulator::many_services_seed(n), 60.0)?;
+    let ws = emu.workspace(binary)?;
+    let mut hcl = ecsbg_acceptance::terraform::PROVIDER_HEADER.to_string();
+    for i in 0..n {
+        hcl.push_str(&deployment_hcl(i));
+    }
+    ws.write_main(&hcl)?;
+    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?.success()?;
+    emu.emulator.reset_calls();
+    let started = Instant::now();
+    ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
+    let wall = started.elapsed();
+    let calls: u64 = emu.emulator.calls().values().sum();
+
+    let floor = Workspace::new(binary, Install::DevOverrides)?;
+    let mut data = String::new();
+    for i in 0..n {
+        data.push_str(&format!("resource \"terraform_data\" \"d{i}\" {{\n  input = \"{i}\"\n}}\n"));
+    }
+    floor.write_main(&data)?;
+    floor.run(&["apply", "-auto-approve"])?.success()?;
+    let started = Instant::now();
+    floor.run(&["plan", "-parallelism=20"])?.success()?;
+    Ok((wall, calls as f64 / n as f64, started.elapsed()))
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let binary = PathBuf::from(
@@ -107,9 +143,21 @@ fn main() -> anyhow::Result<()> {
         validate_floor.push(terraform_validate(&floor_ws)?);
     }
 
+    let mut scale_rows = String::new();
+    for n in [1usize, 10, 100] {
+        let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
+        let share = (wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / wall.as_secs_f64() * 100.0;
+        scale_rows.push_str(&format!(
+            "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {per_resource:.1} AWS calls per resource; provider share {share:.0} % | {} |\n",
+            ms(wall),
+            ms(floor)
+        ));
+    }
+    let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
+
     let max_rss = rss.iter().copied().max().unwrap_or(0);
     let table = format!(
-        "| measure | median | p95 | floor (median) |\n|---|---|---|---|\n\
+        "| measure | median (plan: wall time) | p95 (plan: cost) | floor (median) |\n|---|---|---|---|\n\
          | provider start → GetProviderSchema served over mTLS ({RUNS} runs) | {} | {} | {} (`true`) |\n\
          | of which: start → handshake line printed | {} | {} | |\n\
          | provider peak RSS | {:.1} MiB | | |\n\
@@ -123,7 +171,8 @@ fn main() -> anyhow::Result<()> {
         ms(percentile(&mut validate_provider.clone(), 0.5)),
         ms(percentile(&mut validate_provider, 0.95)),
         ms(percentile(&mut validate_floor, 0.5)),
-    );
+    ) + &scale_rows
+        + &format!("| provider binary size (as built) | {:.1} MiB | | |\n", size as f64 / 1_048_576.0);
     println!("{table}");
     if let Some(path) = out {
         std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
