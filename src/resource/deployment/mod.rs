@@ -36,7 +36,20 @@ const APPSPEC_ATTRIBUTES: [&str; 6] = [
 /// The resource type.
 pub struct DeploymentResource {
     state: ProviderState,
+    cache: std::sync::Mutex<Cache>,
 }
+
+/// What one provider process remembers between Terraform's calls: the deployment group as Read just saw it
+/// (so the Plan that follows in the same run does not ask AWS again), and task definition revisions by ARN
+/// (immutable, so safe to keep).
+#[derive(Default)]
+struct Cache {
+    groups: std::collections::HashMap<(String, String), (std::time::Instant, GroupInfo)>,
+    revisions: std::collections::HashMap<String, serde_json::Value>,
+}
+
+/// How long a deployment group read stays good for a following Plan.
+const GROUP_CACHE_TTL: std::time::Duration = std::time::Duration::from_secs(60);
 
 impl DeploymentResource {
     /// The schema without a provider, for the docs generator.
@@ -46,7 +59,10 @@ impl DeploymentResource {
 
     /// A resource using the provider's AWS clients.
     pub fn new(state: ProviderState) -> Self {
-        DeploymentResource { state }
+        DeploymentResource {
+            state,
+            cache: std::sync::Mutex::new(Cache::default()),
+        }
     }
 }
 
@@ -153,7 +169,58 @@ impl DeploymentResource {
     ) -> Result<(AwsClients, GroupInfo), Diagnostics> {
         let clients = self.clients().await?;
         let info = resolve_group(&clients, application, group).await?;
+        self.lock_cache().groups.insert(
+            (application.to_string(), group.to_string()),
+            (std::time::Instant::now(), info.clone()),
+        );
         Ok((clients, info))
+    }
+
+    /// Like [`connect`](Self::connect), but reuses what a Read of the same run saw moments ago.
+    async fn connect_for_plan(
+        &self,
+        application: &str,
+        group: &str,
+    ) -> Result<(AwsClients, GroupInfo), Diagnostics> {
+        let cached = self
+            .lock_cache()
+            .groups
+            .get(&(application.to_string(), group.to_string()))
+            .filter(|(at, _)| at.elapsed() < GROUP_CACHE_TTL)
+            .map(|(_, info)| info.clone());
+        match cached {
+            Some(info) => Ok((self.clients().await?, info)),
+            None => self.connect(application, group).await,
+        }
+    }
+
+    /// A task definition as ECS returns it; revisions named by full ARN are immutable and kept.
+    async fn task_definition(
+        &self,
+        clients: &AwsClients,
+        reference: &str,
+    ) -> Result<serde_json::Value, String> {
+        let by_revision = reference.contains(":task-definition/")
+            && reference
+                .rsplit(':')
+                .next()
+                .is_some_and(|r| r.parse::<u64>().is_ok());
+        if by_revision {
+            if let Some(json) = self.lock_cache().revisions.get(reference) {
+                return Ok(json.clone());
+            }
+        }
+        let json = describe_task_definition(clients, reference).await?;
+        if by_revision {
+            self.lock_cache()
+                .revisions
+                .insert(reference.to_string(), json.clone());
+        }
+        Ok(json)
+    }
+
+    fn lock_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
 }
 
@@ -211,7 +278,7 @@ impl ResourceType for DeploymentResource {
             return resp;
         }
         let (clients, group) = match self
-            .connect(&cfg.application_name, &cfg.deployment_group_name)
+            .connect_for_plan(&cfg.application_name, &cfg.deployment_group_name)
             .await
         {
             Ok(pair) => pair,
@@ -239,7 +306,7 @@ impl ResourceType for DeploymentResource {
         }
         let live_arn = group.live_task_definition.clone();
         let live_json = match &live_arn {
-            Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+            Some(arn) => self.task_definition(&clients, arn).await.ok(),
             None => None,
         };
         let mut deploy;
@@ -260,7 +327,7 @@ impl ResourceType for DeploymentResource {
                     }
                 }
                 if let Some(pinned) = &cfg.pinned_arn {
-                    let pinned_json = describe_task_definition(&clients, pinned).await.ok();
+                    let pinned_json = self.task_definition(&clients, pinned).await.ok();
                     if !pinned_json
                         .as_ref()
                         .is_some_and(|p| same_task_definition(p, user))
@@ -304,7 +371,7 @@ impl ResourceType for DeploymentResource {
                 if deploy {
                     planned.set("task_definition", Value::Unknown);
                     if let (Some(live), Ok(next)) =
-                        (&live_json, describe_task_definition(&clients, arn).await)
+                        (&live_json, self.task_definition(&clients, arn).await)
                     {
                         summary = taskdef::summarize(live, &next, &[]);
                     }
@@ -396,7 +463,7 @@ impl ResourceType for DeploymentResource {
             Source::Json(_) if cfg.pinned_arn.is_some() => cfg.pinned_arn.clone(),
             Source::Json(user) => {
                 let live_json = match &live_before {
-                    Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+                    Some(arn) => self.task_definition(&clients, arn).await.ok(),
                     None => None,
                 };
                 // The family's latest revision may already hold this content (an earlier apply that was
@@ -468,7 +535,7 @@ impl ResourceType for DeploymentResource {
         if !deploy {
             state.set("task_definition_arn", string(&target));
             if state.get("task_definition").is_unknown() {
-                let live = describe_task_definition(&clients, &target).await.ok();
+                let live = self.task_definition(&clients, &target).await.ok();
                 state.set(
                     "task_definition",
                     opt_string(live.as_ref().map(taskdef::canonical_json)),
@@ -558,7 +625,7 @@ impl ResourceType for DeploymentResource {
         let serving_target = live_after.as_deref() == Some(target.as_str());
         if !serving_target || state.get("task_definition").is_unknown() {
             let described = match &live_after {
-                Some(arn) => describe_task_definition(&clients, arn).await.ok(),
+                Some(arn) => self.task_definition(&clients, arn).await.ok(),
                 None => None,
             };
             state.set(
@@ -648,7 +715,7 @@ impl ResourceType for DeploymentResource {
             let live = group.live_task_definition.clone().unwrap_or_default();
             state.set("task_definition_arn", string(&live));
             if !state.get("task_definition").is_null() {
-                if let Ok(json) = describe_task_definition(&clients, &live).await {
+                if let Ok(json) = self.task_definition(&clients, &live).await {
                     state.set("task_definition", string(taskdef::canonical_json(&json)));
                 }
             }
@@ -687,7 +754,7 @@ impl ResourceType for DeploymentResource {
         fill_group_for(&mut state, application, group_name, None, &group);
         if let Some(live) = &group.live_task_definition {
             state.set("task_definition_arn", string(live));
-            if let Ok(json) = describe_task_definition(&clients, live).await {
+            if let Ok(json) = self.task_definition(&clients, live).await {
                 state.set("task_definition", string(taskdef::canonical_json(&json)));
             }
         }
