@@ -79,14 +79,18 @@ fn deployment_hcl(i: usize) -> String {
 /// `terraform plan` with `n` adopted deployments against the emulator (wall time, AWS calls per resource),
 /// and with `n` terraform_data resources (the floor).
 fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Duration)> {
-    let emu = ecsbg_acceptance::emulator::Running::start(ecsbg_acceptance::emulator::many_services_seed(n), 60.0)?;
+    let emu = ecsbg_acceptance::emulator::Running::start(
+        ecsbg_acceptance::emulator::many_services_seed(n),
+        60.0,
+    )?;
     let ws = emu.workspace(binary)?;
     let mut hcl = ecsbg_acceptance::terraform::PROVIDER_HEADER.to_string();
     for i in 0..n {
         hcl.push_str(&deployment_hcl(i));
     }
     ws.write_main(&hcl)?;
-    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?.success()?;
+    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
+        .success()?;
     emu.emulator.reset_calls();
     let started = Instant::now();
     ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
@@ -96,7 +100,9 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Dura
     let floor = Workspace::new(binary, Install::DevOverrides)?;
     let mut data = String::new();
     for i in 0..n {
-        data.push_str(&format!("resource \"terraform_data\" \"d{i}\" {{\n  input = \"{i}\"\n}}\n"));
+        data.push_str(&format!(
+            "resource \"terraform_data\" \"d{i}\" {{\n  input = \"{i}\"\n}}\n"
+        ));
     }
     floor.write_main(&data)?;
     floor.run(&["apply", "-auto-approve"])?.success()?;
@@ -146,7 +152,8 @@ fn main() -> anyhow::Result<()> {
     let mut scale_rows = String::new();
     for n in [1usize, 10, 100] {
         let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
-        let share = (wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / wall.as_secs_f64() * 100.0;
+        let share =
+            (wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / wall.as_secs_f64() * 100.0;
         scale_rows.push_str(&format!(
             "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {per_resource:.1} AWS calls per resource; provider share {share:.0} % | {} |\n",
             ms(wall),
