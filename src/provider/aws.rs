@@ -19,6 +19,8 @@ pub struct AwsClients {
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// The region the clients use, for messages.
     pub region: Option<String>,
+    /// The one poller every rollout of this provider process shares (batched, budgeted).
+    pub watch: crate::rollout::watch::Watcher,
 }
 
 impl AwsClients {
@@ -85,10 +87,13 @@ impl AwsClients {
         if let Some(url) = &endpoints.elbv2 {
             elbv2 = elbv2.endpoint_url(url);
         }
+        let codedeploy = aws_sdk_codedeploy::Client::from_conf(codedeploy.build());
+        let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build());
         Ok(Self {
-            codedeploy: aws_sdk_codedeploy::Client::from_conf(codedeploy.build()),
+            watch: crate::rollout::watch::Watcher::new(codedeploy.clone(), cloudwatch.clone()),
+            codedeploy,
             ecs: aws_sdk_ecs::Client::from_conf(ecs.build()),
-            cloudwatch: aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build()),
+            cloudwatch,
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2.build()),
             region,
         })

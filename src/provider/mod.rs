@@ -1,6 +1,7 @@
 //! The ecsbg provider: its configuration, the AWS clients it builds, and the resource types it serves.
 
 pub mod aws;
+pub mod batch;
 pub mod config;
 
 use std::sync::Arc;

@@ -13,6 +13,7 @@ use tokio_util::sync::CancellationToken;
 use super::appspec::AppSpec;
 use super::gate::{Gate, GateContext};
 use super::observe::{DeploymentView, Status, TargetView};
+use super::watch::{AlarmFeed, Observed};
 use super::{OnInterrupt, Outcome, RolloutReport, RolloutSpec, TimelineEntry, WaitFor};
 use crate::duration::format_duration;
 use crate::provider::aws::AwsClients;
@@ -21,18 +22,8 @@ use crate::provider::aws::AwsClients;
 const ROLLBACK_FOLLOW_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// How long to wait for CodeDeploy to record the rollback of a stopped or failed deployment.
 const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
-/// The longest pause between polls when CodeDeploy throttles or errors.
-const MAX_POLL_INTERVAL: Duration = Duration::from_secs(8);
-
-/// `d` ±10 %, so rollouts started together do not poll in lockstep.
-fn jittered(d: Duration) -> Duration {
-    let nanos = std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|t| t.subsec_nanos())
-        .unwrap_or(0);
-    let factor = 0.9 + f64::from(nanos % 1000) / 5000.0;
-    d.mul_f64(factor)
-}
+/// How often ContinueDeployment on a redeploy's Ready wait is retried while following it.
+const CONTINUE_RETRY: Duration = Duration::from_secs(1);
 
 /// The statuses that hold a deployment group's single slot.
 const ACTIVE_STATUSES: [DeploymentStatus; 5] = [
@@ -90,7 +81,7 @@ struct Rollout<'a> {
 
 /// An AWS error in a line a person can read: the service's code and message when there is one, the
 /// transport failure otherwise (never the raw response dump).
-fn aws_error<E, R>(err: aws_sdk_codedeploy::error::SdkError<E, R>) -> String
+pub(super) fn aws_error<E, R>(err: aws_sdk_codedeploy::error::SdkError<E, R>) -> String
 where
     E: aws_sdk_codedeploy::error::ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     R: std::fmt::Debug,
@@ -206,7 +197,10 @@ impl Rollout<'_> {
 
     async fn target(&mut self, id: &str) -> Option<TargetView> {
         if self.target_id.is_none() {
-            self.target_id = self.ecs_target_id(id).await;
+            self.target_id = match &self.spec.ecs_target_id {
+                Some(known) => Some(known.clone()),
+                None => self.ecs_target_id(id).await,
+            };
         }
         let cluster_service = self.target_id.clone()?;
         let out = self
@@ -314,47 +308,60 @@ impl Rollout<'_> {
 
     async fn follow(&mut self, id: &str, gate: &dyn Gate) -> Outcome {
         let deadline = self.started + self.spec.timeout;
+        let watch = self.clients.watch.clone();
+        let mut feed = watch.deployment(id);
+        let mut alarms = watch.alarms(&self.spec.alarms);
         let mut gate_done = false;
         let mut bake_until: Option<Instant> = None;
         let mut last_weight: Option<f64> = None;
         let mut last_status: Option<Status> = None;
-        let mut interval = self.spec.poll_interval;
         let mut polls: u64 = 0;
-        // Lifecycle detail (weights, traffic shifted) is needed every poll only to time the bake or to return
-        // at traffic_shifted; otherwise a look every few polls keeps the timeline without doubling the calls.
+        // Lifecycle detail (weights, traffic shifted) is needed at every look only to time the bake or to
+        // return at traffic_shifted; otherwise a look every few keeps the timeline without doubling the calls.
         let target_every = if self.spec.bake_time > Duration::ZERO
             || self.spec.wait_for == WaitFor::TrafficShifted
         {
             1
         } else {
-            5
+            10
         };
         loop {
-            tokio::select! {
+            let observed = tokio::select! {
                 _ = self.stop.cancelled() => return self.interrupt(id, "Terraform was interrupted").await,
-                _ = tokio::time::sleep(jittered(interval)) => {}
-            }
-            polls += 1;
-            if Instant::now() > deadline {
-                let reason = format!(
-                    "the timeout of {} passed",
-                    format_duration(self.spec.timeout)
-                );
-                return self.interrupt(id, &reason).await;
-            }
-            let view = match self.get(id).await {
-                Ok(Some(view)) => {
-                    interval = self.spec.poll_interval.max(interval.mul_f64(0.75));
-                    view
+                _ = tokio::time::sleep_until(deadline.into()) => {
+                    let reason = format!("the timeout of {} passed", format_duration(self.spec.timeout));
+                    return self.interrupt(id, &reason).await;
                 }
-                Ok(None) => continue,
-                Err(err) => {
-                    // Back off when CodeDeploy throttles or fails; the SDK has already retried.
-                    interval = (interval * 2).min(MAX_POLL_INTERVAL);
-                    tracing::warn!(deployment_id = id, error = %err, next_poll = %format_duration(interval), "GetDeployment failed; polling again");
+                firing = alarms.firing() => {
+                    // The alarm poller is quicker than the deployment poller: learn where the deployment is
+                    // before acting, since an alarm after blue is gone needs a redeploy, not a stop.
+                    match self.get(id).await {
+                        Ok(Some(view)) if view.status == Status::Succeeded => {
+                            self.status = Some(view.status.as_str().to_string());
+                            self.note(format!("deployment {id} is Succeeded"));
+                            drop(feed);
+                            return self.bake_after_success(id, bake_until, alarms).await;
+                        }
+                        Ok(Some(view)) if view.status.is_terminal() => {
+                            return self.after_failure(view).await;
+                        }
+                        _ => {}
+                    }
+                    let reason = format!("alarm {firing} fired");
+                    return self.stop_with_rollback(id, &reason).await;
+                }
+                observed = feed.next() => observed,
+            };
+            let view = match observed {
+                Observed::Seen(view) => view,
+                Observed::Pending | Observed::Missing => continue,
+                Observed::Error(err) => {
+                    // The poller backs off for every rollout at once; the SDK has already retried.
+                    tracing::warn!(deployment_id = id, error = %err, "reading the deployment failed; the poller backs off");
                     continue;
                 }
             };
+            polls += 1;
             if last_status.as_ref() != Some(&view.status) {
                 self.status = Some(view.status.as_str().to_string());
                 self.note(format!("deployment {id} is {}", view.status.as_str()));
@@ -363,15 +370,22 @@ impl Rollout<'_> {
             match view.status {
                 Status::Ready if !gate_done => {
                     gate_done = true;
-                    if let Some(outcome) = self.run_gate(id, gate).await {
+                    // Nothing moves in the Ready wait but by our hand: save the poll budget for what follows.
+                    feed.pause();
+                    let outcome = self.run_gate(id, gate).await;
+                    feed.resume();
+                    if let Some(outcome) = outcome {
                         return outcome;
                     }
                 }
-                Status::Succeeded => return self.bake_after_success(id, bake_until).await,
+                Status::Succeeded => {
+                    drop(feed);
+                    return self.bake_after_success(id, bake_until, alarms).await;
+                }
                 Status::Failed | Status::Stopped => return self.after_failure(view).await,
                 _ => {}
             }
-            let wants_target = polls % target_every == 0;
+            let wants_target = view.status == Status::InProgress && polls % target_every == 0;
             if let Some(target) = if wants_target {
                 self.target(id).await
             } else {
@@ -390,10 +404,6 @@ impl Rollout<'_> {
                         format_duration(self.spec.bake_time)
                     ));
                 }
-            }
-            if let Some(alarms) = self.alarms_in_alarm().await {
-                let reason = format!("alarm {alarms} fired");
-                return self.stop_with_rollback(id, &reason).await;
             }
             if self.spec.wait_for == WaitFor::TrafficShifted {
                 if let Some(until) = bake_until {
@@ -492,50 +502,30 @@ impl Rollout<'_> {
         })
     }
 
-    /// Names of configured alarms currently in ALARM, with their reasons, or None.
-    async fn alarms_in_alarm(&self) -> Option<String> {
+    async fn bake_after_success(
+        &mut self,
+        id: &str,
+        bake_until: Option<Instant>,
+        mut alarms: AlarmFeed,
+    ) -> Outcome {
         if self.spec.alarms.is_empty() {
-            return None;
+            return Outcome::Succeeded;
         }
-        let out = self
-            .clients
-            .cloudwatch
-            .describe_alarms()
-            .set_alarm_names(Some(self.spec.alarms.clone()))
-            .send()
-            .await
-            .map_err(|e| tracing::warn!(error = %DisplayErrorContext(e), "DescribeAlarms failed"))
-            .ok()?;
-        let firing: Vec<String> = out
-            .metric_alarms()
-            .iter()
-            .filter(|a| a.state_value().map(|s| s.as_str()) == Some("ALARM"))
-            .map(|a| {
-                format!(
-                    "'{}' ({})",
-                    a.alarm_name().unwrap_or("?"),
-                    a.state_reason().unwrap_or("no reason given")
-                )
-            })
-            .collect();
-        (!firing.is_empty()).then(|| firing.join(", "))
-    }
-
-    async fn bake_after_success(&mut self, id: &str, bake_until: Option<Instant>) -> Outcome {
         let until = bake_until.unwrap_or_else(|| Instant::now() + self.spec.bake_time);
-        while Instant::now() < until && !self.spec.alarms.is_empty() {
-            tokio::select! {
-                _ = self.stop.cancelled() => {
-                    self.note("interrupted during the bake time after success: green stays");
-                    return Outcome::Succeeded;
-                }
-                _ = tokio::time::sleep(self.spec.poll_interval) => {}
-            }
-            if let Some(alarms) = self.alarms_in_alarm().await {
-                return self.redeploy_previous(id, &alarms).await;
-            }
+        if Instant::now() >= until {
+            return Outcome::Succeeded;
         }
-        Outcome::Succeeded
+        if let Some(firing) = alarms.firing_now() {
+            return self.redeploy_previous(id, &firing).await;
+        }
+        tokio::select! {
+            _ = self.stop.cancelled() => {
+                self.note("interrupted during the bake time after success: green stays");
+                Outcome::Succeeded
+            }
+            _ = tokio::time::sleep_until(until.into()) => Outcome::Succeeded,
+            firing = alarms.firing() => self.redeploy_previous(id, &firing).await,
+        }
     }
 
     /// After blue is gone, an alarm during the bake means deploying the previous task definition again.
@@ -642,10 +632,23 @@ impl Rollout<'_> {
     /// Waits for CodeDeploy to record the rollback of `id`, then follows it to its end.
     async fn follow_rollback_of(&mut self, id: &str, reason: String) -> Outcome {
         let waited = Instant::now();
+        let mut feed = self.clients.watch.deployment(id);
         loop {
-            match self.get(id).await {
-                Ok(Some(view)) => {
+            let observed = tokio::select! {
+                observed = feed.next() => observed,
+                _ = tokio::time::sleep_until((waited + ROLLBACK_FOLLOW_LIMIT).into()) => {
+                    return Outcome::Failed {
+                        reason: format!(
+                            "{reason}; no rollback recorded within {}",
+                            format_duration(ROLLBACK_FOLLOW_LIMIT)
+                        ),
+                    };
+                }
+            };
+            match observed {
+                Observed::Seen(view) => {
                     if let Some(rollback) = view.rollback_deployment_id.clone() {
+                        drop(feed);
                         self.rollback_deployment_id = Some(rollback.clone());
                         self.note(format!("CodeDeploy rolls back with deployment {rollback}"));
                         let status = self.follow_to_end(&rollback, false).await;
@@ -659,20 +662,11 @@ impl Rollout<'_> {
                         };
                     }
                 }
-                Ok(None) => {}
-                Err(err) => {
-                    tracing::warn!(deployment_id = id, error = %err, "GetDeployment failed")
+                Observed::Error(err) => {
+                    tracing::warn!(deployment_id = id, error = %err, "reading the deployment failed")
                 }
+                Observed::Pending | Observed::Missing => {}
             }
-            if waited.elapsed() > ROLLBACK_FOLLOW_LIMIT {
-                return Outcome::Failed {
-                    reason: format!(
-                        "{reason}; no rollback recorded within {}",
-                        format_duration(ROLLBACK_FOLLOW_LIMIT)
-                    ),
-                };
-            }
-            tokio::time::sleep(self.spec.poll_interval).await;
         }
     }
 
@@ -680,29 +674,39 @@ impl Rollout<'_> {
     /// Stops are not honoured here: finishing a rollback is the safe way out.
     async fn follow_to_end(&mut self, id: &str, continue_ready: bool) -> String {
         let limit = Instant::now() + ROLLBACK_FOLLOW_LIMIT;
+        let mut feed = self.clients.watch.deployment(id);
         let mut last = String::new();
-        while Instant::now() < limit {
-            if let Ok(Some(view)) = self.get(id).await {
-                let status = view.status.as_str().to_string();
-                if status != last {
-                    self.note(format!("deployment {id} is {status}"));
-                    last = status.clone();
-                }
-                if view.status.is_terminal() {
-                    return status;
-                }
-                if continue_ready && view.status == Status::Ready {
-                    let _ = self
-                        .clients
-                        .codedeploy
-                        .continue_deployment()
-                        .deployment_id(id)
-                        .deployment_wait_type(DeploymentWaitType::ReadyWait)
-                        .send()
-                        .await;
-                }
+        let mut continued_at: Option<Instant> = None;
+        loop {
+            let observed = tokio::select! {
+                observed = feed.next() => observed,
+                _ = tokio::time::sleep_until(limit.into()) => break,
+            };
+            let Observed::Seen(view) = observed else {
+                continue;
+            };
+            let status = view.status.as_str().to_string();
+            if status != last {
+                self.note(format!("deployment {id} is {status}"));
+                last = status.clone();
             }
-            tokio::time::sleep(self.spec.poll_interval).await;
+            if view.status.is_terminal() {
+                return status;
+            }
+            if continue_ready
+                && view.status == Status::Ready
+                && continued_at.is_none_or(|at| at.elapsed() >= CONTINUE_RETRY)
+            {
+                continued_at = Some(Instant::now());
+                let _ = self
+                    .clients
+                    .codedeploy
+                    .continue_deployment()
+                    .deployment_id(id)
+                    .deployment_wait_type(DeploymentWaitType::ReadyWait)
+                    .send()
+                    .await;
+            }
         }
         format!(
             "still {last} after {}",

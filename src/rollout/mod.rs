@@ -8,6 +8,7 @@ pub mod appspec;
 mod engine;
 pub mod gate;
 pub mod observe;
+pub mod watch;
 
 use std::time::Duration;
 
@@ -60,8 +61,8 @@ pub struct RolloutSpec {
     pub test_url: Option<String>,
     /// Description recorded on the deployment.
     pub description: String,
-    /// How often to poll CodeDeploy.
-    pub poll_interval: Duration,
+    /// The ECS deployment target id (`cluster:service`), when known, so the engine need not list targets.
+    pub ecs_target_id: Option<String>,
 }
 
 /// How a rollout ended.

@@ -3,13 +3,13 @@
 
 use std::sync::{Arc, Mutex};
 
-use aws_sdk_codedeploy::error::{DisplayErrorContext, ProvideErrorMetadata};
 use aws_smithy_runtime_api::box_error::BoxError;
 use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
 use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
+use super::batched::{GroupReadError, Readers};
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::provider::aws::AwsClients;
 
@@ -48,42 +48,43 @@ fn on_group(message: impl Into<String>, detail: impl Into<String>) -> Diagnostic
     d
 }
 
-/// Reads the group, its service and its listeners.
+/// Reads the group, its service and its listeners (batched with the other instances asking meanwhile).
 pub async fn resolve_group(
     clients: &AwsClients,
+    readers: &Readers,
     application: &str,
     group: &str,
 ) -> Result<GroupInfo, Diagnostics> {
-    let out = match clients
-        .codedeploy
-        .get_deployment_group()
-        .application_name(application)
-        .deployment_group_name(group)
-        .send()
-        .await
-    {
-        Ok(out) => out,
-        Err(err) => {
-            let service_err = err.as_service_error();
-            let code = service_err
-                .and_then(|e| e.code())
-                .unwrap_or_default()
-                .to_string();
+    let info = match readers.group(clients, application, group).await {
+        Ok(Some(info)) => info,
+        Ok(None) => {
             let mut d = Diagnostics::new();
-            match code.as_str() {
-                "ApplicationDoesNotExistException" => d.attribute_error(AttributePath::root("application_name"), "CodeDeploy application not found", format!("There is no CodeDeploy application {application:?} in this account and region.")),
-                "DeploymentGroupDoesNotExistException" => d.attribute_error(AttributePath::root("deployment_group_name"), "Deployment group not found", format!("Application {application:?} has no deployment group {group:?}.")),
-                _ => d.error("Cannot read the deployment group", format!("GetDeploymentGroup {application}/{group} failed: {}", DisplayErrorContext(&err))),
-            }
+            d.attribute_error(
+                AttributePath::root("deployment_group_name"),
+                "Deployment group not found",
+                format!("Application {application:?} has no deployment group {group:?}."),
+            );
+            return Err(d);
+        }
+        Err(GroupReadError::ApplicationMissing) => {
+            let mut d = Diagnostics::new();
+            d.attribute_error(
+                AttributePath::root("application_name"),
+                "CodeDeploy application not found",
+                format!("There is no CodeDeploy application {application:?} in this account and region."),
+            );
+            return Err(d);
+        }
+        Err(GroupReadError::Failed(err)) => {
+            let mut d = Diagnostics::new();
+            d.error(
+                "Cannot read the deployment group",
+                format!("Reading {application}/{group} failed: {err}"),
+            );
             return Err(d);
         }
     };
-    let info = out.deployment_group_info().ok_or_else(|| {
-        on_group(
-            "Deployment group not found",
-            format!("{group:?} returned no description."),
-        )
-    })?;
+    let info = &info;
     if info.compute_platform().map(|p| p.as_str()) != Some("ECS") {
         return Err(on_group(
             "Not an ECS deployment group",
@@ -141,28 +142,16 @@ pub async fn resolve_group(
         })
         .unwrap_or_default();
 
-    let services = clients
-        .ecs
-        .describe_services()
-        .cluster(&cluster)
-        .services(&service_name)
-        .send()
+    let svc = readers
+        .service(clients, &cluster, &service_name)
         .await
-        .map_err(|err| {
+        .map_err(|err| on_group("Cannot read the ECS service", err))?
+        .ok_or_else(|| {
             on_group(
-                "Cannot read the ECS service",
-                format!(
-                    "DescribeServices {cluster}/{service_name} failed: {}",
-                    aws_sdk_ecs::error::DisplayErrorContext(&err)
-                ),
+                "ECS service not found",
+                format!("The group's service {cluster}/{service_name} does not exist."),
             )
         })?;
-    let svc = services.services().first().ok_or_else(|| {
-        on_group(
-            "ECS service not found",
-            format!("The group's service {cluster}/{service_name} does not exist."),
-        )
-    })?;
     let controller = svc
         .deployment_controller()
         .map(|d| d.r#type().as_str().to_string())
@@ -176,7 +165,7 @@ pub async fn resolve_group(
         .find(|t| t.status() == Some("PRIMARY"));
     let lb = svc.load_balancers().first();
     let test_url = match test_listener {
-        Some(arn) => listener_url(clients, &arn).await,
+        Some(arn) => listener_url(clients, readers, &arn).await,
         None => None,
     };
     Ok(GroupInfo {
@@ -200,23 +189,13 @@ pub async fn resolve_group(
 }
 
 /// `<protocol>://<load balancer DNS name>:<port>` of a listener.
-async fn listener_url(clients: &AwsClients, arn: &str) -> Option<String> {
-    let out = clients
-        .elbv2
-        .describe_listeners()
-        .listener_arns(arn)
-        .send()
+async fn listener_url(clients: &AwsClients, readers: &Readers, arn: &str) -> Option<String> {
+    let listener = readers.listener(clients, arn).await.ok()??;
+    let lb = readers
+        .load_balancer(clients, listener.load_balancer_arn()?)
         .await
-        .ok()?;
-    let listener = out.listeners().first()?;
-    let lbs = clients
-        .elbv2
-        .describe_load_balancers()
-        .load_balancer_arns(listener.load_balancer_arn()?)
-        .send()
-        .await
-        .ok()?;
-    let dns = lbs.load_balancers().first()?.dns_name()?.to_string();
+        .ok()??;
+    let dns = lb.dns_name()?.to_string();
     let scheme = if listener.protocol().map(|p| p.as_str()) == Some("HTTPS") {
         "https"
     } else {

@@ -2,6 +2,7 @@
 //! actually serves production, import adopts a service.
 
 mod aws_read;
+mod batched;
 mod config;
 mod preflight;
 mod schema;
@@ -37,6 +38,7 @@ const APPSPEC_ATTRIBUTES: [&str; 6] = [
 pub struct DeploymentResource {
     state: ProviderState,
     cache: std::sync::Mutex<Cache>,
+    readers: batched::Readers,
 }
 
 /// What one provider process remembers between Terraform's calls: the deployment group as Read just saw it
@@ -62,6 +64,7 @@ impl DeploymentResource {
         DeploymentResource {
             state,
             cache: std::sync::Mutex::new(Cache::default()),
+            readers: batched::Readers::default(),
         }
     }
 }
@@ -168,7 +171,7 @@ impl DeploymentResource {
         group: &str,
     ) -> Result<(AwsClients, GroupInfo), Diagnostics> {
         let clients = self.clients().await?;
-        let info = resolve_group(&clients, application, group).await?;
+        let info = resolve_group(&clients, &self.readers, application, group).await?;
         self.lock_cache().groups.insert(
             (application.to_string(), group.to_string()),
             (std::time::Instant::now(), info.clone()),
@@ -305,9 +308,20 @@ impl ResourceType for DeploymentResource {
             }
         }
         let live_arn = group.live_task_definition.clone();
-        let live_json = match &live_arn {
-            Some(arn) => self.task_definition(&clients, arn).await.ok(),
-            None => None,
+        // State records the content of the revision it names (revisions are immutable), so when production
+        // still runs that revision the prior state answers without DescribeTaskDefinition.
+        let prior_live_json = prior
+            .get("task_definition")
+            .as_str()
+            .filter(|_| {
+                live_arn.is_some()
+                    && prior.get("task_definition_arn").as_str() == live_arn.as_deref()
+            })
+            .and_then(|t| serde_json::from_str::<serde_json::Value>(t).ok());
+        let live_json = match (&live_arn, prior_live_json) {
+            (_, Some(json)) => Some(json),
+            (Some(arn), None) => self.task_definition(&clients, arn).await.ok(),
+            (None, None) => None,
         };
         let mut deploy;
         let mut summary = Vec::new();
@@ -595,7 +609,7 @@ impl ResourceType for DeploymentResource {
                 "ecsbg_deployment {}:{} via terraform",
                 cfg.application_name, cfg.deployment_group_name
             ),
-            poll_interval: std::time::Duration::from_secs(1),
+            ecs_target_id: Some(format!("{}:{}", group.cluster, group.service)),
         };
         let no_gate = NoGate;
         let gate: &dyn Gate = match &cfg.gate {
@@ -607,6 +621,7 @@ impl ResourceType for DeploymentResource {
         // The truth, from ECS: what serves production now.
         let live_after = match resolve_group(
             &clients,
+            &self.readers,
             &cfg.application_name,
             &cfg.deployment_group_name,
         )
@@ -720,7 +735,11 @@ impl ResourceType for DeploymentResource {
                 }
             }
         }
-        if let Some(d) = preflight::active_deployment(&clients, &application, &group_name).await {
+        if let Ok(Some(d)) = self
+            .readers
+            .in_flight(&clients, &application, &group_name)
+            .await
+        {
             resp.diagnostics.warning(
                 format!("Deployment {} is in flight for {group_name}", d.0),
                 format!("CodeDeploy deployment {} is {} right now. The next apply follows it when this resource started it, and otherwise refuses to start another until it ends.", d.0, d.1),

@@ -1,8 +1,6 @@
 //! Checks before a rollout starts: production is on the PRIMARY task set and healthy, no watched alarm is
 //! already firing. A weight swap left by an earlier deployment is normal and passes.
 
-use aws_sdk_codedeploy::types::DeploymentStatus;
-
 use super::aws_read::GroupInfo;
 use crate::provider::aws::AwsClients;
 
@@ -31,41 +29,6 @@ pub async fn alarms_in_alarm(clients: &AwsClients, alarms: &[String]) -> Option<
         })
         .collect();
     (!firing.is_empty()).then(|| firing.join("; "))
-}
-
-/// The group's deployment in flight, as (id, status), if any.
-pub async fn active_deployment(
-    clients: &AwsClients,
-    application: &str,
-    group: &str,
-) -> Option<(String, String)> {
-    let out = clients
-        .codedeploy
-        .list_deployments()
-        .application_name(application)
-        .deployment_group_name(group)
-        .include_only_statuses(DeploymentStatus::Created)
-        .include_only_statuses(DeploymentStatus::Queued)
-        .include_only_statuses(DeploymentStatus::InProgress)
-        .include_only_statuses(DeploymentStatus::Ready)
-        .include_only_statuses(DeploymentStatus::Baking)
-        .send()
-        .await
-        .ok()?;
-    let id = out.deployments().first()?.clone();
-    let info = clients
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .ok()?;
-    let status = info
-        .deployment_info()
-        .and_then(|d| d.status())
-        .map(|s| s.as_str().to_string())
-        .unwrap_or_default();
-    Some((id, status))
 }
 
 /// Refuses with an account when starting a rollout now would be unsafe.

@@ -120,6 +120,7 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "GetApplication" => get_application(emu, input),
         "CreateDeploymentGroup" => create_deployment_group(emu, input),
         "GetDeploymentGroup" => get_deployment_group(emu, input),
+        "BatchGetDeploymentGroups" => batch_get_deployment_groups(emu, input),
         "UpdateDeploymentGroup" => update_deployment_group(emu, input),
         "DeleteDeploymentGroup" => delete_deployment_group(emu, input),
         "CreateDeploymentConfig" => create_deployment_config(emu, input),
@@ -364,6 +365,44 @@ fn get_deployment_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         .cloned()
         .ok_or_else(|| group_missing(&name))?;
     Ok(json!({"deploymentGroupInfo": group}))
+}
+
+/// Up to 100 groups of one application; missing ones are named in `errorMessage`, as CodeDeploy does.
+fn batch_get_deployment_groups(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
+    let app = req_str(input, "applicationName", "ApplicationNameRequiredException")?;
+    let names = strings(input, "deploymentGroupNames");
+    if names.is_empty() {
+        return Err(err(
+            "DeploymentGroupNameRequiredException",
+            "The deployment group names must be specified.",
+        ));
+    }
+    if names.len() > 100 {
+        return Err(err(
+            "BatchLimitExceededException",
+            "The maximum number of names or IDs allowed for this request (100) was exceeded.",
+        ));
+    }
+    let world = emu.world();
+    if !world.applications.contains_key(&app) {
+        return Err(app_missing(&app));
+    }
+    let mut infos = Vec::new();
+    let mut missing = Vec::new();
+    for name in &names {
+        match world.groups.get(&(app.clone(), name.clone())) {
+            Some(group) => infos.push(group.clone()),
+            None => missing.push(name.clone()),
+        }
+    }
+    let mut out = json!({"deploymentGroupsInfo": infos});
+    if !missing.is_empty() {
+        out["errorMessage"] = json!(format!(
+            "Deployment groups do not exist: {}",
+            missing.join(", ")
+        ));
+    }
+    Ok(out)
 }
 
 fn update_deployment_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
