@@ -19,6 +19,15 @@ pub fn demo_seed() -> Seed {
 impl Running {
     /// Starts the emulator with `seed` at `scale` emulated seconds per real second.
     pub fn start(seed: Seed, scale: f64) -> anyhow::Result<Running> {
+        Self::start_with(seed, scale, ecsbg_emulator::Behaviour::default())
+    }
+
+    /// Like [`start`](Self::start), with chosen undocumented behaviours (timing jitter, alarm polling).
+    pub fn start_with(
+        seed: Seed,
+        scale: f64,
+        behaviour: ecsbg_emulator::Behaviour,
+    ) -> anyhow::Result<Running> {
         let runtime = tokio::runtime::Builder::new_multi_thread()
             .worker_threads(2)
             .enable_all()
@@ -26,6 +35,7 @@ impl Running {
         let emulator = runtime.block_on(Emulator::start(EmulatorConfig {
             time_scale: scale,
             seed,
+            behaviour,
             ..EmulatorConfig::default()
         }))?;
         Ok(Running { emulator, runtime })

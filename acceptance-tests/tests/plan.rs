@@ -1,6 +1,6 @@
 //! What `terraform plan` shows and refuses: the diff for cpu/memory changes in the rendered plan and in
-//! `terraform show -json`, a no-op, an ARN-sourced revision described at plan time, unknown values, and the
-//! validation errors — each on its attribute, with nothing changed in AWS.
+//! `terraform show -json`, a no-op, an ARN-sourced revision described at plan time, unknown values (bad input has its
+//! own table in `bad_input.rs`).
 
 use std::path::Path;
 
@@ -119,44 +119,5 @@ fn an_image_known_only_after_apply_plans_as_unknown() -> anyhow::Result<()> {
         "{out}"
     );
     assert_eq!(mutations(&emu), 0);
-    Ok(())
-}
-
-#[test]
-fn bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let cases: Vec<(String, &str, &str)> = vec![
-        (resource("  task_definition = \"{not json\"\n", ""), "Invalid task definition", "not valid JSON"),
-        (resource("  task_definition = jsonencode({ family = \"web\", containerDefinitions = [{ name = \"web\", image = \"x\", portMapings = [] }] })\n", ""), "Invalid task definition", "Did you mean \"portMappings\"?"),
-        (resource(&json_td("x", "256", "512"), "  container_name = \"nope\"\n"), "Unknown container", "has no container \"nope\""),
-        (resource(&json_td("x", "256", "512"), "  container_name = \"web\"\n  container_port = 8080\n"), "Port not exposed", "does not expose port 8080"),
-        (resource(&json_td("x", "256", "512"), "  task_definition_arn = \"arn:aws:ecs:us-east-1:123456789012:task-definition/web:1\"\n"), "Conflicting task definitions", "not both"),
-        (resource("", ""), "Missing task definition", "exactly one"),
-        (resource(&json_td("x", "256", "512"), "  on_interrupt = \"panic\"\n"), "Invalid on_interrupt", "\"rollback\" or \"detach\""),
-        (resource(&json_td("x", "256", "512"), "  bake_time = \"ten\"\n"), "Invalid duration", "bake"),
-        (resource(&json_td("x", "256", "512"), "  test_gate {\n    http {\n      path = \"health\"\n      body_regex = \"(\"\n    }\n  }\n"), "Invalid path", "must start with"),
-        (format!("{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name = \"web\"\n  deployment_group_name = \"nope\"\n{}}}\n", json_td("x", "256", "512")), "Deployment group not found", "has no deployment group \"nope\""),
-        (format!("{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name = \"ghost\"\n  deployment_group_name = \"web-prod\"\n{}}}\n", json_td("x", "256", "512")), "CodeDeploy application not found", "\"ghost\""),
-    ];
-    for (config, summary, detail) in cases {
-        let ws = emu.workspace(Path::new(PROVIDER))?;
-        ws.write_main(&config)?;
-        let plan = ws.run(&["plan"])?;
-        let out = flat(&plan.output());
-        assert_ne!(plan.code, 0, "{config}");
-        assert!(
-            out.contains(summary) && out.contains(detail),
-            "expected {summary:?} / {detail:?} in:\n{out}"
-        );
-        assert!(
-            out.contains("with ecsbg_deployment.web"),
-            "the error points at the resource: {out}"
-        );
-    }
-    assert_eq!(
-        mutations(&emu),
-        0,
-        "bad input never reaches AWS as a change"
-    );
     Ok(())
 }

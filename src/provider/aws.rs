@@ -19,6 +19,8 @@ pub struct AwsClients {
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
     /// The region the clients use, for messages.
     pub region: Option<String>,
+    /// The shared pace of CodeDeploy calls: every call takes a turn first.
+    pub codedeploy_pace: super::pace::Pacer,
     /// The one poller every rollout of this provider process shares (batched, budgeted).
     pub watch: crate::rollout::watch::Watcher,
 }
@@ -27,7 +29,7 @@ impl AwsClients {
     /// Builds the clients. Nothing is called on AWS here: credentials resolve lazily on the first request.
     pub async fn build(settings: &ProviderSettings) -> anyhow::Result<Self> {
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::adaptive().with_max_attempts(settings.max_retries + 1));
+            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_retries + 1));
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
@@ -71,7 +73,9 @@ impl AwsClients {
         let region = base.region().map(|r| r.to_string());
         let endpoints = &settings.endpoints;
 
-        let mut codedeploy = aws_sdk_codedeploy::config::Builder::from(&base);
+        let codedeploy_pace = super::pace::Pacer::default();
+        let mut codedeploy = aws_sdk_codedeploy::config::Builder::from(&base)
+            .interceptor(codedeploy_pace.interceptor());
         if let Some(url) = &endpoints.codedeploy {
             codedeploy = codedeploy.endpoint_url(url);
         }
@@ -90,7 +94,12 @@ impl AwsClients {
         let codedeploy = aws_sdk_codedeploy::Client::from_conf(codedeploy.build());
         let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build());
         Ok(Self {
-            watch: crate::rollout::watch::Watcher::new(codedeploy.clone(), cloudwatch.clone()),
+            watch: crate::rollout::watch::Watcher::new(
+                codedeploy.clone(),
+                cloudwatch.clone(),
+                codedeploy_pace.clone(),
+            ),
+            codedeploy_pace,
             codedeploy,
             ecs: aws_sdk_ecs::Client::from_conf(ecs.build()),
             cloudwatch,

@@ -3,8 +3,8 @@
 //! Terraform refreshes and plans many resources at once (`-parallelism`, 10 by default), and each of them
 //! would otherwise ask for its own deployment group, its own ECS service, its own listener. AWS takes these
 //! in batches (100 deployment groups, 10 services, 20 load balancers a call). The pattern is a group commit:
-//! a lone request goes out at once (no added latency), and the requests that arrive while a call for the
-//! same scope (an application, a cluster) is in flight go together in the next call.
+//! a new batch waits two milliseconds for company, and the requests that arrive while a call for the same
+//! scope (an application, a cluster) is in flight go together in the next call.
 
 use std::collections::HashMap;
 use std::future::Future;
@@ -12,6 +12,10 @@ use std::hash::Hash;
 use std::sync::{Arc, Mutex};
 
 use tokio::sync::oneshot;
+
+/// How long a new batch waits for company before its first call: Terraform's concurrent requests arrive
+/// within a millisecond or two of each other.
+const GATHER: std::time::Duration = std::time::Duration::from_millis(2);
 
 type Waiter<K, V, E> = (K, oneshot::Sender<Result<Option<V>, E>>);
 
@@ -71,6 +75,7 @@ where
         F: Fn(S, Vec<K>) -> Fut,
         Fut: Future<Output = Result<HashMap<K, V>, E>>,
     {
+        tokio::time::sleep(GATHER).await;
         loop {
             let batch = {
                 let mut scopes = self.scopes.lock().unwrap_or_else(|p| p.into_inner());

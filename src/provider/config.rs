@@ -68,7 +68,7 @@ pub fn provider_schema() -> Schema {
                 Attribute::optional("profile", Type::String, "Named profile from the shared config files. Defaults to `AWS_PROFILE`."),
                 Attribute::optional("shared_config_files", string_list.clone(), "Shared config files to read instead of `~/.aws/config`."),
                 Attribute::optional("shared_credentials_files", string_list, "Shared credentials files to read instead of `~/.aws/credentials`."),
-                Attribute::optional("max_retries", Type::Number, "How many times an AWS call is retried (adaptive retry with back-off; throttling included). Default `25`."),
+                Attribute::optional("max_retries", Type::Number, "How many times an AWS call is retried (standard retry with exponential back-off; throttling included). CodeDeploy calls are also paced across all rollouts of a run, slowing down when CodeDeploy throttles. Default `25`."),
             ],
             blocks: vec![
                 NestedBlock {

@@ -3,6 +3,7 @@
 pub mod aws;
 pub mod batch;
 pub mod config;
+pub mod pace;
 
 use std::sync::Arc;
 

@@ -6,7 +6,7 @@ use std::time::{Duration, Instant};
 use aws_sdk_codedeploy::error::DisplayErrorContext;
 use aws_sdk_codedeploy::types::{
     AlarmConfiguration, AppSpecContent, AutoRollbackConfiguration, AutoRollbackEvent,
-    DeploymentStatus, DeploymentWaitType, RevisionLocation, RevisionLocationType,
+    DeploymentWaitType, RevisionLocation, RevisionLocationType,
 };
 use tokio_util::sync::CancellationToken;
 
@@ -24,15 +24,6 @@ const ROLLBACK_FOLLOW_LIMIT: Duration = Duration::from_secs(30 * 60);
 const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
 /// How often ContinueDeployment on a redeploy's Ready wait is retried while following it.
 const CONTINUE_RETRY: Duration = Duration::from_secs(1);
-
-/// The statuses that hold a deployment group's single slot.
-const ACTIVE_STATUSES: [DeploymentStatus; 5] = [
-    DeploymentStatus::Created,
-    DeploymentStatus::Queued,
-    DeploymentStatus::InProgress,
-    DeploymentStatus::Ready,
-    DeploymentStatus::Baking,
-];
 
 /// Runs one rollout to its end. `adopt` names a deployment this provider started earlier (from private
 /// state): if it is still in flight it is followed instead of creating another.
@@ -165,15 +156,13 @@ impl Rollout<'_> {
     async fn find_in_flight(&mut self) -> Result<Option<DeploymentView>, String> {
         let listed = self
             .clients
-            .codedeploy
-            .list_deployments()
-            .application_name(&self.spec.application_name)
-            .deployment_group_name(&self.spec.deployment_group_name)
-            .set_include_only_statuses(Some(ACTIVE_STATUSES.to_vec()))
-            .send()
-            .await
-            .map_err(aws_error)?;
-        for id in listed.deployments() {
+            .watch
+            .in_flight(
+                &self.spec.application_name,
+                &self.spec.deployment_group_name,
+            )
+            .await?;
+        for (id, _) in &listed {
             if let Some(view) = self.get(id).await? {
                 if !view.status.is_terminal() {
                     return Ok(Some(view));
@@ -184,6 +173,7 @@ impl Rollout<'_> {
     }
 
     async fn get(&self, id: &str) -> Result<Option<DeploymentView>, String> {
+        self.clients.codedeploy_pace.turn().await;
         let out = self
             .clients
             .codedeploy
@@ -203,6 +193,7 @@ impl Rollout<'_> {
             };
         }
         let cluster_service = self.target_id.clone()?;
+        self.clients.codedeploy_pace.turn().await;
         let out = self
             .clients
             .codedeploy
@@ -217,6 +208,7 @@ impl Rollout<'_> {
 
     /// The ECS target id (`cluster:service`), from ListDeploymentTargets.
     async fn ecs_target_id(&self, id: &str) -> Option<String> {
+        self.clients.codedeploy_pace.turn().await;
         let out = self
             .clients
             .codedeploy
@@ -274,6 +266,7 @@ impl Rollout<'_> {
             request = request
                 .override_alarm_configuration(AlarmConfiguration::builder().enabled(false).build());
         }
+        self.clients.codedeploy_pace.turn().await;
         match request.send().await {
             Ok(out) => {
                 let id = out.deployment_id().unwrap_or_default().to_string();
@@ -323,7 +316,7 @@ impl Rollout<'_> {
         {
             1
         } else {
-            10
+            30
         };
         loop {
             let observed = tokio::select! {
@@ -470,6 +463,7 @@ impl Rollout<'_> {
         }
         let mut last_error = String::new();
         for attempt in 0..5u32 {
+            self.clients.codedeploy_pace.turn().await;
             match self
                 .clients
                 .codedeploy
@@ -596,6 +590,7 @@ impl Rollout<'_> {
         self.note(format!("stopping {id} with rollback: {reason}"));
         let mut stopped = false;
         for attempt in 0..5u32 {
+            self.clients.codedeploy_pace.turn().await;
             match self
                 .clients
                 .codedeploy
@@ -698,6 +693,7 @@ impl Rollout<'_> {
                 && continued_at.is_none_or(|at| at.elapsed() >= CONTINUE_RETRY)
             {
                 continued_at = Some(Instant::now());
+                self.clients.codedeploy_pace.turn().await;
                 let _ = self
                     .clients
                     .codedeploy

@@ -18,6 +18,8 @@ use std::time::{Duration, Instant};
 use tokio::sync::watch;
 
 use super::observe::DeploymentView;
+use crate::provider::batch::Coalescer;
+use crate::provider::pace::Pacer;
 
 /// How often the deployment loop looks at which deployments are due.
 const TICK: Duration = Duration::from_millis(250);
@@ -49,6 +51,21 @@ pub enum Observed {
     Error(String),
 }
 
+/// A deployment in flight: (id, status).
+pub type InFlight = (String, String);
+
+/// The statuses that hold a deployment group's single slot.
+const ACTIVE: [aws_sdk_codedeploy::types::DeploymentStatus; 5] = [
+    aws_sdk_codedeploy::types::DeploymentStatus::Created,
+    aws_sdk_codedeploy::types::DeploymentStatus::Queued,
+    aws_sdk_codedeploy::types::DeploymentStatus::InProgress,
+    aws_sdk_codedeploy::types::DeploymentStatus::Ready,
+    aws_sdk_codedeploy::types::DeploymentStatus::Baking,
+];
+
+/// The account-wide listing of deployments in flight, by (application, group).
+type InFlightListing = Coalescer<(), (String, String), Vec<InFlight>, String>;
+
 /// One alarm's state as CloudWatch reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct AlarmState {
@@ -77,9 +94,11 @@ struct State {
 struct Inner {
     codedeploy: aws_sdk_codedeploy::Client,
     cloudwatch: aws_sdk_cloudwatch::Client,
+    pace: Pacer,
     state: Mutex<State>,
     alarms: watch::Sender<Arc<HashMap<String, AlarmState>>>,
     deployment_calls: std::sync::atomic::AtomicU64,
+    in_flight: Arc<InFlightListing>,
 }
 
 /// The shared poller; cheap to clone, one per set of AWS clients.
@@ -99,15 +118,18 @@ impl Watcher {
     pub fn new(
         codedeploy: aws_sdk_codedeploy::Client,
         cloudwatch: aws_sdk_cloudwatch::Client,
+        pace: Pacer,
     ) -> Self {
         let (alarms, _) = watch::channel(Arc::new(HashMap::new()));
         Watcher {
             inner: Arc::new(Inner {
                 codedeploy,
                 cloudwatch,
+                pace,
                 state: Mutex::new(State::default()),
                 alarms,
                 deployment_calls: std::sync::atomic::AtomicU64::new(0),
+                in_flight: Arc::new(Coalescer::new(usize::MAX)),
             }),
         }
     }
@@ -153,6 +175,27 @@ impl Watcher {
             rx: self.inner.alarms.subscribe(),
             watcher: self.clone(),
         }
+    }
+
+    /// The group's deployments in flight, newest first. Groups asking at the same time share one
+    /// account-wide ListDeployments of the active statuses (fifty rollouts starting together cost one call,
+    /// not fifty).
+    pub async fn in_flight(&self, application: &str, group: &str) -> Result<Vec<InFlight>, String> {
+        let codedeploy = self.inner.codedeploy.clone();
+        let pace = self.inner.pace.clone();
+        self.inner
+            .in_flight
+            .get(
+                (),
+                (application.to_string(), group.to_string()),
+                move |(), _groups| {
+                    let codedeploy = codedeploy.clone();
+                    let pace = pace.clone();
+                    async move { active_deployments(&codedeploy, &pace).await }
+                },
+            )
+            .await
+            .map(Option::unwrap_or_default)
     }
 
     /// How many BatchGetDeployments calls the poller has made (for logs and benchmarks).
@@ -285,7 +328,8 @@ fn due(inner: &Inner, now: Instant) -> Option<Vec<String>> {
         state.deployment_loop = false;
         return None;
     }
-    let mut ids = Vec::new();
+    let mut ready = Vec::new();
+    let mut nearly = Vec::new();
     for (id, sub) in state.deployments.iter_mut() {
         let earned = now.duration_since(sub.refilled).as_secs_f64() * TOKENS_PER_SECOND;
         sub.tokens = (sub.tokens + earned).min(TOKEN_CAP);
@@ -295,13 +339,27 @@ fn due(inner: &Inner, now: Instant) -> Option<Vec<String>> {
             .is_none_or(|at| now.duration_since(at) + TICK / 4 >= MIN_GAP);
         // Paused only while every feed of this deployment is paused: a rollback follower still gets news.
         let all_paused = sub.paused > 0 && sub.paused >= sub.tx.receiver_count();
-        if !all_paused && rested && sub.tokens >= 1.0 {
-            sub.tokens -= 1.0;
-            sub.last_poll = Some(now);
-            ids.push(id.clone());
+        if all_paused || !rested {
+            continue;
+        }
+        if sub.tokens >= 1.0 {
+            ready.push(id.clone());
+        } else if sub.tokens >= 0.5 {
+            nearly.push(id.clone());
         }
     }
-    Some(ids)
+    // Deployments nearly due ride along with those due (borrowing at most half a poll), so rollouts started
+    // at different moments fall into step and share BatchGetDeployments calls.
+    if !ready.is_empty() {
+        ready.append(&mut nearly);
+    }
+    for id in &ready {
+        if let Some(sub) = state.deployments.get_mut(id) {
+            sub.tokens -= 1.0;
+            sub.last_poll = Some(now);
+        }
+    }
+    Some(ready)
 }
 
 async fn deployment_loop(inner: Arc<Inner>) {
@@ -324,6 +382,7 @@ async fn deployment_loop(inner: Arc<Inner>) {
             let inner = inner.clone();
             let chunk = chunk.to_vec();
             calls.spawn(async move {
+                inner.pace.turn().await;
                 inner
                     .deployment_calls
                     .fetch_add(1, std::sync::atomic::Ordering::Relaxed);
@@ -450,4 +509,74 @@ async fn alarm_loop(inner: Arc<Inner>) {
         }
         inner.alarms.send_replace(Arc::new(states));
     }
+}
+
+/// Every active deployment in the account and region, by (application, group).
+async fn active_deployments(
+    codedeploy: &aws_sdk_codedeploy::Client,
+    pace: &Pacer,
+) -> Result<HashMap<(String, String), Vec<InFlight>>, String> {
+    let mut ids = Vec::new();
+    let mut next: Option<String> = None;
+    loop {
+        pace.turn().await;
+        let out = codedeploy
+            .list_deployments()
+            .set_include_only_statuses(Some(ACTIVE.to_vec()))
+            .set_next_token(next.take())
+            .send()
+            .await
+            .map_err(|err| {
+                format!(
+                    "ListDeployments failed: {}",
+                    aws_sdk_codedeploy::error::DisplayErrorContext(&err)
+                )
+            })?;
+        ids.extend(out.deployments().iter().cloned());
+        match out.next_token() {
+            Some(token) if !token.is_empty() => next = Some(token.to_string()),
+            _ => break,
+        }
+    }
+    let mut found = HashMap::new();
+    for chunk in ids.chunks(25) {
+        pace.turn().await;
+        let out = codedeploy
+            .batch_get_deployments()
+            .set_deployment_ids(Some(chunk.to_vec()))
+            .send()
+            .await
+            .map_err(|err| {
+                format!(
+                    "BatchGetDeployments failed: {}",
+                    aws_sdk_codedeploy::error::DisplayErrorContext(&err)
+                )
+            })?;
+        // ListDeployments lists the newest first; keep that order per group.
+        let mut infos: HashMap<&str, _> = HashMap::new();
+        for info in out.deployments_info() {
+            if let Some(id) = info.deployment_id() {
+                infos.insert(id, info);
+            }
+        }
+        for id in chunk {
+            let Some(info) = infos.get(id.as_str()) else {
+                continue;
+            };
+            let (Some(app), Some(group)) = (info.application_name(), info.deployment_group_name())
+            else {
+                continue;
+            };
+            found
+                .entry((app.to_string(), group.to_string()))
+                .or_insert_with(Vec::new)
+                .push((
+                    id.clone(),
+                    info.status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
+                ));
+        }
+    }
+    Ok(found)
 }

@@ -30,6 +30,10 @@ pub struct Behaviour {
     pub alarm_evaluation_interval: Duration,
     /// How long a hook may take before its event fails (emulated). AWS: 1 h.
     pub hook_timeout: Duration,
+    /// Up to this much is added, at random, to every timed wait (start delay, termination wait), as real
+    /// CodeDeploy's timings wander; the benchmark uses it so reaction times are measured at random phase.
+    /// Default zero (tests want repeatable timings).
+    pub wait_jitter: Duration,
 }
 
 impl Default for Behaviour {
@@ -41,6 +45,7 @@ impl Default for Behaviour {
             install_timeout: Duration::from_secs(3600),
             alarm_evaluation_interval: Duration::from_secs(10),
             hook_timeout: Duration::from_secs(3600),
+            wait_jitter: Duration::ZERO,
         }
     }
 }
@@ -52,6 +57,7 @@ pub(crate) struct Inner {
     pub hooks: HookFunctions,
     pub faults: Faults,
     pub calls: Mutex<BTreeMap<String, u64>>,
+    pub journal: Mutex<std::collections::VecDeque<(std::time::SystemTime, String)>>,
     pub behaviour: Behaviour,
     pub endpoint: OnceLock<String>,
     /// Woken whenever a deployment is steered (Continue, Stop, hook status).
@@ -79,6 +85,7 @@ impl Emu {
                 hooks,
                 faults,
                 calls: Mutex::new(BTreeMap::new()),
+                journal: Mutex::new(std::collections::VecDeque::new()),
                 behaviour,
                 endpoint: OnceLock::new(),
                 steer: Notify::new(),
@@ -110,6 +117,30 @@ impl Emu {
     pub(crate) fn count(&self, service: Service, op: &str) {
         let mut calls = self.inner.calls.lock().unwrap_or_else(|p| p.into_inner());
         *calls.entry(format!("{}.{op}", service.name())).or_default() += 1;
+        drop(calls);
+        self.note(format!("call {}.{op}", service.name()));
+    }
+
+    /// Records a moment in the journal (wall clock), for measuring how fast a client reacts to it.
+    pub fn note(&self, what: impl Into<String>) {
+        const KEEP: usize = 200_000;
+        let mut journal = self.inner.journal.lock().unwrap_or_else(|p| p.into_inner());
+        if journal.len() >= KEEP {
+            journal.pop_front();
+        }
+        journal.push_back((std::time::SystemTime::now(), what.into()));
+    }
+
+    /// What happened when: every API call (`call codedeploy.StopDeployment`) and every deployment reaching
+    /// Ready or an end (`deployment d-… Ready`), in order.
+    pub fn journal(&self) -> Vec<(std::time::SystemTime, String)> {
+        self.inner
+            .journal
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .iter()
+            .cloned()
+            .collect()
     }
 
     /// Calls per `service.Operation` since start or the last reset.

@@ -153,6 +153,23 @@ impl Emulator {
         self.emu.reset_calls()
     }
 
+    /// Every API call and every deployment reaching Ready or an end, with wall-clock times (for measuring
+    /// how fast a client reacts).
+    pub fn journal(&self) -> Vec<(std::time::SystemTime, String)> {
+        self.emu.journal()
+    }
+
+    /// Sets an alarm's state as CloudWatch's SetAlarmState does (journaled as `alarm NAME STATE`).
+    pub fn set_alarm_state(&self, name: &str, state: &str, reason: &str) -> anyhow::Result<()> {
+        services::cloudwatch::handle(
+            &self.emu,
+            "SetAlarmState",
+            &serde_json::json!({"AlarmName": name, "StateValue": state, "StateReason": reason}),
+        )
+        .map(|_| ())
+        .map_err(|e| anyhow::anyhow!("SetAlarmState: {e:?}"))
+    }
+
     /// A JSON picture of the world (services, task sets, deployments, listeners, alarms).
     pub fn snapshot(&self) -> Value {
         snapshot(&self.emu)

@@ -158,9 +158,27 @@ fn stopped_by_request(emu: &Emu, id: &str, requested: Option<bool>) -> Failure {
 }
 
 /// Waits an emulated duration while honouring Stop, Continue and the alarms.
+/// A number in [0, 1) from the clock's nanoseconds, mixed (splitmix64); enough for timing jitter.
+fn unit_random() -> f64 {
+    let nanos = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_nanos() as u64)
+        .unwrap_or(0);
+    let mut z = nanos.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^= z >> 31;
+    (z >> 11) as f64 / (1u64 << 53) as f64
+}
+
 async fn wait(emu: &Emu, id: &str, emulated: Duration, kind: WaitKind) -> Result<WaitEnd, Failure> {
     let clock = emu.clock();
     let behaviour = &emu.inner.behaviour;
+    let emulated = if kind == WaitKind::Ready || behaviour.wait_jitter.is_zero() {
+        emulated
+    } else {
+        emulated + behaviour.wait_jitter.mul_f64(unit_random())
+    };
     let deadline = Instant::now() + clock.real(emulated);
     let poll = clock
         .real(behaviour.alarm_poll_interval)
@@ -273,6 +291,7 @@ async fn drive(emu: &Emu, id: &str) -> Result<(), Failure> {
                 d.status = "Ready".into();
                 d.target_status = "Ready".into();
             });
+            emu.note(format!("deployment {id} Ready"));
             let end = wait(emu, id, plan.ready_wait, WaitKind::Ready).await?;
             if end == WaitEnd::Elapsed {
                 let rollback = emu
@@ -600,6 +619,7 @@ fn finish_success(emu: &Emu, id: &str, plan: &Plan) {
         d.status = "Succeeded".into();
         d.target_status = "Succeeded".into();
         d.complete_time = Some(Clock::now_epoch());
+        emu.note(format!("deployment {id} Succeeded"));
     }
     tracing::info!(deployment_id = id, "deployment succeeded");
 }
@@ -737,6 +757,7 @@ async fn fail(emu: &Emu, id: &str, failure: Failure) {
             }
         }
         d.status = failure.status.to_string();
+        emu.note(format!("deployment {} {}", d.id, d.status));
         d.target_status = "Failed".into();
         d.error = Some((failure.code.to_string(), failure.message.clone()));
         d.complete_time = Some(now);

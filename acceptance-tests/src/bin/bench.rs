@@ -1,6 +1,8 @@
 //! `make bench`: how fast the provider starts and serves its schema, and how much memory it takes, against the
-//! floor of starting a trivial process; and `terraform validate` with the provider against a configuration of
-//! only `terraform_data` resources. Prints a Markdown table (and writes it with `--out FILE`).
+//! floor of starting a trivial process; `terraform validate` and `terraform plan` at scale against
+//! `terraform_data` (the no-provider floor); reaction latencies against the emulator's journal; 50 rollouts in
+//! one apply with CodeDeploy throttled; binary size and build times. Prints a Markdown table (and writes it
+//! with `--out FILE`). `--quick` skips the cold build.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -10,6 +12,66 @@ use ecsbg_acceptance::plugin_client::{connect, start_provider, ClientIdentity};
 use ecsbg_acceptance::terraform::{Install, Workspace};
 
 const RUNS: usize = 30;
+
+/// How each row is measured, written above the table.
+const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment to the end. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
+
+/// Today's date (UTC) as YYYY-MM-DD, without a date crate.
+fn today() -> String {
+    let days = std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs() / 86_400)
+        .unwrap_or(0) as i64;
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!("{y:04}-{m:02}-{d:02}")
+}
+/// Emulated seconds per real second for the latency runs: slow enough that the emulator's own alarm check
+/// (23 emulated seconds) does not beat the provider's.
+const REACTION_SCALE: f64 = 10.0;
+/// Services rolled out together.
+const PARALLEL: usize = 50;
+/// Emulated seconds per real second for the parallel run.
+const PARALLEL_SCALE: f64 = 10.0;
+
+/// A cold release build of the provider in a fresh target directory, then a warm one after touching a file.
+fn build_times() -> anyhow::Result<(Duration, Duration)> {
+    let target = std::env::temp_dir().join("ecsbg-bench-cold-build");
+    let _ = std::fs::remove_dir_all(&target);
+    let build = || -> anyhow::Result<Duration> {
+        let started = Instant::now();
+        let status =
+            std::process::Command::new(std::env::var("CARGO").unwrap_or_else(|_| "cargo".into()))
+                .args([
+                    "build",
+                    "--release",
+                    "--quiet",
+                    "-p",
+                    "terraform-provider-ecsbg",
+                    "--target-dir",
+                ])
+                .arg(&target)
+                .status()
+                .context("running cargo")?;
+        anyhow::ensure!(status.success(), "cargo build failed");
+        Ok(started.elapsed())
+    };
+    let cold = build()?;
+    let lib = Path::new(env!("CARGO_MANIFEST_DIR")).join("../src/lib.rs");
+    let source = std::fs::read(&lib)?;
+    std::fs::write(&lib, &source)?;
+    let warm = build()?;
+    let _ = std::fs::remove_dir_all(&target);
+    Ok((cold, warm))
+}
 
 fn percentile(samples: &mut [Duration], p: f64) -> Duration {
     samples.sort();
@@ -117,10 +179,26 @@ fn main() -> anyhow::Result<()> {
         args.next()
             .context("usage: ecsbg-bench <provider binary> [--out FILE]")?,
     );
-    let out = match (args.next().as_deref(), args.next()) {
-        (Some("--out"), Some(path)) => Some(PathBuf::from(path)),
-        _ => None,
-    };
+    let mut out = None;
+    let mut quick = false;
+    while let Some(arg) = args.next() {
+        match arg.as_str() {
+            "--out" => out = args.next().map(PathBuf::from),
+            "--quick" => quick = true,
+            other => anyhow::bail!("unknown argument {other}"),
+        }
+    }
+    if std::env::var("ECSBG_BENCH_ONLY").as_deref() == Ok("parallel") {
+        for throttle in [None, Some(10.0)] {
+            ecsbg_acceptance::bench::parallel_rollouts(
+                &binary,
+                PARALLEL,
+                PARALLEL_SCALE,
+                throttle,
+            )?;
+        }
+        return Ok(());
+    }
     let rt = tokio::runtime::Runtime::new()?;
     let identity = ClientIdentity::generate()?;
 
@@ -150,7 +228,8 @@ fn main() -> anyhow::Result<()> {
     }
 
     let mut scale_rows = String::new();
-    for n in [1usize, 10, 100] {
+    for n in [1usize, 10, 100, 300] {
+        eprintln!("bench: plan with {n} resources");
         let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
         let share =
             (wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / wall.as_secs_f64() * 100.0;
@@ -161,6 +240,65 @@ fn main() -> anyhow::Result<()> {
         ));
     }
     let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
+
+    eprintln!("bench: reaction latency (20 rollouts with a gate, 10 with an alarm)");
+    let reactions = ecsbg_acceptance::bench::ready_and_terminal(&binary, 20, REACTION_SCALE)?;
+    let alarm = ecsbg_acceptance::bench::alarm_to_stop(&binary, 10, REACTION_SCALE)?;
+    let mut reaction_rows = String::new();
+    for (what, samples) in [
+        (
+            "emulator reaches Ready → test gate starts",
+            &reactions.ready_to_gate,
+        ),
+        (
+            "deployment Succeeded → `terraform apply` exits",
+            &reactions.terminal_to_return,
+        ),
+        ("alarm enters ALARM → StopDeployment arrives", &alarm),
+    ] {
+        let mut d: Vec<Duration> = samples
+            .iter()
+            .map(|s| Duration::from_secs_f64(s.max(0.0)))
+            .collect();
+        reaction_rows.push_str(&format!(
+            "| reaction: {what} ({} rollouts) | {} | {} | 15 s (CLI waiter), 2 min (crhelper) poll |\n",
+            d.len(),
+            ms(percentile(&mut d.clone(), 0.5)),
+            ms(percentile(&mut d, 0.95)),
+        ));
+    }
+    let reads = &reactions.deployment_reads_per_second;
+    let mean_reads = reads.iter().sum::<f64>() / reads.len().max(1) as f64;
+    let max_reads = reads.iter().copied().fold(0.0, f64::max);
+    reaction_rows.push_str(&format!(
+        "| CodeDeploy deployment reads per rollout-second (create → end) | {mean_reads:.2}/s mean | {max_reads:.2}/s max | ≤ 1/s target |\n"
+    ));
+
+    eprintln!("bench: {PARALLEL} rollouts in one apply, unthrottled then throttled");
+    let (free, free_ok, free_calls) =
+        ecsbg_acceptance::bench::parallel_rollouts(&binary, PARALLEL, PARALLEL_SCALE, None)?;
+    let (throttled, throttled_ok, throttled_calls) =
+        ecsbg_acceptance::bench::parallel_rollouts(&binary, PARALLEL, PARALLEL_SCALE, Some(10.0))?;
+    let parallel_rows = format!(
+        "| {PARALLEL} rollouts in one apply (`-parallelism={PARALLEL}`), CodeDeploy throttled at 10 req/s vs unthrottled | {:.1} s ({}; {throttled_calls} CodeDeploy calls) | {:+.0} % | {:.1} s ({}; {free_calls} calls) |\n",
+        throttled.as_secs_f64(),
+        if throttled_ok { "all serve v2" } else { "NOT all serve v2" },
+        (throttled.as_secs_f64() / free.as_secs_f64() - 1.0) * 100.0,
+        free.as_secs_f64(),
+        if free_ok { "all serve v2" } else { "NOT all serve v2" },
+    );
+
+    let build_rows = if quick {
+        String::new()
+    } else {
+        eprintln!("bench: cold and warm release builds (several minutes)");
+        let (cold, warm) = build_times()?;
+        format!(
+            "| release build of the provider, cold (empty target dir) / warm (one source file touched) | {:.0} s | {:.1} s warm | |\n",
+            cold.as_secs_f64(),
+            warm.as_secs_f64()
+        )
+    };
 
     let max_rss = rss.iter().copied().max().unwrap_or(0);
     let table = format!(
@@ -179,10 +317,18 @@ fn main() -> anyhow::Result<()> {
         ms(percentile(&mut validate_provider, 0.95)),
         ms(percentile(&mut validate_floor, 0.5)),
     ) + &scale_rows
-        + &format!("| provider binary size (as built) | {:.1} MiB | | |\n", size as f64 / 1_048_576.0);
+        + &reaction_rows
+        + &parallel_rows
+        + &format!("| provider binary size (as built) | {:.1} MiB | | |\n", size as f64 / 1_048_576.0)
+        + &build_rows;
     println!("{table}");
     if let Some(path) = out {
-        std::fs::write(&path, &table).with_context(|| format!("writing {}", path.display()))?;
+        let page = format!(
+            "# Performance\n\nMeasured by `make bench` on {} cores, {}, release build; the table is regenerated by each run.\n\n{METHOD}\n\n{table}",
+            std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
+            today(),
+        );
+        std::fs::write(&path, page).with_context(|| format!("writing {}", path.display()))?;
     }
     Ok(())
 }

@@ -1,13 +1,13 @@
 //! The reads every resource instance makes on refresh and plan, batched across instances: deployment groups
 //! (BatchGetDeploymentGroups, 100 per application), ECS services (DescribeServices, 10 per cluster),
-//! listeners and load balancers (20 per call), and the deployments in flight (one account-wide
-//! ListDeployments instead of one per group).
+//! listeners and load balancers (20 per call) and alarms (100 per call). Deployments in flight come
+//! from the rollout poller's account-wide listing.
 
 use std::collections::HashMap;
 use std::sync::Arc;
 
 use aws_sdk_codedeploy::error::ProvideErrorMetadata;
-use aws_sdk_codedeploy::types::{DeploymentGroupInfo, DeploymentStatus};
+use aws_sdk_codedeploy::types::DeploymentGroupInfo;
 use aws_sdk_ecs::types::Service;
 use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer};
 
@@ -23,17 +23,17 @@ pub enum GroupReadError {
     Failed(String),
 }
 
-/// A deployment in flight: (id, status).
-pub type InFlight = (String, String);
-
 /// The batching readers, shared by every instance of the resource in a provider process.
 pub struct Readers {
     groups: Arc<Coalescer<String, String, DeploymentGroupInfo, GroupReadError>>,
     services: Arc<Coalescer<String, String, Service, String>>,
     listeners: Arc<Coalescer<(), String, Listener, String>>,
     load_balancers: Arc<Coalescer<(), String, LoadBalancer, String>>,
-    in_flight: Arc<Coalescer<(), (String, String), InFlight, String>>,
+    alarms: Arc<Coalescer<(), String, AlarmState, String>>,
 }
+
+/// An alarm's state and CloudWatch's reason for it.
+pub type AlarmState = (String, String);
 
 impl Default for Readers {
     fn default() -> Self {
@@ -42,19 +42,10 @@ impl Default for Readers {
             services: Arc::new(Coalescer::new(10)),
             listeners: Arc::new(Coalescer::new(20)),
             load_balancers: Arc::new(Coalescer::new(20)),
-            in_flight: Arc::new(Coalescer::new(usize::MAX)),
+            alarms: Arc::new(Coalescer::new(100)),
         }
     }
 }
-
-/// The statuses that hold a deployment group's single slot.
-const ACTIVE: [DeploymentStatus; 5] = [
-    DeploymentStatus::Created,
-    DeploymentStatus::Queued,
-    DeploymentStatus::InProgress,
-    DeploymentStatus::Ready,
-    DeploymentStatus::Baking,
-];
 
 impl Readers {
     /// One deployment group; `Ok(None)` when the application has no such group.
@@ -72,6 +63,7 @@ impl Readers {
                 move |application, names| {
                     let clients = clients.clone();
                     async move {
+                        clients.codedeploy_pace.turn().await;
                         let out = clients
                             .codedeploy
                             .batch_get_deployment_groups()
@@ -228,95 +220,49 @@ impl Readers {
             })
             .await
     }
-
-    /// The group's deployment in flight, if any: one account-wide ListDeployments of the active statuses
-    /// answers every group asking at the same time.
-    pub async fn in_flight(
-        &self,
-        clients: &AwsClients,
-        application: &str,
-        group: &str,
-    ) -> Result<Option<InFlight>, String> {
-        let clients = clients.clone();
-        self.in_flight
-            .get(
-                (),
-                (application.to_string(), group.to_string()),
-                move |(), _groups| {
-                    let clients = clients.clone();
-                    async move { active_deployments(&clients).await }
-                },
-            )
-            .await
-    }
 }
 
-/// Every active deployment in the account and region, by (application, group).
-async fn active_deployments(
-    clients: &AwsClients,
-) -> Result<HashMap<(String, String), InFlight>, String> {
-    let mut ids = Vec::new();
-    let mut next: Option<String> = None;
-    loop {
-        let out = clients
-            .codedeploy
-            .list_deployments()
-            .set_include_only_statuses(Some(ACTIVE.to_vec()))
-            .set_next_token(next.take())
-            .send()
+impl Readers {
+    /// One alarm's (state, reason); `Ok(None)` when CloudWatch has no metric alarm of that name.
+    pub async fn alarm(
+        &self,
+        clients: &AwsClients,
+        name: &str,
+    ) -> Result<Option<AlarmState>, String> {
+        let clients = clients.clone();
+        self.alarms
+            .get((), name.to_string(), move |(), names| {
+                let clients = clients.clone();
+                async move {
+                    let out = clients
+                        .cloudwatch
+                        .describe_alarms()
+                        .set_alarm_names(Some(names))
+                        .send()
+                        .await
+                        .map_err(|err| {
+                            format!(
+                                "DescribeAlarms failed: {}",
+                                aws_sdk_cloudwatch::error::DisplayErrorContext(&err)
+                            )
+                        })?;
+                    Ok(out
+                        .metric_alarms()
+                        .iter()
+                        .filter_map(|a| {
+                            Some((
+                                a.alarm_name()?.to_string(),
+                                (
+                                    a.state_value()
+                                        .map(|s| s.as_str().to_string())
+                                        .unwrap_or_default(),
+                                    a.state_reason().unwrap_or("no reason given").to_string(),
+                                ),
+                            ))
+                        })
+                        .collect())
+                }
+            })
             .await
-            .map_err(|err| {
-                format!(
-                    "ListDeployments failed: {}",
-                    aws_sdk_codedeploy::error::DisplayErrorContext(&err)
-                )
-            })?;
-        ids.extend(out.deployments().iter().cloned());
-        match out.next_token() {
-            Some(token) if !token.is_empty() => next = Some(token.to_string()),
-            _ => break,
-        }
     }
-    let mut found = HashMap::new();
-    for chunk in ids.chunks(25) {
-        let out = clients
-            .codedeploy
-            .batch_get_deployments()
-            .set_deployment_ids(Some(chunk.to_vec()))
-            .send()
-            .await
-            .map_err(|err| {
-                format!(
-                    "BatchGetDeployments failed: {}",
-                    aws_sdk_codedeploy::error::DisplayErrorContext(&err)
-                )
-            })?;
-        // ListDeployments lists the newest first; keep the first seen per group.
-        let mut infos: HashMap<&str, _> = HashMap::new();
-        for info in out.deployments_info() {
-            if let Some(id) = info.deployment_id() {
-                infos.insert(id, info);
-            }
-        }
-        for id in chunk {
-            let Some(info) = infos.get(id.as_str()) else {
-                continue;
-            };
-            let (Some(app), Some(group)) = (info.application_name(), info.deployment_group_name())
-            else {
-                continue;
-            };
-            found
-                .entry((app.to_string(), group.to_string()))
-                .or_insert_with(|| {
-                    (
-                        id.clone(),
-                        info.status()
-                            .map(|s| s.as_str().to_string())
-                            .unwrap_or_default(),
-                    )
-                });
-        }
-    }
-    Ok(found)
 }

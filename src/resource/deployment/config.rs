@@ -107,9 +107,145 @@ fn duration(
 
 /// Reads and checks the configuration. Unknown values are tolerated (validation happens before they are
 /// known); the caller decides whether an unknown matters.
+/// CodeDeploy names: 1 to 100 characters (application, deployment group, deployment config).
+fn check_codedeploy_name(v: &Value, path: AttributePath, what: &str, diags: &mut Diagnostics) {
+    if let Some(name) = v.as_str() {
+        if name.trim().is_empty() || name.chars().count() > 100 {
+            diags.attribute_error(
+                path,
+                "Invalid name",
+                format!("{what} {name:?} must be 1 to 100 characters long and not blank."),
+            );
+        }
+    }
+}
+
+/// A Lambda function as CodeDeploy hooks name it: a function name (with an optional version or alias) or
+/// its ARN.
+fn is_lambda_reference(r: &str) -> bool {
+    let name_ok = |n: &str| {
+        !n.is_empty()
+            && n.len() <= 64
+            && n.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    };
+    let qualifier_ok = |q: &str| {
+        !q.is_empty()
+            && q.len() <= 128
+            && q.chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_' || c == '$')
+    };
+    if let Some(rest) = r.strip_prefix("arn:") {
+        // arn:<partition>:lambda:<region>:<account>:function:<name>[:<qualifier>]
+        let parts: Vec<&str> = rest.split(':').collect();
+        return parts.len() >= 6
+            && parts.len() <= 7
+            && parts[1] == "lambda"
+            && parts[4] == "function"
+            && name_ok(parts[5])
+            && parts.get(6).is_none_or(|q| qualifier_ok(q));
+    }
+    match r.split_once(':') {
+        Some((name, qualifier)) => name_ok(name) && qualifier_ok(qualifier),
+        None => name_ok(r),
+    }
+}
+
+/// Environment variable names a command can be given.
+fn is_env_name(name: &str) -> bool {
+    !name.is_empty()
+        && !name.starts_with(|c: char| c.is_ascii_digit())
+        && name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+}
+
+/// HTTP header names (RFC 9110 tokens).
+fn is_header_name(name: &str) -> bool {
+    !name.is_empty()
+        && name
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || "!#$%&'*+-.^_`|~".contains(c))
+}
+
 pub fn parse(config: &Value) -> (Config, Diagnostics) {
     let mut diags = Diagnostics::new();
     let root = AttributePath::root;
+
+    check_codedeploy_name(
+        config.get("application_name"),
+        root("application_name"),
+        "The application name",
+        &mut diags,
+    );
+    check_codedeploy_name(
+        config.get("deployment_group_name"),
+        root("deployment_group_name"),
+        "The deployment group name",
+        &mut diags,
+    );
+    check_codedeploy_name(
+        config.get("deployment_config_name"),
+        root("deployment_config_name"),
+        "The deployment config name",
+        &mut diags,
+    );
+    let mut seen_alarms = std::collections::BTreeSet::new();
+    for (i, alarm) in config
+        .get("alarms")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if let Some(name) = alarm.as_str() {
+            let path = root("alarms").index(i);
+            if name.trim().is_empty() || name.chars().count() > 255 {
+                diags.attribute_error(
+                    path,
+                    "Invalid alarm name",
+                    format!("{name:?} is not a CloudWatch alarm name (1 to 255 characters)."),
+                );
+            } else if !seen_alarms.insert(name.to_string()) {
+                diags.attribute_error(
+                    path,
+                    "Duplicate alarm",
+                    format!("Alarm {name:?} is listed twice."),
+                );
+            }
+        }
+    }
+    let h = config.get("hooks");
+    for event in [
+        "before_install",
+        "after_install",
+        "after_allow_test_traffic",
+        "before_allow_traffic",
+        "after_allow_traffic",
+    ] {
+        if let Some(function) = h.get(event).as_str() {
+            if !is_lambda_reference(function) {
+                diags.attribute_error(
+                    root("hooks").attr(event),
+                    "Invalid Lambda function",
+                    format!("{function:?} is neither a Lambda function name (letters, numbers, hyphens, underscores; optionally :version or :alias) nor a Lambda function ARN."),
+                );
+            }
+        }
+    }
+    if let Some(url) = config.get("test_gate").get("url").as_str() {
+        let scheme_ok = url.starts_with("http://") || url.starts_with("https://");
+        let host = url.split_once("://").map(|(_, rest)| rest).unwrap_or("");
+        if !scheme_ok
+            || host.is_empty()
+            || host.starts_with('/')
+            || url.contains(char::is_whitespace)
+        {
+            diags.attribute_error(
+                root("test_gate").attr("url"),
+                "Invalid URL",
+                format!("{url:?} is not an http:// or https:// URL with a host, such as \"http://internal-web-123.eu-west-1.elb.amazonaws.com:8080\"."),
+            );
+        }
+    }
 
     let mut pinned_arn = None;
     let source = match (
@@ -207,6 +343,20 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
                     "The green task set needs at least one subnet.",
                 );
             }
+            for (list, prefix, what) in [
+                ("subnets", "subnet-", "subnet"),
+                ("security_groups", "sg-", "security group"),
+            ] {
+                for (i, id) in strings(n.get(list)).iter().enumerate() {
+                    if !id.starts_with(prefix) || id.len() <= prefix.len() {
+                        diags.attribute_error(
+                            root("network_configuration").attr(list).index(i),
+                            "Invalid id",
+                            format!("{id:?} is not a {what} id (\"{prefix}…\")."),
+                        );
+                    }
+                }
+            }
             Some(NetworkConfiguration {
                 subnets,
                 security_groups: strings(n.get("security_groups")),
@@ -216,6 +366,43 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
         _ => None,
     };
 
+    for (i, c) in config
+        .get("capacity_provider_strategy")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        let path = root("capacity_provider_strategy").index(i);
+        if c.get("capacity_provider")
+            .as_str()
+            .is_some_and(|n| n.trim().is_empty())
+        {
+            diags.attribute_error(
+                path.clone().attr("capacity_provider"),
+                "Invalid capacity provider",
+                "The capacity provider name is blank.",
+            );
+        }
+        if let Some(w) = c.get("weight").as_i64() {
+            if !(0..=1000).contains(&w) {
+                diags.attribute_error(
+                    path.clone().attr("weight"),
+                    "Invalid weight",
+                    format!("{w} is outside 0 to 1000."),
+                );
+            }
+        }
+        if let Some(b) = c.get("base").as_i64() {
+            if !(0..=100_000).contains(&b) {
+                diags.attribute_error(
+                    path.attr("base"),
+                    "Invalid base",
+                    format!("{b} is outside 0 to 100000."),
+                );
+            }
+        }
+    }
     let capacity_provider_strategy = config
         .get("capacity_provider_strategy")
         .as_list()
@@ -228,7 +415,6 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
         })
         .collect();
 
-    let h = config.get("hooks");
     let hooks = Hooks {
         before_install: string(h.get("before_install")),
         after_install: string(h.get("after_install")),
@@ -300,6 +486,15 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
                     format!("{method:?} is not an HTTP method."),
                 );
             }
+            for name in map(c.get("headers")).keys() {
+                if !is_header_name(name) {
+                    diags.attribute_error(
+                        path.clone().attr("headers"),
+                        "Invalid header name",
+                        format!("{name:?} is not an HTTP header name."),
+                    );
+                }
+            }
             gate.http.push(HttpCheck {
                 path: p,
                 method,
@@ -337,6 +532,15 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
                     "Empty command",
                     "argv needs at least the program to run.",
                 );
+            }
+            for name in map(c.get("env")).keys() {
+                if !is_env_name(name) {
+                    diags.attribute_error(
+                        path.clone().attr("env"),
+                        "Invalid environment variable name",
+                        format!("{name:?} is not an environment variable name (letters, digits and underscores, not starting with a digit)."),
+                    );
+                }
             }
             gate.commands.push(CommandCheck {
                 argv,

@@ -48,6 +48,8 @@ pub struct DeploymentResource {
 struct Cache {
     groups: std::collections::HashMap<(String, String), (std::time::Instant, GroupInfo)>,
     revisions: std::collections::HashMap<String, serde_json::Value>,
+    /// Deployment configs by name → compute platform (configs cannot be changed, only deleted).
+    configs: std::collections::HashMap<String, String>,
 }
 
 /// How long a deployment group read stays good for a following Plan.
@@ -222,6 +224,70 @@ impl DeploymentResource {
         Ok(json)
     }
 
+    /// The alarms and deployment config the configuration names must exist (checked at plan, so a typo
+    /// never reaches an apply).
+    async fn check_references(&self, clients: &AwsClients, cfg: &Config) -> Option<Diagnostics> {
+        let mut d = Diagnostics::new();
+        for (i, name) in cfg.alarms.iter().enumerate() {
+            match self.readers.alarm(clients, name).await {
+                Ok(Some(_)) => {}
+                Ok(None) => d.attribute_error(
+                    AttributePath::root("alarms").index(i),
+                    "Unknown alarm",
+                    format!("CloudWatch has no metric alarm {name:?} in this account and region, so CodeDeploy could not watch it."),
+                ),
+                Err(err) => tracing::warn!(alarm = %name, error = %err, "could not check the alarm"),
+            }
+        }
+        if let Some(name) = &cfg.deployment_config_name {
+            let known = self.lock_cache().configs.get(name).cloned();
+            let platform = match known {
+                Some(p) => Some(p),
+                None => {
+                    clients.codedeploy_pace.turn().await;
+                    let answer = clients
+                        .codedeploy
+                        .get_deployment_config()
+                        .deployment_config_name(name)
+                        .send()
+                        .await;
+                    match answer {
+                        Ok(out) => {
+                            let p = out
+                                .deployment_config_info()
+                                .and_then(|i| i.compute_platform())
+                                .map(|p| p.as_str().to_string())
+                                .unwrap_or_default();
+                            self.lock_cache().configs.insert(name.clone(), p.clone());
+                            Some(p)
+                        }
+                        Err(err) => {
+                            use aws_sdk_codedeploy::error::ProvideErrorMetadata;
+                            if err.as_service_error().and_then(|e| e.code())
+                                == Some("DeploymentConfigDoesNotExistException")
+                            {
+                                d.attribute_error(
+                                AttributePath::root("deployment_config_name"),
+                                "Unknown deployment config",
+                                format!("CodeDeploy has no deployment config {name:?}. The predefined ECS ones are CodeDeployDefault.ECSAllAtOnce, ECSCanary10Percent5Minutes, ECSCanary10Percent15Minutes, ECSLinear10PercentEvery1Minutes and ECSLinear10PercentEvery3Minutes."),
+                            );
+                            }
+                            None
+                        }
+                    }
+                }
+            };
+            if let Some(p) = platform.filter(|p| !p.is_empty() && p != "ECS") {
+                d.attribute_error(
+                    AttributePath::root("deployment_config_name"),
+                    "Not an ECS deployment config",
+                    format!("{name:?} is for the {p} compute platform; an ECS deployment group needs an ECS config."),
+                );
+            }
+        }
+        d.has_errors().then_some(d)
+    }
+
     fn lock_cache(&self) -> std::sync::MutexGuard<'_, Cache> {
         self.cache.lock().unwrap_or_else(|p| p.into_inner())
     }
@@ -296,6 +362,10 @@ impl ResourceType for DeploymentResource {
                 "The deployment group does not hold traffic for tests",
                 format!("Deployment group {:?} moves production traffic to green at once (deployment_ready_option CONTINUE_DEPLOYMENT), so there is no moment to run the test gate before production is affected. Make the group hold traffic:\n\n{HOLD_TRAFFIC_HCL}", cfg.deployment_group_name),
             );
+            return resp;
+        }
+        if let Some(d) = self.check_references(&clients, &cfg).await {
+            resp.diagnostics.extend(d);
             return resp;
         }
         fill_group(planned, &cfg, &group);
@@ -417,8 +487,16 @@ impl ResourceType for DeploymentResource {
             } else {
                 cfg.alarms.clone()
             };
-            if let Some(firing) = preflight::alarms_in_alarm(&clients, &alarms).await {
-                resp.diagnostics.attribute_warning(AttributePath::root("alarms"), "An alarm is already in ALARM", format!("{firing}. CodeDeploy would stop the rollout at once, so the apply will refuse to start it. Fix what the alarm reports, or watch different alarms with `alarms`."));
+            let mut firing = Vec::new();
+            for name in &alarms {
+                if let Ok(Some((state, reason))) = self.readers.alarm(&clients, name).await {
+                    if state == "ALARM" {
+                        firing.push(format!("alarm '{name}' is in ALARM ({reason})"));
+                    }
+                }
+            }
+            if !firing.is_empty() {
+                resp.diagnostics.attribute_warning(AttributePath::root("alarms"), "An alarm is already in ALARM", format!("{}. CodeDeploy would stop the rollout at once, so the apply will refuse to start it. Fix what the alarm reports, or watch different alarms with `alarms`.", firing.join("; ")));
             }
         } else {
             for a in [
@@ -735,10 +813,12 @@ impl ResourceType for DeploymentResource {
                 }
             }
         }
-        if let Ok(Some(d)) = self
-            .readers
-            .in_flight(&clients, &application, &group_name)
+        if let Some(d) = clients
+            .watch
+            .in_flight(&application, &group_name)
             .await
+            .ok()
+            .and_then(|list| list.into_iter().next())
         {
             resp.diagnostics.warning(
                 format!("Deployment {} is in flight for {group_name}", d.0),

@@ -170,6 +170,7 @@ fn set_alarm_state(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     alarm.state = state;
     alarm.reason = reason;
     alarm.updated = Clock::now_epoch();
+    emu.note(format!("alarm {name} {}", state.as_str()));
     Ok(json!({}))
 }
 
@@ -222,6 +223,11 @@ pub async fn evaluate_forever(emu: Emu) {
             );
             if evaluation.state != alarm.state {
                 tracing::info!(alarm = %alarm.definition.alarm_name, from = alarm.state.as_str(), to = evaluation.state.as_str(), "alarm state changed");
+                emu.note(format!(
+                    "alarm {} {}",
+                    alarm.definition.alarm_name,
+                    evaluation.state.as_str()
+                ));
                 alarm.state = evaluation.state;
                 alarm.reason = evaluation.reason;
                 alarm.updated = Clock::now_epoch();

@@ -88,12 +88,28 @@ fn config_json(name: &str, kind: &str, pct: f64, minutes: f64) -> Value {
     json!({"deploymentConfigId": format!("{:08x}-0000-4000-8000-000000000000", name.len()), "deploymentConfigName": name, "createTime": 1_500_000_000.0, "computePlatform": "ECS", "trafficRoutingConfig": routing})
 }
 
+/// CodeDeploy's predefined configs for EC2/on-premises servers (by name, minimum healthy hosts): an ECS
+/// group cannot use them, but a configuration may name one by mistake.
+const PREDEFINED_SERVER: [(&str, &str, i64); 3] = [
+    ("CodeDeployDefault.OneAtATime", "HOST_COUNT", 1),
+    ("CodeDeployDefault.HalfAtATime", "FLEET_PERCENT", 50),
+    ("CodeDeployDefault.AllAtOnce", "HOST_COUNT", 0),
+];
+
 /// A deployment config by name (predefined or custom).
 pub fn config(world: &World, name: &str) -> Option<Value> {
     PREDEFINED
         .iter()
         .find(|(n, ..)| *n == name)
         .map(|(n, k, p, m)| config_json(n, k, *p, *m))
+        .or_else(|| {
+            PREDEFINED_SERVER
+                .iter()
+                .find(|(n, ..)| *n == name)
+                .map(|(n, kind, value)| {
+                    json!({"deploymentConfigId": format!("{:08x}-0000-4000-8000-000000000001", n.len()), "deploymentConfigName": n, "createTime": 1_500_000_000.0, "computePlatform": "Server", "minimumHealthyHosts": {"type": kind, "value": value}})
+                })
+        })
         .or_else(|| world.configs.get(name).cloned())
 }
 

@@ -1,0 +1,228 @@
+//! Measurements `make bench` makes against the emulator: how fast the provider reacts to what CodeDeploy
+//! and CloudWatch do (read off the emulator's wall-clock journal), and how 50 rollouts in one apply fare
+//! when CodeDeploy throttles.
+
+use std::path::Path;
+use std::process::Stdio;
+use std::time::{Duration, Instant, SystemTime};
+
+use anyhow::Context as _;
+
+use crate::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
+use crate::terraform::PROVIDER_HEADER;
+
+/// Reaction latencies of one kind, in seconds, and the polling cost seen meanwhile.
+#[derive(Debug, Default)]
+pub struct Reactions {
+    /// Emulator reaching Ready → the gate's first command starting.
+    pub ready_to_gate: Vec<f64>,
+    /// Deployment Succeeded → `terraform apply` exiting.
+    pub terminal_to_return: Vec<f64>,
+    /// Alarm entering ALARM → StopDeployment reaching the emulator.
+    pub alarm_to_stop: Vec<f64>,
+    /// GetDeployment + BatchGetDeployments calls per second of rollout, per rollout.
+    pub deployment_reads_per_second: Vec<f64>,
+}
+
+/// Emulator behaviour with up to 2 real seconds of random extra on every timed wait, so what the provider
+/// reacts to happens at a random moment relative to its polls.
+fn jittered(scale: f64) -> ecsbg_emulator::Behaviour {
+    ecsbg_emulator::Behaviour {
+        wait_jitter: Duration::from_secs_f64(2.0 * scale),
+        ..ecsbg_emulator::Behaviour::default()
+    }
+}
+
+fn secs_between(a: SystemTime, b: SystemTime) -> f64 {
+    match b.duration_since(a) {
+        Ok(d) => d.as_secs_f64(),
+        Err(e) => -e.duration().as_secs_f64(),
+    }
+}
+
+fn deployment_hcl(version: &str, extra: &str) -> String {
+    format!(
+        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web-prod\"\n  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n{extra}}}\n"
+    )
+}
+
+/// The first journal entry at or after `from` whose text satisfies `what`.
+fn first_after(
+    journal: &[(SystemTime, String)],
+    from: SystemTime,
+    what: impl Fn(&str) -> bool,
+) -> Option<SystemTime> {
+    journal
+        .iter()
+        .find(|(at, text)| *at >= from && what(text))
+        .map(|(at, _)| *at)
+}
+
+/// `runs` rollouts one after another through `terraform apply`, each with a test gate (a 2 s test suite
+/// run as a command); records when the gate started, when the deployment ended and when the apply returned.
+pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<Reactions> {
+    let mut seed = demo_seed();
+    seed.deployment_groups[0].termination_wait_minutes = 0;
+    let emu = Running::start_with(seed, scale, jittered(scale))?;
+    let ws = emu.workspace(binary)?;
+    let marks = ws.dir.join("gate-started");
+    let gate = format!(
+        "  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"date +%s.%N >> {}; sleep 2\"]\n    }}\n  }}\n",
+        marks.display()
+    );
+    ws.write_main(&deployment_hcl("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let mut out = Reactions::default();
+    for run in 0..runs {
+        ws.write_main(&deployment_hcl(&format!("v{}", run + 2), &gate))?;
+        let started = SystemTime::now();
+        ws.run(&["apply", "-auto-approve"])?.success()?;
+        let returned = SystemTime::now();
+        let journal = emu.emulator.journal();
+        let ready = first_after(&journal, started, |t| {
+            t.starts_with("deployment ") && t.ends_with(" Ready")
+        })
+        .context("the emulator never reached Ready")?;
+        let ended = first_after(&journal, ready, |t| {
+            t.starts_with("deployment ") && t.ends_with(" Succeeded")
+        })
+        .context("the deployment never succeeded")?;
+        let gate_started = std::fs::read_to_string(&marks)?
+            .lines()
+            .last()
+            .and_then(|l| l.trim().parse::<f64>().ok())
+            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s))
+            .context("the gate never ran")?;
+        out.ready_to_gate.push(secs_between(ready, gate_started));
+        out.terminal_to_return.push(secs_between(ended, returned));
+        let created = first_after(&journal, started, |t| {
+            t == "call codedeploy.CreateDeployment"
+        })
+        .context("no CreateDeployment")?;
+        let reads = journal
+            .iter()
+            .filter(|(at, t)| {
+                *at >= started
+                    && *at <= returned
+                    && (t == "call codedeploy.GetDeployment"
+                        || t == "call codedeploy.BatchGetDeployments")
+            })
+            .count();
+        out.deployment_reads_per_second
+            .push(reads as f64 / secs_between(created, ended).max(0.001));
+    }
+    Ok(out)
+}
+
+/// `runs` rollouts in which 404s on production make the group's alarm fire while traffic is on green;
+/// records when the alarm entered ALARM and when StopDeployment arrived.
+pub fn alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<Vec<f64>> {
+    let emu = Running::start_with(demo_seed(), scale, jittered(scale))?;
+    let ws = emu.workspace(binary)?;
+    let prod = emu.listener("web/production");
+    ws.write_main(&deployment_hcl("v1", ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let mut samples = Vec::new();
+    for run in 0..runs {
+        ws.write_main(&deployment_hcl(&format!("bad{run}"), ""))?;
+        let started = SystemTime::now();
+        let child = ws
+            .command(&["apply", "-auto-approve", "-no-color"])
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()?;
+        // Wait for green to take production traffic, then make it answer 404s until the alarm fires.
+        let shifted = wait_until(Duration::from_secs(120), || {
+            first_after(&emu.emulator.journal(), started, |t| {
+                t == "call codedeploy.ContinueDeployment"
+            })
+            .is_some()
+        });
+        anyhow::ensure!(shifted, "traffic never shifted in run {run}");
+        std::thread::sleep(Duration::from_millis(150 * (run as u64 % 7)));
+        let burst_until = Instant::now() + Duration::from_secs(30);
+        while Instant::now() < burst_until {
+            if first_after(&emu.emulator.journal(), started, |t| {
+                t == "call codedeploy.StopDeployment"
+            })
+            .is_some()
+            {
+                break;
+            }
+            http_get(&format!("{prod}/does-not-exist"));
+            std::thread::sleep(Duration::from_millis(20));
+        }
+        child.wait_with_output()?;
+        let journal = emu.emulator.journal();
+        let fired = first_after(&journal, started, |t| t == "alarm web-404s ALARM")
+            .context("the alarm never fired")?;
+        let stopped = first_after(&journal, fired, |t| t == "call codedeploy.StopDeployment")
+            .context("StopDeployment never came")?;
+        samples.push(secs_between(fired, stopped));
+        // Let the alarm settle back to OK before the next run.
+        wait_until(Duration::from_secs(120), || {
+            emu.emulator.snapshot()["alarms"]
+                .as_array()
+                .is_some_and(|a| a.iter().all(|x| x["state"] != "ALARM"))
+        });
+    }
+    Ok(samples)
+}
+
+/// One apply rolling `n` services at `-parallelism=n`, optionally with CodeDeploy throttled to
+/// `throttle_per_second`: (wall time, every service serving the new version, CodeDeploy calls made).
+pub fn parallel_rollouts(
+    binary: &Path,
+    n: usize,
+    scale: f64,
+    throttle_per_second: Option<f64>,
+) -> anyhow::Result<(Duration, bool, u64)> {
+    let emu = Running::start(many_services_seed(n), scale)?;
+    let ws = emu.workspace(binary)?;
+    let config = |version: &str| -> String {
+        let mut hcl = PROVIDER_HEADER.to_string();
+        for i in 0..n {
+            hcl.push_str(&format!(
+                "resource \"ecsbg_deployment\" \"web{i}\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web{i}-prod\"\n  task_definition = jsonencode({{\n    family = \"web{i}\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n}}\n"
+            ));
+        }
+        hcl
+    };
+    let parallelism = format!("-parallelism={n}");
+    ws.write_main(&config("v1"))?;
+    ws.run(&["apply", "-auto-approve", &parallelism])?
+        .success()?;
+    if let Some(per_second) = throttle_per_second {
+        emu.emulator
+            .faults()
+            .add(ecsbg_emulator::faults::FaultRule {
+                service: "codedeploy".into(),
+                operation: "*".into(),
+                kind: ecsbg_emulator::faults::FaultKind::Throttle { per_second },
+                count: None,
+                probability: None,
+            });
+    }
+    emu.emulator.reset_calls();
+    ws.write_main(&config("v2"))?;
+    let started = Instant::now();
+    let run = ws.run(&["apply", "-auto-approve", &parallelism])?;
+    let wall = started.elapsed();
+    let all_serve = run.code == 0
+        && (0..n)
+            .all(|i| http_get(&emu.listener(&format!("web{i}/production"))).1 == "Hello from v2");
+    let by_operation = emu.emulator.calls();
+    eprintln!(
+        "bench: {n} rollouts{} took {:.1} s; calls: {by_operation:?}",
+        throttle_per_second
+            .map(|r| format!(" throttled at {r}/s"))
+            .unwrap_or_default(),
+        wall.as_secs_f64()
+    );
+    let calls = by_operation
+        .iter()
+        .filter(|(k, _)| k.starts_with("codedeploy."))
+        .map(|(_, v)| v)
+        .sum();
+    Ok((wall, all_serve, calls))
+}
