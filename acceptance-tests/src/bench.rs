@@ -20,7 +20,7 @@ pub struct Reactions {
     pub terminal_to_return: Vec<f64>,
     /// Alarm entering ALARM → StopDeployment reaching the emulator.
     pub alarm_to_stop: Vec<f64>,
-    /// GetDeployment + BatchGetDeployments calls per second of rollout, per rollout.
+    /// GetDeployment + BatchGetDeployments calls per second from CreateDeployment to the apply's return.
     pub deployment_reads_per_second: Vec<f64>,
 }
 
@@ -102,14 +102,14 @@ pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Res
         let reads = journal
             .iter()
             .filter(|(at, t)| {
-                *at >= started
+                *at >= created
                     && *at <= returned
                     && (t == "call codedeploy.GetDeployment"
                         || t == "call codedeploy.BatchGetDeployments")
             })
             .count();
         out.deployment_reads_per_second
-            .push(reads as f64 / secs_between(created, ended).max(0.001));
+            .push(reads as f64 / secs_between(created, returned).max(0.001));
     }
     Ok(out)
 }

@@ -3,8 +3,9 @@
 //! CodeDeploy's request rates are undocumented and low. Fifty rollouts that each create, continue and watch
 //! a deployment would, left alone, send their calls in bursts, get throttled, and back off one by one with
 //! the SDK's exponential retries, so the slowest rollout waits many seconds for a retry slot. Instead every
-//! CodeDeploy call first takes a turn here: a token bucket, first come first served, whose rate starts
-//! at ten calls a second and adapts as TCP does — halved (at most twice a second) when CodeDeploy throttles, raised a
+//! call a rollout makes to CodeDeploy first takes a turn here (plan-time reads, already batched, do not): a token bucket, first come first served, whose rate starts
+//! at ten calls a second and adapts as TCP does — halved (at most twice a second, and the saved-up
+//! burst is dropped) when CodeDeploy throttles, raised a
 //! little with each call that is not.
 
 use std::sync::{Arc, Mutex};
@@ -18,8 +19,8 @@ use aws_smithy_runtime_api::client::interceptors::Intercept;
 use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
-/// The starting rate: ten times what one rollout needs, so only crowds are ever paced, and low enough that
-/// fifty rollouts starting together do not set off a storm of throttling and retries.
+/// The starting rate: ten times what one rollout needs, so only crowds are paced, and low enough that fifty
+/// rollouts starting together do not set off a storm of throttling and retries.
 const START_RATE: f64 = 10.0;
 /// Never slower than this.
 const MIN_RATE: f64 = 1.0;
@@ -49,6 +50,8 @@ struct Rate {
 pub struct Pacer {
     bucket: Arc<tokio::sync::Mutex<Bucket>>,
     rate: Arc<Mutex<Rate>>,
+    /// Set on throttling: the next turn empties the bucket (no burst into a throttled service).
+    drain: Arc<std::sync::atomic::AtomicBool>,
 }
 
 impl std::fmt::Debug for Pacer {
@@ -70,6 +73,7 @@ impl Default for Pacer {
                 per_second: START_RATE,
                 decreased: None,
             })),
+            drain: Arc::new(std::sync::atomic::AtomicBool::new(false)),
         }
     }
 }
@@ -78,6 +82,10 @@ impl Pacer {
     /// Waits for this call's turn. Callers are served in the order they asked (tokio's mutex is fair).
     pub async fn turn(&self) {
         let mut bucket = self.bucket.lock().await;
+        if self.drain.swap(false, std::sync::atomic::Ordering::Relaxed) {
+            bucket.tokens = bucket.tokens.min(0.0);
+            bucket.refilled = Instant::now();
+        }
         loop {
             let rate = self.per_second();
             let now = Instant::now();
@@ -104,6 +112,7 @@ impl Pacer {
 
     /// The service throttled a call: slow down (once per second at most).
     pub fn throttled(&self) {
+        self.drain.store(true, std::sync::atomic::Ordering::Relaxed);
         let mut rate = self.rate.lock().unwrap_or_else(|p| p.into_inner());
         let now = Instant::now();
         if rate
@@ -195,10 +204,21 @@ mod tests {
             pacer.turn().await;
         }
         let waited = started.elapsed().as_secs_f64();
-        // The burst is refilled by the 3 s of advancing, then 10 more calls at `rate`.
+        // Throttling drained the saved-up burst: every call waits its turn at the lowered rate.
+        let expected = (BURST + 10.0) / rate;
         assert!(
-            (waited - 10.0 / rate).abs() < 0.05,
-            "waited {waited} s at {rate}/s"
+            (waited - expected).abs() < 0.05,
+            "waited {waited} s at {rate}/s, expected {expected}"
         );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_unthrottled_pacer_lets_a_burst_through_at_once() {
+        let pacer = Pacer::default();
+        let started = tokio::time::Instant::now();
+        for _ in 0..(BURST as usize) {
+            pacer.turn().await;
+        }
+        assert!(started.elapsed() < Duration::from_millis(1));
     }
 }

@@ -160,6 +160,7 @@ impl Rollout<'_> {
             .in_flight(
                 &self.spec.application_name,
                 &self.spec.deployment_group_name,
+                true,
             )
             .await?;
         for (id, _) in &listed {

@@ -142,7 +142,9 @@ impl Watcher {
             .entry(id.to_string())
             .or_insert_with(|| Subscription {
                 tx: watch::channel(Observed::Pending).0,
-                tokens: 1.0,
+                // Riding along with a due poll may borrow half a token: start half a token short, so polls
+                // never exceed one per second since the subscription.
+                tokens: 0.5,
                 refilled: Instant::now(),
                 last_poll: None,
                 paused: 0,
@@ -180,9 +182,16 @@ impl Watcher {
     /// The group's deployments in flight, newest first. Groups asking at the same time share one
     /// account-wide ListDeployments of the active statuses (fifty rollouts starting together cost one call,
     /// not fifty).
-    pub async fn in_flight(&self, application: &str, group: &str) -> Result<Vec<InFlight>, String> {
+    /// `paced`: take turns with the rollouts' other CodeDeploy calls (a rollout starting), or not (a refresh,
+    /// whose reads are already batched).
+    pub async fn in_flight(
+        &self,
+        application: &str,
+        group: &str,
+        paced: bool,
+    ) -> Result<Vec<InFlight>, String> {
         let codedeploy = self.inner.codedeploy.clone();
-        let pace = self.inner.pace.clone();
+        let pace = paced.then(|| self.inner.pace.clone());
         self.inner
             .in_flight
             .get(
@@ -514,12 +523,14 @@ async fn alarm_loop(inner: Arc<Inner>) {
 /// Every active deployment in the account and region, by (application, group).
 async fn active_deployments(
     codedeploy: &aws_sdk_codedeploy::Client,
-    pace: &Pacer,
+    pace: &Option<Pacer>,
 ) -> Result<HashMap<(String, String), Vec<InFlight>>, String> {
     let mut ids = Vec::new();
     let mut next: Option<String> = None;
     loop {
-        pace.turn().await;
+        if let Some(pace) = pace {
+            pace.turn().await;
+        }
         let out = codedeploy
             .list_deployments()
             .set_include_only_statuses(Some(ACTIVE.to_vec()))
@@ -540,7 +551,9 @@ async fn active_deployments(
     }
     let mut found = HashMap::new();
     for chunk in ids.chunks(25) {
-        pace.turn().await;
+        if let Some(pace) = pace {
+            pace.turn().await;
+        }
         let out = codedeploy
             .batch_get_deployments()
             .set_deployment_ids(Some(chunk.to_vec()))

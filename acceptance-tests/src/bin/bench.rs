@@ -14,7 +14,7 @@ use ecsbg_acceptance::terraform::{Install, Workspace};
 const RUNS: usize = 30;
 
 /// How each row is measured, written above the table.
-const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment to the end. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
+const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment until the apply returns. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
 
 /// Today's date (UTC) as YYYY-MM-DD, without a date crate.
 fn today() -> String {
@@ -157,7 +157,9 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Dura
     let started = Instant::now();
     ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
     let wall = started.elapsed();
-    let calls: u64 = emu.emulator.calls().values().sum();
+    let by_operation = emu.emulator.calls();
+    eprintln!("bench: plan {n}: {by_operation:?}");
+    let calls: u64 = by_operation.values().sum();
 
     let floor = Workspace::new(binary, Install::DevOverrides)?;
     let mut data = String::new();
@@ -197,6 +199,15 @@ fn main() -> anyhow::Result<()> {
                 throttle,
             )?;
         }
+        return Ok(());
+    }
+    if let Ok(Ok(n)) = std::env::var("ECSBG_BENCH_PLAN").map(|v| v.parse::<usize>()) {
+        let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
+        println!(
+            "plan {n}: {} ({per_resource:.1} calls/resource) vs {}",
+            ms(wall),
+            ms(floor)
+        );
         return Ok(());
     }
     let rt = tokio::runtime::Runtime::new()?;
@@ -271,7 +282,7 @@ fn main() -> anyhow::Result<()> {
     let mean_reads = reads.iter().sum::<f64>() / reads.len().max(1) as f64;
     let max_reads = reads.iter().copied().fold(0.0, f64::max);
     reaction_rows.push_str(&format!(
-        "| CodeDeploy deployment reads per rollout-second (create → end) | {mean_reads:.2}/s mean | {max_reads:.2}/s max | ≤ 1/s target |\n"
+        "| CodeDeploy deployment reads per rollout-second (CreateDeployment → apply returns) | {mean_reads:.2}/s mean | {max_reads:.2}/s max | ≤ 1/s target |\n"
     ));
 
     eprintln!("bench: {PARALLEL} rollouts in one apply, unthrottled then throttled");

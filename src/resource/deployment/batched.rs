@@ -63,7 +63,6 @@ impl Readers {
                 move |application, names| {
                     let clients = clients.clone();
                     async move {
-                        clients.codedeploy_pace.turn().await;
                         let out = clients
                             .codedeploy
                             .batch_get_deployment_groups()

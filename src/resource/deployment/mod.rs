@@ -244,7 +244,6 @@ impl DeploymentResource {
             let platform = match known {
                 Some(p) => Some(p),
                 None => {
-                    clients.codedeploy_pace.turn().await;
                     let answer = clients
                         .codedeploy
                         .get_deployment_config()
@@ -815,7 +814,7 @@ impl ResourceType for DeploymentResource {
         }
         if let Some(d) = clients
             .watch
-            .in_flight(&application, &group_name)
+            .in_flight(&application, &group_name, false)
             .await
             .ok()
             .and_then(|list| list.into_iter().next())
