@@ -23,6 +23,25 @@ pub enum GroupReadError {
     Failed(String),
 }
 
+/// Describes ELB resources by ARN in one call; ELB fails the whole call when one ARN is gone, so then it
+/// asks for each on its own and keeps what answers.
+async fn all_or_each<T, E, F, Fut>(arns: Vec<String>, describe: F) -> Vec<T>
+where
+    F: Fn(Vec<String>) -> Fut,
+    Fut: std::future::Future<Output = Result<T, E>>,
+{
+    if let Ok(out) = describe(arns.clone()).await {
+        return vec![out];
+    }
+    let mut outs = Vec::new();
+    for arn in arns {
+        if let Ok(out) = describe(vec![arn]).await {
+            outs.push(out);
+        }
+    }
+    outs
+}
+
 /// The batching readers, shared by every instance of the resource in a provider process.
 pub struct Readers {
     groups: Arc<Coalescer<String, String, DeploymentGroupInfo, GroupReadError>>,
@@ -150,19 +169,7 @@ impl Readers {
                             .send()
                     };
                     let mut found = HashMap::new();
-                    // One missing listener fails the whole call: then ask for each on its own.
-                    let outs = match describe(arns.clone()).await {
-                        Ok(out) => vec![out],
-                        Err(_) => {
-                            let mut outs = Vec::new();
-                            for arn in arns {
-                                if let Ok(out) = describe(vec![arn]).await {
-                                    outs.push(out);
-                                }
-                            }
-                            outs
-                        }
-                    };
+                    let outs = all_or_each(arns, describe).await;
                     for out in outs {
                         for l in out.listeners() {
                             if let Some(arn) = l.listener_arn() {
@@ -194,18 +201,7 @@ impl Readers {
                             .set_load_balancer_arns(Some(arns))
                             .send()
                     };
-                    let outs = match describe(arns.clone()).await {
-                        Ok(out) => vec![out],
-                        Err(_) => {
-                            let mut outs = Vec::new();
-                            for arn in arns {
-                                if let Ok(out) = describe(vec![arn]).await {
-                                    outs.push(out);
-                                }
-                            }
-                            outs
-                        }
-                    };
+                    let outs = all_or_each(arns, describe).await;
                     let mut found = HashMap::new();
                     for out in outs {
                         for lb in out.load_balancers() {
