@@ -87,30 +87,47 @@ impl Running {
         self.aws_json(&format!("CodeDeploy_20141006.{operation}"), body)
     }
 
-    /// One awsJson1_1 call by `X-Amz-Target`, over a plain socket.
+    /// One CodeDeploy call that may fail: the parsed answer, or AWS's error body.
+    pub fn try_codedeploy(
+        &self,
+        operation: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        self.try_aws_json(&format!("CodeDeploy_20141006.{operation}"), body)
+    }
+
+    /// One awsJson1_1 call by `X-Amz-Target`; panics unless it succeeds.
     fn aws_json(&self, target: &str, body: &serde_json::Value) -> serde_json::Value {
-        let operation = target;
+        self.try_aws_json(target, body)
+            .unwrap_or_else(|e| panic!("{target} failed: {e}"))
+    }
+
+    /// One awsJson1_1 call by `X-Amz-Target`, over a plain socket.
+    fn try_aws_json(
+        &self,
+        target: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
         use std::io::{Read, Write};
         let endpoint = self.emulator.endpoint_url();
         let host = endpoint.trim_start_matches("http://").to_string();
         let payload = body.to_string();
         let mut stream =
-            std::net::TcpStream::connect(&host).unwrap_or_else(|e| panic!("connect {host}: {e}"));
+            std::net::TcpStream::connect(&host).map_err(|e| format!("connect {host}: {e}"))?;
         let request = format!(
-            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {operation}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-amz-json-1.1\r\nX-Amz-Target: {target}\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{payload}",
             payload.len()
         );
         stream
             .write_all(request.as_bytes())
-            .unwrap_or_else(|e| panic!("write: {e}"));
+            .map_err(|e| format!("write: {e}"))?;
         let mut response = String::new();
         let _ = stream.read_to_string(&mut response);
         let (head, body) = response.split_once("\r\n\r\n").unwrap_or((&response, ""));
-        assert!(
-            head.starts_with("HTTP/1.1 200"),
-            "{operation} failed: {head}\n{body}"
-        );
-        serde_json::from_str(body).unwrap_or(serde_json::Value::Null)
+        if !head.starts_with("HTTP/1.1 200") {
+            return Err(format!("{head}\n{body}"));
+        }
+        Ok(serde_json::from_str(body).unwrap_or(serde_json::Value::Null))
     }
 
     /// Runs a future on the emulator's runtime.

@@ -1,6 +1,7 @@
 //! Helpers for tests that drive the real `terraform` binary against the provider (and, later, the emulator).
 
 pub mod bench;
+pub mod campaign;
 pub mod emulator;
 pub mod plugin_client;
 pub mod terraform;

@@ -108,6 +108,7 @@ fn cases() -> Vec<Case> {
         // Alarms and deployment configs.
         case("alarm listed twice", body("  alarms = [\"web-404s\", \"web-404s\"]\n"), "Duplicate alarm", "listed twice", "alarms"),
         case("blank alarm", body("  alarms = [\"\"]\n"), "Invalid alarm name", "1 to 255 characters", "alarms"),
+        case("blank sensitive_environment name", body("  sensitive_environment = [\"DB_URL\", \" \"]\n"), "Invalid environment variable name", "A blank name hides nothing", "sensitive_environment"),
         case("alarm that does not exist", body("  alarms = [\"web-5xx\"]\n"), "Unknown alarm", "no metric alarm \"web-5xx\"", "alarms"),
         case("deployment config that does not exist", body("  deployment_config_name = \"CodeDeployDefault.ECSFast\"\n"), "Unknown deployment config", "no deployment config \"CodeDeployDefault.ECSFast\"", "deployment_config_name"),
         case("deployment config for EC2", body("  deployment_config_name = \"CodeDeployDefault.OneAtATime\"\n"), "Not an ECS deployment config", "Server", "deployment_config_name"),

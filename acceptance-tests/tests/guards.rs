@@ -1,5 +1,5 @@
-//! Guards and knobs of `ecsbg_deployment` through real `terraform`: a stuck alarm refuses the rollout before
-//! anything changes, `wait_for = "traffic_shifted"` returns during the termination wait, a timeout behaves as
+//! Guards and knobs of `ecsbg_deployment` through real `terraform` (a stuck alarm and someone else's deployment
+//! are rows of the hostile-neighbours campaign in `foreign_activity.rs`): `wait_for = "traffic_shifted"` returns during the termination wait, a timeout behaves as
 //! an interrupt, destroy only forgets.
 
 use std::path::Path;
@@ -33,77 +33,6 @@ resource "ecsbg_deployment" "web" {{
 {extra}}}
 "#
     )
-}
-
-#[test]
-fn an_alarm_stuck_in_alarm_refuses_the_rollout_up_front() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
-    seed.alarms.push(ecsbg_emulator::seed::SeedAlarm {
-        name: "web-5xx".into(),
-        metric: "HTTPCode_Target_5XX_Count".into(),
-        namespace: None,
-        load_balancer: Some("web".into()),
-        target_group: None,
-        statistic: None,
-        period: None,
-        evaluation_periods: None,
-        threshold: 1.0,
-        comparison: None,
-        treat_missing_data: None,
-    });
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v1", "  alarms = [\"web-5xx\"]\n"))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
-    emu.block_on(async {
-        let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-            .endpoint_url(emu.emulator.endpoint_url())
-            .region(aws_config::Region::new("us-east-1"))
-            .credentials_provider(aws_sdk_cloudwatch::config::Credentials::new(
-                "x", "x", None, None, "test",
-            ))
-            .load()
-            .await;
-        aws_sdk_cloudwatch::Client::new(&config)
-            .set_alarm_state()
-            .alarm_name("web-5xx")
-            .state_value(aws_sdk_cloudwatch::types::StateValue::Alarm)
-            .state_reason("stuck since the last incident")
-            .send()
-            .await
-    })?;
-    emu.emulator.reset_calls();
-    ws.write_main(&config("v2", "  alarms = [\"web-5xx\"]\n"))?;
-    let plan = ws.run(&["plan"])?;
-    assert!(
-        flat(&plan.output()).contains("An alarm is already in ALARM"),
-        "{}",
-        plan.output()
-    );
-    let apply = ws.run(&["apply", "-auto-approve"])?;
-    let out = flat(&apply.output());
-    assert_ne!(apply.code, 0);
-    assert!(out.contains("Rollout refused before it started"), "{out}");
-    assert!(
-        out.contains("alarm 'web-5xx' is in ALARM (stuck since the last incident)"),
-        "{out}"
-    );
-    assert!(
-        out.contains("watch a different set of alarms with `alarms`"),
-        "the docs' way through is named: {out}"
-    );
-    let mutations: u64 = [
-        "ecs.RegisterTaskDefinition",
-        "codedeploy.CreateDeployment",
-        "codedeploy.StopDeployment",
-        "codedeploy.ContinueDeployment",
-    ]
-    .iter()
-    .map(|op| emu.calls(op))
-    .sum();
-    assert_eq!(mutations, 0, "no AWS mutation: {:?}", emu.emulator.calls());
-    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
-    Ok(())
 }
 
 #[test]
@@ -189,48 +118,6 @@ fn changing_only_gates_alarms_or_timeouts_deploys_nothing() -> anyhow::Result<()
         "settings alone deploy nothing"
     );
     assert_eq!(ws.run(&["plan", "-detailed-exitcode"])?.code, 0);
-    Ok(())
-}
-
-#[test]
-fn someone_elses_deployment_in_flight_is_reported_and_nothing_is_done() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
-    // A deployment started outside Terraform holds the group in its Ready wait.
-    let other = emu.ecs(
-        "RegisterTaskDefinition",
-        &serde_json::json!({"family": "web", "containerDefinitions": [{"name": "web", "image": "ghcr.io/acme/web:hotfix", "portMappings": [{"containerPort": 80}]}]}),
-    );
-    let arn = other["taskDefinition"]["taskDefinitionArn"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": arn, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]});
-    let foreign = emu.codedeploy("CreateDeployment", &serde_json::json!({"applicationName": "web", "deploymentGroupName": "web-prod", "revision": {"revisionType": "AppSpecContent", "appSpecContent": {"content": appspec.to_string()}}}));
-    let foreign_id = foreign["deploymentId"]
-        .as_str()
-        .unwrap_or_default()
-        .to_string();
-    ws.write_main(&config("v2", ""))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
-    let out = flat(&apply.output());
-    assert_ne!(apply.code, 0);
-    assert!(
-        out.contains("Rollout blocked by another deployment"),
-        "{out}"
-    );
-    assert!(
-        out.contains(&foreign_id) && out.contains("not started by this resource"),
-        "{out}"
-    );
-    assert_eq!(
-        emu.calls("codedeploy.CreateDeployment"),
-        1,
-        "only the foreign one was created"
-    );
-    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v1");
     Ok(())
 }
 

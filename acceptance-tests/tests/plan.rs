@@ -121,3 +121,66 @@ fn an_image_known_only_after_apply_plans_as_unknown() -> anyhow::Result<()> {
     assert_eq!(mutations(&emu), 0);
     Ok(())
 }
+
+/// Environment values a user keeps secret (a `sensitive` variable, listed in `sensitive_environment`, or a
+/// name that says so) appear nowhere the provider writes: not in the plan's summary warning, not in the
+/// apply's output, not in the provider's TRACE logs (AWS SDK included).
+#[test]
+fn sensitive_environment_values_never_reach_plans_outputs_or_logs() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), 60.0)?;
+    let mut ws = emu.workspace(Path::new(PROVIDER))?;
+    let td = |db: &str, token: &str, message: &str| {
+        format!(
+            "variable \"db_url\" {{\n  type      = string\n  sensitive = true\n  default   = \"{db}\"\n}}\n{}",
+            resource(
+                &format!("  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:v1\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"{message}\" }}, {{ name = \"DB_URL\", value = var.db_url }}, {{ name = \"SERVICE_TOKEN\", value = \"{token}\" }}] }}]\n  }})\n"),
+                "  sensitive_environment = [\"DB_URL\"]\n",
+            )
+        )
+    };
+    ws.write_main(&td("postgres://app:pw-one@db", "tok-one", "Hello from v1"))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let log = ws.root().join("provider.log");
+    ws.env("TF_LOG_PROVIDER", "TRACE");
+    ws.env("TF_LOG_PATH", &log.display().to_string());
+    ws.write_main(&td("postgres://app:pw-TWO@db", "tok-TWO", "Hello from v2"))?;
+    let plan = ws.run(&["plan"])?.success()?;
+    let shown = flat(&plan.output());
+    assert!(
+        shown.contains("env DB_URL changed (sensitive)")
+            && shown.contains("env SERVICE_TOKEN changed (sensitive)"),
+        "the summary names what changed: {shown}"
+    );
+    assert!(
+        shown.contains("env MESSAGE \"Hello from v1\" → \"Hello from v2\""),
+        "ordinary values are still shown: {shown}"
+    );
+    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    let logs = std::fs::read_to_string(&log)?;
+    assert!(
+        logs.contains("registered a new task definition revision"),
+        "the provider logged at all"
+    );
+    assert!(
+        logs.lines()
+            .any(|l| l.contains("orchestrating auth") && l.contains("RegisterTaskDefinition")),
+        "the AWS SDK's own TRACE lines for the registration are in the log"
+    );
+    for secret in ["pw-TWO", "tok-TWO"] {
+        assert!(!shown.contains(secret), "{secret} in the plan: {shown}");
+        assert!(
+            !apply.output().contains(secret),
+            "{secret} in the apply output"
+        );
+        let leaked: Vec<&str> = logs.lines().filter(|l| l.contains(secret)).collect();
+        assert!(
+            leaked.is_empty(),
+            "{secret} in the provider's logs: {leaked:#?}"
+        );
+    }
+    assert_eq!(
+        ecsbg_acceptance::emulator::http_get(&emu.listener("web/production")).1,
+        "Hello from v2"
+    );
+    Ok(())
+}

@@ -5,6 +5,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
+use tokio_util::task::TaskTracker;
 use tonic::{Request, Response, Status};
 
 use super::diagnostics::{AttributePath, Diagnostic, Diagnostics, PathStep, Severity};
@@ -21,11 +22,13 @@ pub struct ProviderService<P: ProviderType> {
     provider: P,
     resources: HashMap<&'static str, Arc<dyn ResourceType>>,
     stop: StopSignal,
+    applies: TaskTracker,
 }
 
 impl<P: ProviderType> ProviderService<P> {
-    /// Wraps a provider; `stop` is shared with the signal handler.
-    pub fn new(provider: P, stop: StopSignal) -> Self {
+    /// Wraps a provider; `stop` is shared with the signal handler, and `applies` lets the server wait for
+    /// applies still running (an interrupted rollout rolling back) before the process exits.
+    pub fn new(provider: P, stop: StopSignal, applies: TaskTracker) -> Self {
         let resources = provider
             .resources()
             .into_iter()
@@ -35,12 +38,15 @@ impl<P: ProviderType> ProviderService<P> {
             provider,
             resources,
             stop,
+            applies,
         }
     }
 
+    /// Each request watches its own child of the current stop token, so it can be cancelled alone (its
+    /// caller went away) as well as with everyone else (`StopProvider`).
     fn context(&self) -> RequestContext {
         RequestContext {
-            stop: self.stop.token(),
+            stop: self.stop.token().child_token(),
         }
     }
 
@@ -528,7 +534,34 @@ impl<P: ProviderType> pb::provider_server::Provider for ProviderService<P> {
                 }));
             }
         };
-        let out = resource.apply(&self.context(), apply).await;
+        // The apply runs as its own task so that it outlives this call: if Terraform dies (SIGKILL, a crashed
+        // runner) the connection drops and tonic drops this future, but the rollout must still finish its
+        // interrupt handling (stop with rollback, or detach) rather than vanish mid-flight. Dropping this
+        // future cancels the apply's token, which is exactly an interrupt.
+        let ctx = self.context();
+        let cancel_if_abandoned = ctx.stop.clone().drop_guard();
+        let task = {
+            let resource = resource.clone();
+            self.applies
+                .spawn(async move { resource.apply(&ctx, apply).await })
+        };
+        let joined = task.await;
+        cancel_if_abandoned.disarm();
+        let out = match joined {
+            Ok(out) => out,
+            Err(err) => {
+                let mut d = Diagnostics::new();
+                d.error(
+                    "The provider's apply crashed",
+                    format!("{err}. The prior state is kept; run `terraform plan` to see what serves production. This is a bug in the provider."),
+                );
+                return Ok(Response::new(pb::apply_resource_change::Response {
+                    new_state: req.prior_state,
+                    diagnostics: diagnostics_to_proto(&d),
+                    ..Default::default()
+                }));
+            }
+        };
         Ok(Response::new(pb::apply_resource_change::Response {
             new_state: encode(&ty, &out.new_state),
             private: out.private,

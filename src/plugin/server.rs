@@ -8,6 +8,7 @@ use std::time::Duration;
 use anyhow::Context as _;
 use tokio::net::UnixListener;
 use tokio_util::sync::CancellationToken;
+use tokio_util::task::TaskTracker;
 
 use super::go_plugin::{Controller, Stdio};
 use super::grpc::ProviderService;
@@ -23,6 +24,11 @@ use super::{logging, tls, transport};
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 /// After Terraform's Shutdown, give in-flight calls this long before exiting anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
+/// An apply still running at shutdown is an interrupted rollout winding down (StopDeployment and following
+/// the rollback, or detaching); it gets this long before the process exits regardless.
+const APPLY_WIND_DOWN: Duration = Duration::from_secs(10 * 60);
+/// How often the process checks that Terraform, its parent, is still alive.
+const PARENT_CHECK: Duration = Duration::from_millis(250);
 
 /// Runs the provider process and returns its exit code.
 pub fn run<P: ProviderType>(provider: P) -> i32 {
@@ -102,14 +108,25 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
         .set_service_status("plugin", tonic_health::ServingStatus::Serving)
         .await;
 
-    let provider_service = ProviderServer::new(ProviderService::new(provider, stop.clone()))
-        .max_decoding_message_size(MAX_MESSAGE_BYTES)
-        .max_encoding_message_size(MAX_MESSAGE_BYTES);
+    let applies = TaskTracker::new();
+    let provider_service = ProviderServer::new(ProviderService::new(
+        provider,
+        stop.clone(),
+        applies.clone(),
+    ))
+    .max_decoding_message_size(MAX_MESSAGE_BYTES)
+    .max_encoding_message_size(MAX_MESSAGE_BYTES);
     let controller = GrpcControllerServer::new(Controller {
         shutdown: shutdown.clone(),
     });
 
-    let signals = watch_signals(stop.clone(), shutdown.clone(), debug)?;
+    let wind_down = WindDown {
+        stop: stop.clone(),
+        shutdown: shutdown.clone(),
+        applies: applies.clone(),
+    };
+    let signals = watch_signals(wind_down.clone(), debug)?;
+    let orphan_watch = (!debug).then(|| watch_parent(wind_down.clone()));
     let shutdown_signal = shutdown.clone().cancelled_owned();
 
     let server = tonic::transport::Server::builder()
@@ -127,7 +144,12 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
             tokio::time::sleep(SHUTDOWN_GRACE).await;
         } => tracing::warn!("in-flight calls did not finish within the shutdown grace period"),
     }
+    // Applies run as tasks of their own; one still running was interrupted and is winding down.
+    wind_down.applies_finished().await;
     signals.abort();
+    if let Some(watch) = orphan_watch {
+        watch.abort();
+    }
     drop(socket_dir);
     Ok(())
 }
@@ -174,13 +196,65 @@ fn announce_debug(socket_path: &std::path::Path) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// SIGTERM means "stop what you are doing, then exit": cancel in-flight operations (they return truthful
-/// state), then shut down. In debug mode Ctrl-C ends the server too.
-fn watch_signals(
+/// Terraform killed outright (SIGKILL, an OOM kill, a crashed CI runner) cannot tell us to stop, and its
+/// connection closing only cancels the calls in flight. When the parent process changes (we were reparented)
+/// treat it as SIGTERM: interrupt what runs, honouring `on_interrupt`, then exit instead of lingering.
+fn watch_parent(wind_down: WindDown) -> tokio::task::JoinHandle<()> {
+    // SAFETY: getppid(2) has no preconditions and cannot fail.
+    let parent = unsafe { libc::getppid() };
+    tokio::spawn(async move {
+        loop {
+            tokio::time::sleep(PARENT_CHECK).await;
+            // SAFETY: as above.
+            if unsafe { libc::getppid() } != parent {
+                tracing::warn!(
+                    "Terraform (pid {parent}) is gone: interrupting in-flight operations and exiting"
+                );
+                wind_down.interrupt_then_exit().await;
+                return;
+            }
+        }
+    })
+}
+
+/// How the process leaves when it is told to (SIGTERM) or orphaned: interrupt what runs, keep serving while
+/// interrupted applies wind down (so a Terraform that is still there receives their truthful state), then
+/// shut the server down.
+#[derive(Clone)]
+struct WindDown {
     stop: StopSignal,
     shutdown: CancellationToken,
-    debug: bool,
-) -> anyhow::Result<tokio::task::JoinHandle<()>> {
+    applies: TaskTracker,
+}
+
+impl WindDown {
+    async fn interrupt_then_exit(&self) {
+        self.stop.stop();
+        self.applies_finished().await;
+        self.shutdown.cancel();
+    }
+
+    async fn applies_finished(&self) {
+        self.applies.close();
+        if self.applies.is_empty() {
+            return;
+        }
+        tracing::info!(
+            running = self.applies.len(),
+            "waiting for interrupted applies to wind down"
+        );
+        if tokio::time::timeout(APPLY_WIND_DOWN, self.applies.wait())
+            .await
+            .is_err()
+        {
+            tracing::warn!("interrupted applies did not wind down in time; exiting anyway");
+        }
+    }
+}
+
+/// SIGTERM means "stop what you are doing, then exit": cancel in-flight operations (they return truthful
+/// state), then shut down. In debug mode Ctrl-C ends the server too.
+fn watch_signals(wind_down: WindDown, debug: bool) -> anyhow::Result<tokio::task::JoinHandle<()>> {
     use tokio::signal::unix::{signal, SignalKind};
     let mut terminate = signal(SignalKind::terminate()).context("watching SIGTERM")?;
     let mut interrupt = if debug {
@@ -201,7 +275,6 @@ fn watch_signals(
             _ = terminate.recv() => tracing::info!("SIGTERM: stopping in-flight operations and shutting down"),
             _ = interrupted => tracing::info!("Ctrl-C in debug mode: shutting down"),
         }
-        stop.stop();
-        shutdown.cancel();
+        wind_down.interrupt_then_exit().await;
     }))
 }

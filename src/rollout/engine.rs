@@ -106,7 +106,7 @@ impl Rollout<'_> {
             Err(err) => {
                 return Outcome::Failed {
                     reason: format!(
-                        "Could not list the deployments of group '{}' to check for one in flight: {err}. Nothing was deployed.",
+                        "Could not list the deployments of group '{}' to check for one in flight: {err}. Nothing was deployed",
                         self.spec.deployment_group_name
                     ),
                 }
@@ -129,14 +129,16 @@ impl Rollout<'_> {
                 self.deployment_id = None;
                 return Outcome::Blocked {
                     reason: format!(
-                        "Deployment group '{}' already has an active deployment {} (status {}, created by {}). CodeDeploy runs one deployment per group at a time, and this one was not started by this resource. Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {}`), then apply again. Nothing was deployed.",
-                        self.spec.deployment_group_name,
-                        d.id,
-                        d.status.as_str(),
-                        d.creator.as_deref().unwrap_or("someone else"),
-                        d.id
+                        "{} Nothing was deployed.",
+                        d.blocks(&self.spec.deployment_group_name)
                     ),
                 };
+            }
+            // Interrupted before anything was created: there is nothing to stop or detach.
+            None if self.stop.is_cancelled() => {
+                return Outcome::Failed {
+                    reason: "Terraform was interrupted before the deployment was created. Nothing was deployed".into(),
+                }
             }
             None => match self
                 .create(
@@ -291,9 +293,18 @@ impl Rollout<'_> {
                         ));
                         return Ok(d.id);
                     }
+                    // Someone else's deployment got in between our check and our create.
+                    return Err(format!(
+                        "deployment {} (status {}, created by {}) was started on group '{}' while this apply was starting, and CodeDeploy runs one deployment per group at a time ({message}). Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {}`), then apply again. Nothing was deployed",
+                        d.id,
+                        d.status.as_str(),
+                        d.creator.as_deref().unwrap_or("someone else"),
+                        self.spec.deployment_group_name,
+                        d.id
+                    ));
                 }
                 Err(format!(
-                    "CodeDeploy refused to create the deployment in group '{}': {message}. Nothing was deployed.",
+                    "CodeDeploy refused to create the deployment in group '{}': {message}. Nothing was deployed",
                     self.spec.deployment_group_name
                 ))
             }

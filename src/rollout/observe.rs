@@ -84,6 +84,20 @@ pub struct DeploymentView {
     pub creator: Option<String>,
     /// SHA-256 of the AppSpec content, when CodeDeploy reports it.
     pub appspec_sha256: Option<String>,
+    /// The deployment's description: ours read `ecsbg_deployment APP:GROUP via terraform`.
+    pub description: Option<String>,
+}
+
+impl DeploymentView {
+    /// Why a rollout cannot start while this deployment, someone else's, holds `group`'s single slot.
+    pub fn blocks(&self, group: &str) -> String {
+        format!(
+            "Deployment group '{group}' already has an active deployment {id} (status {status}, created by {creator}). CodeDeploy runs one deployment per group at a time, and this one was not started by this resource. Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {id}`), then apply again.",
+            id = self.id,
+            status = self.status.as_str(),
+            creator = self.creator.as_deref().unwrap_or("someone else"),
+        )
+    }
 }
 
 impl DeploymentView {
@@ -117,6 +131,7 @@ impl DeploymentView {
                 .and_then(|r| r.app_spec_content())
                 .and_then(|c| c.sha256())
                 .map(str::to_string),
+            description: info.description().map(str::to_string),
         })
     }
 }

@@ -117,6 +117,25 @@ fn shown(v: &Value) -> String {
     }
 }
 
+/// Fragments of environment variable names that hold secrets by convention; their values are hidden even
+/// when the configuration does not list them in `sensitive_environment`.
+const SECRET_NAME_PARTS: [&str; 8] = [
+    "PASSWORD",
+    "PASSWD",
+    "SECRET",
+    "TOKEN",
+    "CREDENTIAL",
+    "PRIVATE_KEY",
+    "API_KEY",
+    "ACCESS_KEY",
+];
+
+/// Whether an environment variable's name says it holds a secret (`DB_PASSWORD`, `github_token`, …).
+pub fn looks_secret(name: &str) -> bool {
+    let upper = name.to_ascii_uppercase();
+    SECRET_NAME_PARTS.iter().any(|part| upper.contains(part))
+}
+
 /// What changed in one container, in words.
 fn container_changes(old: &Value, new: &Value, sensitive: &[String]) -> Vec<String> {
     let mut parts = Vec::new();
@@ -131,7 +150,7 @@ fn container_changes(old: &Value, new: &Value, sensitive: &[String]) -> Vec<Stri
         pairs(&old["environment"], "value"),
         pairs(&new["environment"], "value"),
     );
-    let secret = |name: &str| sensitive.iter().any(|s| s == name);
+    let secret = |name: &str| sensitive.iter().any(|s| s == name) || looks_secret(name);
     for (name, value) in &ne {
         match oe.get(name) {
             None if secret(name) => parts.push(format!("env {name} added (sensitive)")),

@@ -81,6 +81,26 @@ fn summary_speaks_per_container_and_hides_secrets() {
 }
 
 #[test]
+fn values_of_names_that_look_secret_are_hidden_without_being_listed() {
+    let mut v2 = user();
+    v2["containerDefinitions"][0]["environment"] = json!([
+        {"name": "MESSAGE", "value": "Hello from v1"},
+        {"name": "db_password", "value": "hunter2"},
+        {"name": "GITHUB_TOKEN", "value": "ghp_abc"},
+        {"name": "TOKENIZER_MODE", "value": "fast"},
+        {"name": "LOG_LEVEL", "value": "debug"}
+    ]);
+    let text = summarize(&as_ecs_returns(), &v2, &[]).join("\n");
+    for hidden in ["hunter2", "ghp_abc", "fast"] {
+        assert!(!text.contains(hidden), "{hidden} shown in {text}");
+    }
+    assert!(text.contains("env db_password added (sensitive)"), "{text}");
+    assert!(text.contains("env LOG_LEVEL added = \"debug\""), "{text}");
+    assert!(crate::taskdef::diff::looks_secret("aws_secret_access_key"));
+    assert!(!crate::taskdef::diff::looks_secret("MESSAGE"));
+}
+
+#[test]
 fn containers_added_removed_and_ports() {
     let mut v2 = user();
     v2["containerDefinitions"][0]["portMappings"] = json!([{"containerPort": 8080}]);

@@ -34,6 +34,9 @@ pub struct Behaviour {
     /// CodeDeploy's timings wander; the benchmark uses it so reaction times are measured at random phase.
     /// Default zero (tests want repeatable timings).
     pub wait_jitter: Duration,
+    /// How long Install lingers after the green tasks are healthy (emulated; default 5 s). Fault tests lengthen
+    /// it so that a signal can land while Install runs.
+    pub install_settle: Duration,
 }
 
 impl Default for Behaviour {
@@ -46,6 +49,7 @@ impl Default for Behaviour {
             alarm_evaluation_interval: Duration::from_secs(10),
             hook_timeout: Duration::from_secs(3600),
             wait_jitter: Duration::ZERO,
+            install_settle: Duration::from_secs(5),
         }
     }
 }

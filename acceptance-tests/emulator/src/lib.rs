@@ -65,6 +65,8 @@ pub struct Emulator {
     addr: SocketAddr,
     report: SeedReport,
     stop: CancellationToken,
+    /// Stops the AWS API server alone (a child of `stop`), so an outage can take it down and bring it back.
+    api: std::sync::Mutex<CancellationToken>,
 }
 
 impl Emulator {
@@ -80,7 +82,8 @@ impl Emulator {
         );
         let _ = emu.inner.endpoint.set(server::endpoint_url(addr));
         let stop = CancellationToken::new();
-        tokio::spawn(server::serve(emu.clone(), listener, stop.clone()));
+        let api = stop.child_token();
+        tokio::spawn(server::serve(emu.clone(), listener, api.clone()));
         let evaluator = emu.clone();
         let evaluator_stop = stop.clone();
         tokio::spawn(async move {
@@ -95,7 +98,26 @@ impl Emulator {
             addr,
             report,
             stop,
+            api: std::sync::Mutex::new(api),
         })
+    }
+
+    /// Takes the AWS API down for `outage`, as an endpoint restarting looks to a client: the port refuses
+    /// connections and open ones are cut, then it serves again on the same port. The world is kept and keeps
+    /// moving meanwhile (deployments run on, listeners serve), as AWS's own state does.
+    pub async fn api_outage(&self, outage: std::time::Duration) -> anyhow::Result<()> {
+        let fresh = self.stop.child_token();
+        let old = std::mem::replace(
+            &mut *self.api.lock().unwrap_or_else(|p| p.into_inner()),
+            fresh.clone(),
+        );
+        old.cancel();
+        self.emu.note("api down".to_string());
+        tokio::time::sleep(outage).await;
+        let listener = tokio::net::TcpListener::bind(self.addr).await?;
+        tokio::spawn(server::serve(self.emu.clone(), listener, fresh));
+        self.emu.note("api up".to_string());
+        Ok(())
     }
 
     /// `http://127.0.0.1:<port>`.

@@ -482,7 +482,7 @@ async fn install(emu: &Emu, id: &str, plan: &Plan) -> Result<(), Failure> {
             rollback,
         });
     }
-    wait(emu, id, Duration::from_secs(5), WaitKind::Plain).await?;
+    wait(emu, id, emu.inner.behaviour.install_settle, WaitKind::Plain).await?;
     Ok(())
 }
 

@@ -54,6 +54,8 @@ pub struct Config {
     pub gate_url: Option<String>,
     /// Alarms (empty: the group's).
     pub alarms: Vec<String>,
+    /// Environment variable names whose values plan summaries never show (beyond the names that look secret).
+    pub sensitive_environment: Vec<String>,
     /// Bake time.
     pub bake_time: Duration,
     /// Interrupt behaviour.
@@ -211,6 +213,21 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
                     format!("Alarm {name:?} is listed twice."),
                 );
             }
+        }
+    }
+    for (i, name) in config
+        .get("sensitive_environment")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if name.as_str().is_some_and(|n| n.trim().is_empty()) {
+            diags.attribute_error(
+                root("sensitive_environment").index(i),
+                "Invalid environment variable name",
+                "A blank name hides nothing: list the names of the container environment variables whose values must not be shown.",
+            );
         }
     }
     let h = config.get("hooks");
@@ -604,6 +621,7 @@ pub fn parse(config: &Value) -> (Config, Diagnostics) {
         gate,
         gate_url: string(g.get("url")),
         alarms: strings(config.get("alarms")),
+        sensitive_environment: strings(config.get("sensitive_environment")),
         bake_time: duration(
             config.get("bake_time"),
             Duration::ZERO,

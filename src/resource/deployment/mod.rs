@@ -435,7 +435,7 @@ impl ResourceType for DeploymentResource {
                         summary = taskdef::summarize(
                             live_json.as_ref().unwrap_or(&serde_json::json!({})),
                             user,
-                            &[],
+                            &cfg.sensitive_environment,
                         );
                     }
                 } else if deploy {
@@ -443,7 +443,7 @@ impl ResourceType for DeploymentResource {
                     summary = taskdef::summarize(
                         live_json.as_ref().unwrap_or(&serde_json::json!({})),
                         user,
-                        &[],
+                        &cfg.sensitive_environment,
                     );
                 } else {
                     planned.set("task_definition_arn", opt_string(live_arn.clone()));
@@ -456,7 +456,7 @@ impl ResourceType for DeploymentResource {
                     if let (Some(live), Ok(next)) =
                         (&live_json, self.task_definition(&clients, arn).await)
                     {
-                        summary = taskdef::summarize(live, &next, &[]);
+                        summary = taskdef::summarize(live, &next, &cfg.sensitive_environment);
                     }
                 } else if prior.is_null() || prior.get("task_definition").is_null() {
                     planned.set(
@@ -589,6 +589,22 @@ impl ResourceType for DeploymentResource {
         };
         let adopt = in_flight(&req.planned_private);
         if deploy && adopt.is_none() {
+            if let Some(reason) = preflight::foreign_in_flight(
+                &clients,
+                &cfg.application_name,
+                &cfg.deployment_group_name,
+            )
+            .await
+            {
+                resp.diagnostics.error(
+                    "Rollout blocked by another deployment",
+                    format!("{reason} Nothing was registered or deployed."),
+                );
+                if req.prior_state.is_null() {
+                    resp.new_state = Value::Null;
+                }
+                return resp;
+            }
             if let Err(reason) = preflight::check(&clients, &group, &alarms).await {
                 resp.diagnostics.error("Rollout refused before it started", format!("{reason}\n\nNothing was registered or deployed; production still serves {}.", live_before.as_deref().unwrap_or("what it served")));
                 if req.prior_state.is_null() {
@@ -682,9 +698,9 @@ impl ResourceType for DeploymentResource {
                 cfg.update_timeout
             },
             test_url: cfg.gate_url.clone().or_else(|| group.test_url.clone()),
-            description: format!(
-                "ecsbg_deployment {}:{} via terraform",
-                cfg.application_name, cfg.deployment_group_name
+            description: preflight::rollout_description(
+                &cfg.application_name,
+                &cfg.deployment_group_name,
             ),
             ecs_target_id: Some(format!("{}:{}", group.cluster, group.service)),
         };

@@ -116,3 +116,46 @@ pub async fn check(
     }
     Ok(())
 }
+
+/// The description every deployment this resource creates carries, so a later apply can tell its own
+/// deployments from someone else's before it registers anything.
+pub fn rollout_description(application: &str, group: &str) -> String {
+    format!("ecsbg_deployment {application}:{group} via terraform")
+}
+
+/// Someone else's deployment holding the group, described; checked before anything is registered, so a
+/// blocked apply mutates nothing. Listing errors pass: the rollout engine checks again before it creates.
+pub async fn foreign_in_flight(
+    clients: &AwsClients,
+    application: &str,
+    group: &str,
+) -> Option<String> {
+    let ours = rollout_description(application, group);
+    let listed = clients
+        .watch
+        .in_flight(application, group, true)
+        .await
+        .ok()?;
+    for (id, _) in listed {
+        clients.codedeploy_pace.turn().await;
+        let Ok(out) = clients
+            .codedeploy
+            .get_deployment()
+            .deployment_id(&id)
+            .send()
+            .await
+        else {
+            continue;
+        };
+        let Some(view) = out
+            .deployment_info()
+            .and_then(crate::rollout::observe::DeploymentView::from_info)
+        else {
+            continue;
+        };
+        if !view.status.is_terminal() && view.description.as_deref() != Some(ours.as_str()) {
+            return Some(view.blocks(group));
+        }
+    }
+    None
+}
