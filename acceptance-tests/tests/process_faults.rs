@@ -284,8 +284,14 @@ fn run_case(
 
     // What the interrupted apply said, and what state holds now.
     let account = if fault.terraform_survives() {
+        // Terraform words a dead provider as "Plugin did not respond" or, when the connection went first,
+        // "Request cancelled … ApplyResourceChange request was cancelled".
         let expected = if !fault.interrupts() {
-            "Plugin did not respond"
+            if said.contains("request was cancelled") {
+                "request was cancelled"
+            } else {
+                "Plugin did not respond"
+            }
         } else if phase == Phase::BeforeCreate {
             "interrupted before the deployment was created"
         } else if mode == "rollback" {

@@ -2,7 +2,7 @@
 //! time — throttling bursts, 5xx, dropped connections, slow answers — on every CodeDeploy, ECS and
 //! CloudWatch call a rollout makes. Each case checks what production served throughout (HTTP through the
 //! production listener, sampled during the apply), what the apply said, what state says, and that a plan
-//! afterwards is empty (nothing lost, nothing to redo). The operations are split over three tests (each with
+//! afterwards is empty (nothing lost, nothing to redo). The operations are split over five tests (each with
 //! its own emulator) so they run in parallel; each publishes its section of `docs/reliability.md`.
 
 use std::collections::BTreeSet;
@@ -217,13 +217,24 @@ fn campaign(
 }
 
 #[test]
-fn aws_faults_on_codedeploy_rollout_calls_never_break_production_or_state() -> anyhow::Result<()> {
+fn aws_faults_on_creating_and_reading_the_deployment() -> anyhow::Result<()> {
     campaign(
-        "10-aws-faults-rollout",
-        "AWS faults on CodeDeploy's rollout calls",
+        "10-aws-faults-create-read",
+        "AWS faults on creating and reading the deployment",
         &[
             ("codedeploy", "CreateDeployment"),
             ("codedeploy", "BatchGetDeployments"),
+        ],
+        false,
+    )
+}
+
+#[test]
+fn aws_faults_on_targets_and_continue() -> anyhow::Result<()> {
+    campaign(
+        "11-aws-faults-target-continue",
+        "AWS faults on the deployment target and ContinueDeployment",
+        &[
             ("codedeploy", "GetDeploymentTarget"),
             ("codedeploy", "ContinueDeployment"),
         ],
@@ -232,13 +243,24 @@ fn aws_faults_on_codedeploy_rollout_calls_never_break_production_or_state() -> a
 }
 
 #[test]
-fn aws_faults_on_reads_and_registration_never_break_production_or_state() -> anyhow::Result<()> {
+fn aws_faults_on_codedeploy_listings() -> anyhow::Result<()> {
     campaign(
-        "11-aws-faults-reads",
-        "AWS faults on listings, reads and registration",
+        "12-aws-faults-listings",
+        "AWS faults on CodeDeploy listings and group reads",
         &[
             ("codedeploy", "ListDeployments"),
             ("codedeploy", "BatchGetDeploymentGroups"),
+        ],
+        false,
+    )
+}
+
+#[test]
+fn aws_faults_on_ecs_and_cloudwatch() -> anyhow::Result<()> {
+    campaign(
+        "13-aws-faults-ecs-cloudwatch",
+        "AWS faults on ECS and CloudWatch",
+        &[
             ("ecs", "DescribeServices"),
             ("ecs", "RegisterTaskDefinition"),
             ("cloudwatch", "DescribeAlarms"),
@@ -251,7 +273,7 @@ fn aws_faults_on_reads_and_registration_never_break_production_or_state() -> any
 #[test]
 fn aws_faults_on_stop_deployment_still_roll_back() -> anyhow::Result<()> {
     campaign(
-        "12-aws-faults-stop",
+        "14-aws-faults-stop",
         "AWS faults on StopDeployment (the gate fails, so the provider stops with rollback)",
         &[("codedeploy", "StopDeployment")],
         true,

@@ -140,7 +140,16 @@ fn deployment_hcl(i: usize) -> String {
 
 /// `terraform plan` with `n` adopted deployments against the emulator (wall time, AWS calls per resource),
 /// and with `n` terraform_data resources (the floor).
-fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Duration)> {
+/// One plan measurement: our resources, `terraform_data` (Terraform's own floor), and the same plugin's
+/// AWS-free test resource (the floor of any external provider: process start, gRPC, msgpack).
+struct PlanScale {
+    wall: Duration,
+    calls_per_resource: f64,
+    terraform_data: Duration,
+    plugin_floor: Option<Duration>,
+}
+
+fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
     let emu = ecsbg_acceptance::emulator::Running::start(
         ecsbg_acceptance::emulator::many_services_seed(n),
         60.0,
@@ -172,7 +181,34 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<(Duration, f64, Dura
     floor.run(&["apply", "-auto-approve"])?.success()?;
     let started = Instant::now();
     floor.run(&["plan", "-parallelism=20"])?.success()?;
-    Ok((wall, calls as f64 / n as f64, started.elapsed()))
+    let terraform_data = started.elapsed();
+
+    // The test build of the same plugin sits beside the shipped one (`cargo build --release -p
+    // ecsbg-acceptance`); its `ecsbg_test_wait` resource makes no AWS call.
+    let testing = binary.with_file_name("terraform-provider-ecsbg-testing");
+    let plugin_floor = if testing.exists() {
+        let ws = Workspace::new(&testing, Install::DevOverrides)?;
+        let mut hcl = ecsbg_acceptance::terraform::PROVIDER_HEADER.to_string();
+        for i in 0..n {
+            hcl.push_str(&format!(
+                "resource \"ecsbg_test_wait\" \"w{i}\" {{\n  duration = \"0s\"\n}}\n"
+            ));
+        }
+        ws.write_main(&hcl)?;
+        ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
+            .success()?;
+        let started = Instant::now();
+        ws.run(&["plan", "-parallelism=20"])?.success()?;
+        Some(started.elapsed())
+    } else {
+        None
+    };
+    Ok(PlanScale {
+        wall,
+        calls_per_resource: calls as f64 / n as f64,
+        terraform_data,
+        plugin_floor,
+    })
 }
 
 fn main() -> anyhow::Result<()> {
@@ -202,11 +238,13 @@ fn main() -> anyhow::Result<()> {
         return Ok(());
     }
     if let Ok(Ok(n)) = std::env::var("ECSBG_BENCH_PLAN").map(|v| v.parse::<usize>()) {
-        let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
+        let p = plan_at_scale(&binary, n)?;
         println!(
-            "plan {n}: {} ({per_resource:.1} calls/resource) vs {}",
-            ms(wall),
-            ms(floor)
+            "plan {n}: {} ({:.1} calls/resource) vs terraform_data {} vs plugin floor {}",
+            ms(p.wall),
+            p.calls_per_resource,
+            ms(p.terraform_data),
+            p.plugin_floor.map(ms).unwrap_or_else(|| "n/a".into())
         );
         return Ok(());
     }
@@ -241,13 +279,26 @@ fn main() -> anyhow::Result<()> {
     let mut scale_rows = String::new();
     for n in [1usize, 10, 100, 300] {
         eprintln!("bench: plan with {n} resources");
-        let (wall, per_resource, floor) = plan_at_scale(&binary, n)?;
-        let share =
-            (wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / wall.as_secs_f64() * 100.0;
+        let p = plan_at_scale(&binary, n)?;
+        let share_of = |floor: Duration| {
+            (p.wall.as_secs_f64() - floor.as_secs_f64()).max(0.0) / p.wall.as_secs_f64() * 100.0
+        };
+        let own = p
+            .plugin_floor
+            .map(|f| {
+                format!(
+                    "; beyond a no-AWS resource of the same plugin ({}): {:.0} %",
+                    ms(f),
+                    share_of(f)
+                )
+            })
+            .unwrap_or_default();
         scale_rows.push_str(&format!(
-            "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {per_resource:.1} AWS calls per resource; provider share {share:.0} % | {} |\n",
-            ms(wall),
-            ms(floor)
+            "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {:.1} AWS calls per resource; provider share {:.0} %{own} | {} |\n",
+            ms(p.wall),
+            p.calls_per_resource,
+            share_of(p.terraform_data),
+            ms(p.terraform_data)
         ));
     }
     let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);

@@ -142,9 +142,14 @@ pub async fn resolve_group(
         })
         .unwrap_or_default();
 
-    let svc = readers
-        .service(clients, &cluster, &service_name)
-        .await
+    // The service and the test listener's address are independent reads: make them side by side.
+    let (svc, test_url) = tokio::join!(readers.service(clients, &cluster, &service_name), async {
+        match &test_listener {
+            Some(arn) => listener_url(clients, readers, arn).await,
+            None => None,
+        }
+    });
+    let svc = svc
         .map_err(|err| on_group("Cannot read the ECS service", err))?
         .ok_or_else(|| {
             on_group(
@@ -164,10 +169,6 @@ pub async fn resolve_group(
         .iter()
         .find(|t| t.status() == Some("PRIMARY"));
     let lb = svc.load_balancers().first();
-    let test_url = match test_listener {
-        Some(arn) => listener_url(clients, readers, &arn).await,
-        None => None,
-    };
     Ok(GroupInfo {
         cluster,
         service: service_name,

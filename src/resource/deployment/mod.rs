@@ -809,7 +809,20 @@ impl ResourceType for DeploymentResource {
             .as_str()
             .unwrap_or_default()
             .to_string();
-        let (clients, group) = match self.connect(&application, &group_name).await {
+        // What the group points at and whether a deployment is in flight are independent: ask both at once.
+        let in_flight_listing = async {
+            match self.clients().await {
+                Ok(clients) => clients
+                    .watch
+                    .in_flight(&application, &group_name, false)
+                    .await
+                    .ok(),
+                Err(_) => None,
+            }
+        };
+        let (connected, listed) =
+            tokio::join!(self.connect(&application, &group_name), in_flight_listing);
+        let (clients, group) = match connected {
             Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
@@ -828,13 +841,7 @@ impl ResourceType for DeploymentResource {
                 }
             }
         }
-        if let Some(d) = clients
-            .watch
-            .in_flight(&application, &group_name, false)
-            .await
-            .ok()
-            .and_then(|list| list.into_iter().next())
-        {
+        if let Some(d) = listed.and_then(|list| list.into_iter().next()) {
             resp.diagnostics.warning(
                 format!("Deployment {} is in flight for {group_name}", d.0),
                 format!("CodeDeploy deployment {} is {} right now. The next apply follows it when this resource started it, and otherwise refuses to start another until it ends.", d.0, d.1),
