@@ -77,8 +77,17 @@ fn run_case(
         count: Some(count),
         probability: None,
     });
+    let operation = format!("{}.{}", fault.service, fault.operation);
+    let calls_before = emu.calls(&operation);
     let sampler = Sampler::start(prod.clone());
     let apply = ws.run(&["apply", "-auto-approve"])?;
+    // A case whose operation was never called injected nothing and proves nothing.
+    let faulted = emu.calls(&operation) - calls_before;
+    assert!(
+        faulted > 0,
+        "{}: the rollout never called {operation}",
+        fault.label
+    );
     let seen = sampler.finish();
     let (bodies, failed) = (&seen.bodies, seen.failed);
     emu.emulator.faults().clear();
@@ -148,6 +157,7 @@ fn run_case(
     };
     Ok(vec![
         fault.label.clone(),
+        faulted.to_string(),
         seen.describe(),
         outcome,
         revision(&arn),
@@ -163,6 +173,7 @@ Every row asserts: production never failed a request and served only the old or 
 
 const COLUMNS: &[&str] = &[
     "case",
+    "calls to the operation (faulted ones included)",
     "production served during the apply",
     "apply",
     "state's task definition",
