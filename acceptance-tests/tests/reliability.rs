@@ -15,9 +15,9 @@ use ecsbg_emulator::faults::{FaultKind, FaultRule};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 
-fn config(version: &str, gate_regex: &str) -> String {
+fn config(version: &str, gate_regex: &str, extra: &str) -> String {
     format!(
-        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web-prod\"\n  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{gate_regex}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n}}\n"
+        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web-prod\"\n  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{gate_regex}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n{extra}}}\n"
     )
 }
 
@@ -65,10 +65,11 @@ fn run_case(
     version: &str,
     expect_success: bool,
     gate_regex: &str,
+    extra: &str,
 ) -> anyhow::Result<Vec<String>> {
     let prod = emu.listener("web/production");
     let before = http_get(&prod).1;
-    ws.write_main(&config(version, gate_regex))?;
+    ws.write_main(&config(version, gate_regex, extra))?;
     emu.emulator.faults().clear();
     emu.emulator.faults().add(FaultRule {
         service: fault.service.into(),
@@ -186,10 +187,11 @@ fn campaign(
     title: &'static str,
     operations: &[(&'static str, &'static str)],
     gate_fails: bool,
+    extra: &str,
 ) -> anyhow::Result<()> {
     let emu = Running::start(demo_seed(), 60.0)?;
     let ws = emu.workspace(Path::new(PROVIDER))?;
-    ws.write_main(&config("v1", "Hello"))?;
+    ws.write_main(&config("v1", "Hello", extra))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     let mut rows = Vec::new();
     let mut version = 1;
@@ -215,6 +217,7 @@ fn campaign(
                 &format!("v{version}"),
                 !gate_fails,
                 if gate_fails { "never-matches" } else { "Hello" },
+                extra,
             )?);
         }
     }
@@ -237,6 +240,7 @@ fn aws_faults_on_creating_and_reading_the_deployment() -> anyhow::Result<()> {
             ("codedeploy", "BatchGetDeployments"),
         ],
         false,
+        "",
     )
 }
 
@@ -244,12 +248,13 @@ fn aws_faults_on_creating_and_reading_the_deployment() -> anyhow::Result<()> {
 fn aws_faults_on_targets_and_continue() -> anyhow::Result<()> {
     campaign(
         "11-aws-faults-target-continue",
-        "AWS faults on the deployment target and ContinueDeployment",
+        "AWS faults on the deployment target and ContinueDeployment (with `bake_time = \"1s\"`, so the provider reads the target at every look)",
         &[
             ("codedeploy", "GetDeploymentTarget"),
             ("codedeploy", "ContinueDeployment"),
         ],
         false,
+        "  bake_time = \"1s\"\n",
     )
 }
 
@@ -263,6 +268,7 @@ fn aws_faults_on_codedeploy_listings() -> anyhow::Result<()> {
             ("codedeploy", "BatchGetDeploymentGroups"),
         ],
         false,
+        "",
     )
 }
 
@@ -277,6 +283,7 @@ fn aws_faults_on_ecs_and_cloudwatch() -> anyhow::Result<()> {
             ("cloudwatch", "DescribeAlarms"),
         ],
         false,
+        "",
     )
 }
 
@@ -288,5 +295,6 @@ fn aws_faults_on_stop_deployment_still_roll_back() -> anyhow::Result<()> {
         "AWS faults on StopDeployment (the gate fails, so the provider stops with rollback)",
         &[("codedeploy", "StopDeployment")],
         true,
+        "",
     )
 }
