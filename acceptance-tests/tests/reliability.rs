@@ -25,6 +25,8 @@ struct Fault {
     service: &'static str,
     operation: &'static str,
     kind: FaultKind,
+    /// How many calls the fault hits before the operation works again.
+    count: u32,
     label: String,
 }
 
@@ -61,7 +63,6 @@ fn run_case(
     emu: &Running,
     ws: &ecsbg_acceptance::terraform::Workspace,
     fault: &Fault,
-    count: u32,
     version: &str,
     expect_success: bool,
     gate_regex: &str,
@@ -75,7 +76,7 @@ fn run_case(
         service: fault.service.into(),
         operation: fault.operation.into(),
         kind: fault.kind.clone(),
-        count: Some(count),
+        count: Some(fault.count),
         probability: None,
     });
     let operation = format!("{}.{}", fault.service, fault.operation);
@@ -207,13 +208,13 @@ fn campaign(
                 service,
                 operation,
                 kind,
+                count,
                 label,
             };
             rows.push(run_case(
                 &emu,
                 &ws,
                 &fault,
-                count,
                 &format!("v{version}"),
                 !gate_fails,
                 if gate_fails { "never-matches" } else { "Hello" },
