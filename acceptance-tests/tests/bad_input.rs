@@ -114,6 +114,7 @@ fn cases() -> Vec<Case> {
         case("deployment config for EC2", body("  deployment_config_name = \"CodeDeployDefault.OneAtATime\"\n"), "Not an ECS deployment config", "Server", "deployment_config_name"),
         // AppSpec parts.
         case("hook that is not a function", body("  hooks {\n    before_install = \"run tests!\"\n  }\n"), "Invalid Lambda function", "neither a Lambda function name", "before_install"),
+        case("hook function that does not exist", body("  hooks {\n    before_install = \"CodeDeployHook_missing\"\n  }\n"), "Unknown Lambda function", "Lambda has no function \"CodeDeployHook_missing\"", "before_install"),
         case("hook ARN of another service", body("  hooks {\n    after_allow_test_traffic = \"arn:aws:sqs:us-east-1:123456789012:function:q\"\n  }\n"), "Invalid Lambda function", "Lambda function ARN", "after_allow_test_traffic"),
         case("subnet id that is not one", body("  network_configuration {\n    subnets = [\"vpc-123\"]\n  }\n"), "Invalid id", "is not a subnet id", "subnets"),
         case("security group id that is not one", body("  network_configuration {\n    subnets = [\"subnet-1\"]\n    security_groups = [\"web\"]\n  }\n"), "Invalid id", "is not a security group id", "security_groups"),

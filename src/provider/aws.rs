@@ -17,6 +17,8 @@ pub struct AwsClients {
     pub cloudwatch: aws_sdk_cloudwatch::Client,
     /// Listeners, target groups, target health.
     pub elbv2: aws_sdk_elasticloadbalancingv2::Client,
+    /// Hook functions (plan checks that they exist).
+    pub lambda: aws_sdk_lambda::Client,
     /// The region the clients use, for messages.
     pub region: Option<String>,
     /// The shared pace of CodeDeploy calls: every call takes a turn first.
@@ -91,6 +93,10 @@ impl AwsClients {
         if let Some(url) = &endpoints.elbv2 {
             elbv2 = elbv2.endpoint_url(url);
         }
+        let mut lambda = aws_sdk_lambda::config::Builder::from(&base);
+        if let Some(url) = &endpoints.lambda {
+            lambda = lambda.endpoint_url(url);
+        }
         let codedeploy = aws_sdk_codedeploy::Client::from_conf(codedeploy.build());
         let cloudwatch = aws_sdk_cloudwatch::Client::from_conf(cloudwatch.build());
         Ok(Self {
@@ -104,6 +110,7 @@ impl AwsClients {
             ecs: aws_sdk_ecs::Client::from_conf(ecs.build()),
             cloudwatch,
             elbv2: aws_sdk_elasticloadbalancingv2::Client::from_conf(elbv2.build()),
+            lambda: aws_sdk_lambda::Client::from_conf(lambda.build()),
             region,
         })
     }

@@ -54,6 +54,8 @@ pub struct Endpoints {
     pub cloudwatch: Option<String>,
     /// Elastic Load Balancing v2 endpoint URL.
     pub elbv2: Option<String>,
+    /// Lambda endpoint (checking that hook functions exist).
+    pub lambda: Option<String>,
 }
 
 /// The provider block's schema.
@@ -93,8 +95,8 @@ pub fn provider_schema() -> Schema {
                     min_items: 0,
                     max_items: 0,
                     block: Block {
-                        description: "Custom endpoint URLs per service, e.g. for a local emulator. `AWS_ENDPOINT_URL_CODEDEPLOY`, `AWS_ENDPOINT_URL_ECS`, `AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2` and `AWS_ENDPOINT_URL` work too.".into(),
-                        attributes: ["codedeploy", "ecs", "cloudwatch", "elbv2"]
+                        description: "Custom endpoint URLs per service, e.g. for a local emulator. `AWS_ENDPOINT_URL_CODEDEPLOY`, `AWS_ENDPOINT_URL_ECS`, `AWS_ENDPOINT_URL_CLOUDWATCH`, `AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2`, `AWS_ENDPOINT_URL_LAMBDA` and `AWS_ENDPOINT_URL` work too.".into(),
+                        attributes: ["codedeploy", "ecs", "cloudwatch", "elbv2", "lambda"]
                             .into_iter()
                             .map(|name| Attribute::optional(name, Type::String, &format!("Endpoint URL for {name}.")))
                             .collect(),
@@ -189,6 +191,7 @@ pub fn parse_settings(config: &Value) -> (ProviderSettings, Diagnostics) {
         ("ecs", &mut settings.endpoints.ecs),
         ("cloudwatch", &mut settings.endpoints.cloudwatch),
         ("elbv2", &mut settings.endpoints.elbv2),
+        ("lambda", &mut settings.endpoints.lambda),
     ] {
         if let Some(url) = string(endpoints.get(name)) {
             if !(url.starts_with("http://") || url.starts_with("https://")) || url.len() < 10 {

@@ -177,6 +177,7 @@ impl Emu {
             Service::CodeDeploy => crate::services::codedeploy::handle(self, op, input).await,
             Service::Elbv2 => crate::services::elbv2::handle(self, op, input).await,
             Service::CloudWatch => crate::services::cloudwatch::handle(self, op, input),
+            Service::Lambda => crate::services::lambda::handle(self, op, input),
         }
     }
 }

@@ -134,6 +134,7 @@ impl Emulator {
             "AWS_ENDPOINT_URL_CODEDEPLOY",
             "AWS_ENDPOINT_URL_ELASTIC_LOAD_BALANCING_V2",
             "AWS_ENDPOINT_URL_CLOUDWATCH",
+            "AWS_ENDPOINT_URL_LAMBDA",
         ]
         .into_iter()
         .map(|k| (k.to_string(), url.clone()))

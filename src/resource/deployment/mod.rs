@@ -50,6 +50,8 @@ struct Cache {
     revisions: std::collections::HashMap<String, serde_json::Value>,
     /// Deployment configs by name → compute platform (configs cannot be changed, only deleted).
     configs: std::collections::HashMap<String, String>,
+    /// Hook functions already found to exist (a plan of many resources naming one function asks once).
+    functions: std::collections::HashSet<String>,
 }
 
 /// How long a deployment group read stays good for a following Plan.
@@ -237,6 +239,38 @@ impl DeploymentResource {
                     format!("CloudWatch has no metric alarm {name:?} in this account and region, so CodeDeploy could not watch it."),
                 ),
                 Err(err) => tracing::warn!(alarm = %name, error = %err, "could not check the alarm"),
+            }
+        }
+        for (event, attribute, function) in cfg.hooks.with_attributes() {
+            if self.lock_cache().functions.contains(function) {
+                continue;
+            }
+            match clients
+                .lambda
+                .get_function()
+                .function_name(function)
+                .send()
+                .await
+            {
+                Ok(_) => {
+                    self.lock_cache().functions.insert(function.to_string());
+                }
+                Err(err) => {
+                    use aws_sdk_lambda::error::ProvideErrorMetadata;
+                    if err.as_service_error().and_then(|e| e.code())
+                        == Some("ResourceNotFoundException")
+                    {
+                        d.attribute_error(
+                            AttributePath::root("hooks").attr(attribute),
+                            "Unknown Lambda function",
+                            format!("Lambda has no function {function:?} in this account and region, so CodeDeploy's {event} lifecycle event would fail and roll the deployment back. Deploy the function first, or fix the name."),
+                        );
+                    } else {
+                        // Without lambda:GetFunction the check cannot be made; CodeDeploy still reports a
+                        // missing function in the lifecycle event at apply.
+                        tracing::warn!(function = %function, error = %aws_sdk_lambda::error::DisplayErrorContext(&err), "could not check the hook function");
+                    }
+                }
             }
         }
         if let Some(name) = &cfg.deployment_config_name {

@@ -84,7 +84,7 @@ pub fn schema() -> Schema {
                     Attribute::optional("weight", Type::Number, "Relative weight. Default `1`."),
                     Attribute::optional("base", Type::Number, "Tasks placed here first. Default `0`."),
                 ]),
-                single("hooks", "Lambda hooks passed through the AppSpec, run by CodeDeploy.", ["before_install", "after_install", "after_allow_test_traffic", "before_allow_traffic", "after_allow_traffic"]
+                single("hooks", "Lambda hooks passed through the AppSpec, run by CodeDeploy. `terraform plan` checks that each function exists (`lambda:GetFunction`; without that permission the check is skipped and CodeDeploy reports a missing function in the lifecycle event).", ["before_install", "after_install", "after_allow_test_traffic", "before_allow_traffic", "after_allow_traffic"]
                     .into_iter()
                     .map(|h| Attribute::optional(h, Type::String, "Lambda function (name or ARN) CodeDeploy invokes at this lifecycle event."))
                     .collect(), vec![]),

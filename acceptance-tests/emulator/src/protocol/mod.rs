@@ -18,6 +18,8 @@ pub enum Service {
     Elbv2,
     /// Amazon CloudWatch.
     CloudWatch,
+    /// AWS Lambda (only reading functions: the hooks CodeDeploy would invoke).
+    Lambda,
 }
 
 impl Service {
@@ -28,6 +30,7 @@ impl Service {
             Service::CodeDeploy => "codedeploy",
             Service::Elbv2 => "elbv2",
             Service::CloudWatch => "cloudwatch",
+            Service::Lambda => "lambda",
         }
     }
 
@@ -36,6 +39,7 @@ impl Service {
         match self {
             Service::Ecs | Service::CodeDeploy => "ThrottlingException",
             Service::Elbv2 | Service::CloudWatch => "Throttling",
+            Service::Lambda => "TooManyRequestsException",
         }
     }
 }
@@ -51,6 +55,8 @@ pub enum Wire {
     Query,
     /// Smithy RPC v2 CBOR (CloudWatch from aws-sdk-rust).
     Cbor,
+    /// restJson1 (Lambda): the operation and its input are in the method and path.
+    RestJson,
 }
 
 /// One decoded API call.
@@ -105,6 +111,16 @@ pub struct Rendered {
 
 /// Works out which service and operation a request is for, and decodes its input.
 pub fn decode(path: &str, target: Option<&str>, body: &[u8]) -> Result<Call, ApiError> {
+    if let Some(function) = path.strip_prefix("/2015-03-31/functions/") {
+        // GetFunction is `GET /2015-03-31/functions/{FunctionName}`; the name may be an ARN (percent-encoded).
+        let name = percent_decode(function.trim_end_matches('/'));
+        return Ok(Call {
+            service: Service::Lambda,
+            operation: "GetFunction".into(),
+            wire: Wire::RestJson,
+            input: serde_json::json!({ "FunctionName": name }),
+        });
+    }
     if let Some(op) = path.strip_prefix("/service/GraniteServiceVersion20100801/operation/") {
         return Ok(Call {
             service: Service::CloudWatch,
@@ -162,6 +178,11 @@ pub fn render_ok(call: &Call, output: Value) -> Rendered {
             headers: vec![("content-type", json_content_type(call.wire).to_string())],
             body: Bytes::from(output.to_string()),
         },
+        Wire::RestJson => Rendered {
+            status: 200,
+            headers: vec![("content-type", "application/json".to_string())],
+            body: Bytes::from(output.to_string()),
+        },
         Wire::Cbor => Rendered {
             status: 200,
             headers: vec![
@@ -201,6 +222,17 @@ pub fn render_error(service: Service, wire: Wire, err: &ApiError) -> Rendered {
                 &serde_json::json!({"__type": err.code, "message": err.message}),
             )),
         },
+        Wire::RestJson => Rendered {
+            status: err.status,
+            headers: vec![
+                ("content-type", "application/json".to_string()),
+                ("x-amzn-errortype", err.code.clone()),
+            ],
+            body: Bytes::from(
+                serde_json::json!({"Type": "User", "Message": err.message, "message": err.message})
+                    .to_string(),
+            ),
+        },
         Wire::Query => Rendered {
             status: err.status,
             headers: vec![("content-type", "text/xml".to_string())],
@@ -214,6 +246,26 @@ fn json_content_type(wire: Wire) -> &'static str {
         Wire::Json10 => "application/x-amz-json-1.0",
         _ => "application/x-amz-json-1.1",
     }
+}
+
+/// `%3A` and friends back to characters (Lambda function ARNs travel percent-encoded in the path).
+fn percent_decode(text: &str) -> String {
+    let bytes = text.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).unwrap_or("");
+            if let Ok(byte) = u8::from_str_radix(hex, 16) {
+                out.push(byte);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
 }
 
 /// A request id in AWS's shape.

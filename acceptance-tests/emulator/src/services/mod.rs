@@ -4,6 +4,7 @@ pub mod cloudwatch;
 pub mod codedeploy;
 pub mod ecs;
 pub mod elbv2;
+pub mod lambda;
 
 use serde_json::Value;
 
