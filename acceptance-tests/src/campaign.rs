@@ -9,6 +9,7 @@ use std::sync::{Arc, Mutex};
 use std::time::Duration;
 
 use crate::emulator::{http_get, Running};
+use ecsbg_emulator::faults::FaultKind;
 
 /// What production answered while something ran.
 #[derive(Clone, Debug, Default)]
@@ -208,6 +209,36 @@ fn assemble(dir: &std::path::Path) -> anyhow::Result<()> {
     std::fs::write(path, page.trim_end().to_string() + "\n")?;
     drop(lock);
     Ok(())
+}
+
+/// The AWS faults every campaign injects: (label, fault, how many calls it hits).
+pub fn aws_fault_kinds() -> Vec<(&'static str, FaultKind, u32)> {
+    vec![
+        (
+            "throttling burst (5 calls)",
+            FaultKind::Error {
+                status: 400,
+                code: "ThrottlingException".into(),
+                message: "Rate exceeded".into(),
+            },
+            5,
+        ),
+        (
+            "HTTP 500 (3 calls)",
+            FaultKind::Error {
+                status: 500,
+                code: "InternalFailure".into(),
+                message: "We encountered an internal error".into(),
+            },
+            3,
+        ),
+        ("connection dropped (3 calls)", FaultKind::DropConnection, 3),
+        (
+            "2 s latency (3 calls)",
+            FaultKind::Latency { millis: 2000 },
+            3,
+        ),
+    ]
 }
 
 /// The provider process Terraform started (a child of `terraform` whose name starts `terraform-provi`).

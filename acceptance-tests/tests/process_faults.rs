@@ -14,8 +14,8 @@ use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
-    active_deployments, alive, deployments, live_task_sets, primary_task_definition, provider_pid,
-    publish, revision, send_signal, Sampler, Section,
+    active_deployments, alive, aws_fault_kinds, deployments, live_task_sets,
+    primary_task_definition, provider_pid, publish, revision, send_signal, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
 use ecsbg_acceptance::terraform::{flat, Workspace, PROVIDER_HEADER};
@@ -612,6 +612,107 @@ on the same port ten seconds later with its world intact, while the rollout is i
 production never failed a request, the apply succeeded with one deployment, state names what ECS runs as PRIMARY and \
 the next plan is empty.",
         columns: &["case", "production served during the apply", "apply", "state's task definition", "next plan"],
+        rows,
+    })
+}
+
+/// A detached deployment adopted by the next apply while CodeDeploy fails the GetDeployment calls that decide
+/// the adoption: the apply still adopts (never creates a second deployment) and finishes.
+#[test]
+fn aws_faults_on_get_deployment_while_adopting() -> anyhow::Result<()> {
+    let emu = Running::start(demo_seed(), SCALE)?;
+    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let files = Files {
+        started: ws.root().join("gate-started"),
+        allow: ws.root().join("allow"),
+    };
+    std::fs::write(&files.allow, "")?;
+    ws.write_main(&config("v1", "detach", &files, ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let prod = emu.listener("web/production");
+    let mut rows = Vec::new();
+    for (n, (kind_label, kind, count)) in aws_fault_kinds().into_iter().enumerate() {
+        let version = format!("v{}", n + 2);
+        let label = format!("{kind_label} on codedeploy GetDeployment while adopting");
+        let _ = std::fs::remove_file(&files.started);
+        let _ = std::fs::remove_file(&files.allow);
+        ws.write_main(&config(&version, "detach", &files, ""))?;
+        let created_before = emu.calls("codedeploy.CreateDeployment");
+        let child = spawn_apply(&ws)?;
+        assert!(
+            wait_until(Duration::from_secs(90), || files.started.exists()),
+            "{label}: the gate never started"
+        );
+        send_signal(-(child.id() as i32), libc::SIGINT);
+        let out = child.wait_with_output()?;
+        let said = flat(&String::from_utf8_lossy(&out.stderr));
+        assert!(
+            said.contains("continues without Terraform"),
+            "{label}: not detached\n{said}"
+        );
+
+        emu.emulator.faults().add(FaultRule {
+            service: "codedeploy".into(),
+            operation: "GetDeployment".into(),
+            kind,
+            count: Some(count),
+            probability: None,
+        });
+        let gets_before = emu.calls("codedeploy.GetDeployment");
+        std::fs::write(&files.allow, "")?;
+        let sampler = Sampler::start(prod.clone());
+        let apply = ws.run(&["apply", "-auto-approve"])?;
+        let seen = sampler.finish();
+        emu.emulator.faults().clear();
+        let gets = emu.calls("codedeploy.GetDeployment") - gets_before;
+        assert!(gets > 0, "{label}: GetDeployment was never called");
+        assert_eq!(
+            apply.code,
+            0,
+            "{label}: the adopting apply\n{}",
+            apply.output()
+        );
+        assert_eq!(
+            emu.calls("codedeploy.CreateDeployment") - created_before,
+            1,
+            "{label}: adopted, not created twice"
+        );
+        assert_eq!(seen.failed, 0, "{label}: production failed requests");
+        assert_eq!(
+            http_get(&prod).1,
+            format!("Hello from {version}"),
+            "{label}"
+        );
+        let state_arn = ws.resource_values("ecsbg_deployment.web")?["task_definition_arn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string();
+        assert_eq!(state_arn, primary_task_definition(&emu, "web"), "{label}");
+        let plan = ws.run(&["plan", "-detailed-exitcode"])?;
+        assert_eq!(plan.code, 0, "{label}: plan after\n{}", plan.output());
+        rows.push(vec![
+            label,
+            gets.to_string(),
+            seen.describe(),
+            "succeeded; the detached deployment was adopted (1 created)".to_string(),
+            revision(&state_arn),
+        ]);
+    }
+    publish(&Section {
+        id: "26-aws-faults-adopting",
+        title: "AWS faults on GetDeployment while adopting a detached deployment",
+        intro: "Each row detaches a rollout at its Ready wait (Ctrl-C with `on_interrupt = detach`), then runs the next \
+apply with the emulator failing the first GetDeployment calls, the ones that decide whether the deployment in flight is \
+this resource's to adopt. Every row asserts: GetDeployment was called (so the fault was met), the apply succeeded with \
+no second deployment created, production never failed a request and ends on the new version, state names what ECS runs \
+as PRIMARY, and the next plan is empty.",
+        columns: &[
+            "case",
+            "GetDeployment calls (faulted ones included)",
+            "production served during the adopting apply",
+            "apply",
+            "state's task definition",
+        ],
         rows,
     })
 }

@@ -8,7 +8,9 @@
 use std::collections::BTreeSet;
 use std::path::Path;
 
-use ecsbg_acceptance::campaign::{primary_task_definition, publish, revision, Sampler, Section};
+use ecsbg_acceptance::campaign::{
+    aws_fault_kinds, primary_task_definition, publish, revision, Sampler, Section,
+};
 use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
 use ecsbg_acceptance::terraform::{flat, PROVIDER_HEADER};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
@@ -28,35 +30,6 @@ struct Fault {
     /// How many calls the fault hits before the operation works again.
     count: u32,
     label: String,
-}
-
-fn kinds() -> Vec<(&'static str, FaultKind, u32)> {
-    vec![
-        (
-            "throttling burst (5 calls)",
-            FaultKind::Error {
-                status: 400,
-                code: "ThrottlingException".into(),
-                message: "Rate exceeded".into(),
-            },
-            5,
-        ),
-        (
-            "HTTP 500 (3 calls)",
-            FaultKind::Error {
-                status: 500,
-                code: "InternalFailure".into(),
-                message: "We encountered an internal error".into(),
-            },
-            3,
-        ),
-        ("connection dropped (3 calls)", FaultKind::DropConnection, 3),
-        (
-            "2 s latency (3 calls)",
-            FaultKind::Latency { millis: 2000 },
-            3,
-        ),
-    ]
 }
 
 fn run_case(
@@ -197,7 +170,7 @@ fn campaign(
     let mut rows = Vec::new();
     let mut version = 1;
     for (service, operation) in operations {
-        for (kind_label, kind, count) in kinds() {
+        for (kind_label, kind, count) in aws_fault_kinds() {
             version += 1;
             let label = if gate_fails {
                 format!("{kind_label} on {service} {operation} (gate fails, rollback)")
