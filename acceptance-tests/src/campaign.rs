@@ -283,3 +283,43 @@ pub fn send_signal(pid: i32, signal: i32) {
         libc::kill(pid, signal);
     }
 }
+
+/// A test gate held open or shut by the test: the gate's command touches `started`, then waits (up to a
+/// minute) until `allow` exists, so a test can catch a rollout in its Ready wait and release it at will.
+pub struct HeldGate {
+    /// Touched when the gate starts.
+    pub started: PathBuf,
+    /// The gate passes once this exists.
+    pub allow: PathBuf,
+}
+
+impl HeldGate {
+    /// A gate whose files live in the workspace; it starts open (`allow` exists).
+    pub fn in_workspace(ws: &crate::terraform::Workspace) -> anyhow::Result<HeldGate> {
+        let gate = HeldGate {
+            started: ws.root().join("gate-started"),
+            allow: ws.root().join("allow"),
+        };
+        std::fs::write(&gate.allow, "")?;
+        Ok(gate)
+    }
+
+    /// The `test_gate` block for an `ecsbg_deployment`.
+    pub fn hcl(&self) -> String {
+        format!(
+            "  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"touch {started}; i=0; while [ ! -f {allow} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; test -f {allow}\"]\n    }}\n  }}\n",
+            started = self.started.display(),
+            allow = self.allow.display(),
+        )
+    }
+}
+
+/// The task definition ARN state records for `ecsbg_deployment.web`.
+pub fn state_task_definition_arn(ws: &crate::terraform::Workspace) -> anyhow::Result<String> {
+    Ok(
+        ws.resource_values("ecsbg_deployment.web")?["task_definition_arn"]
+            .as_str()
+            .unwrap_or_default()
+            .to_string(),
+    )
+}

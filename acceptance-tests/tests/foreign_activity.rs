@@ -3,12 +3,13 @@
 //! row asserts what production served (HTTP through the listener), what the apply said, what state holds, and
 //! that the next apply converges once the neighbour is done; the rows are published to `docs/reliability.md`.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
-    active_deployments, deployments, primary_task_definition, publish, revision, Sampler, Section,
+    active_deployments, deployments, primary_task_definition, publish, revision,
+    state_task_definition_arn, HeldGate, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
 use ecsbg_acceptance::terraform::{flat, Workspace, PROVIDER_HEADER};
@@ -18,12 +19,7 @@ use serde_json::json;
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
-struct Files {
-    started: PathBuf,
-    allow: PathBuf,
-}
-
-fn config(version: &str, files: &Files, extra: &str) -> String {
+fn config(version: &str, files: &HeldGate, extra: &str) -> String {
     format!(
         r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
   application_name      = "web"
@@ -33,15 +29,9 @@ fn config(version: &str, files: &Files, extra: &str) -> String {
     containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
       environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
   }})
-  test_gate {{
-    command {{
-      argv = ["sh", "-c", "touch {started}; i=0; while [ ! -f {allow} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; test -f {allow}"]
-    }}
-  }}
-{extra}}}
+{gate}{extra}}}
 "#,
-        started = files.started.display(),
-        allow = files.allow.display(),
+        gate = files.hcl(),
     )
 }
 
@@ -68,15 +58,6 @@ fn foreign_deployment(emu: &Running) -> Result<String, String> {
 
 fn stop_by_hand(emu: &Running, id: &str) {
     emu.codedeploy("StopDeployment", &json!({"deploymentId": id}));
-}
-
-fn state_arn(ws: &Workspace) -> anyhow::Result<String> {
-    Ok(
-        ws.resource_values("ecsbg_deployment.web")?["task_definition_arn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string(),
-    )
 }
 
 fn mutations(emu: &Running) -> u64 {
@@ -129,7 +110,7 @@ fn apply_while(
 fn converges(
     emu: &Running,
     ws: &Workspace,
-    files: &Files,
+    files: &HeldGate,
     version: &str,
     label: &str,
 ) -> anyhow::Result<()> {
@@ -171,11 +152,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
     });
     let emu = Running::start(seed, SCALE)?;
     let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = Files {
-        started: ws.root().join("gate-started"),
-        allow: ws.root().join("allow"),
-    };
-    std::fs::write(&files.allow, "")?;
+    let files = HeldGate::in_workspace(&ws)?;
     ws.write_main(&config("v1", &files, ""))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     let prod = emu.listener("web/production");
@@ -211,7 +188,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
                 .any(|d| d.starts_with(&foreign)),
             "{label}: theirs is untouched"
         );
-        let state = state_arn(&ws)?;
+        let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         stop_by_hand(&emu, &foreign);
         assert!(
@@ -262,7 +239,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
             "{label}\n{said}"
         );
         assert_eq!(http_get(&prod).1, "Hello from v2", "{label}");
-        let state = state_arn(&ws)?;
+        let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         stop_by_hand(&emu, &foreign);
         assert!(
@@ -299,7 +276,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
         );
         assert_eq!(code, 0, "{label}\n{said}");
         assert_eq!(http_get(&prod).1, "Hello from v4", "{label}");
-        let state = state_arn(&ws)?;
+        let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         assert_eq!(ws.run(&["plan", "-detailed-exitcode"])?.code, 0, "{label}");
         rows.push(vec![
@@ -381,7 +358,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
             "{label}: rolled back to the old version"
         );
         assert_eq!(seen.failed, 0, "{label}: production failed requests");
-        let state = state_arn(&ws)?;
+        let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         let next = format!("v{}", 6 + 2 * n);
         converges(&emu, &ws, &files, &next, &label)?;
@@ -424,7 +401,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
             emu.emulator.calls()
         );
         assert_eq!(http_get(&prod).1, "Hello from v8", "{label}");
-        let state = state_arn(&ws)?;
+        let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         // The documented way through: watch a different set of alarms for this apply.
         ws.write_main(&config("v9", &files, "  alarms = [\"web-404s\"]\n"))?;

@@ -9,13 +9,14 @@
 //! publishes its section of `docs/reliability.md`.
 
 use std::collections::BTreeSet;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 use std::process::{Child, Stdio};
 use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
     active_deployments, alive, aws_fault_kinds, deployments, live_task_sets,
-    primary_task_definition, provider_pid, publish, revision, send_signal, Sampler, Section,
+    primary_task_definition, provider_pid, publish, revision, send_signal,
+    state_task_definition_arn, HeldGate, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
 use ecsbg_acceptance::terraform::{flat, Workspace, PROVIDER_HEADER};
@@ -105,7 +106,7 @@ fn cases() -> Vec<(Fault, &'static str)> {
 }
 
 /// Version `version` with a command gate that touches `started`, then waits (up to a minute) for `allow`.
-fn config(version: &str, on_interrupt: &str, files: &Files, extra: &str) -> String {
+fn config(version: &str, on_interrupt: &str, files: &HeldGate, extra: &str) -> String {
     format!(
         r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
   application_name      = "web"
@@ -115,22 +116,11 @@ fn config(version: &str, on_interrupt: &str, files: &Files, extra: &str) -> Stri
     containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
       environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
   }})
-  test_gate {{
-    command {{
-      argv = ["sh", "-c", "touch {started}; i=0; while [ ! -f {allow} ] && [ $i -lt 600 ]; do sleep 0.1; i=$((i+1)); done; test -f {allow}"]
-    }}
-  }}
-  on_interrupt = "{on_interrupt}"
+{gate}  on_interrupt = "{on_interrupt}"
 {extra}}}
 "#,
-        started = files.started.display(),
-        allow = files.allow.display(),
+        gate = files.hcl(),
     )
-}
-
-struct Files {
-    started: PathBuf,
-    allow: PathBuf,
 }
 
 fn spawn_apply(ws: &Workspace) -> anyhow::Result<Child> {
@@ -155,7 +145,7 @@ fn event_status(deployment: &serde_json::Value, event: &str) -> String {
 }
 
 /// Whether the rollout has reached `phase`.
-fn reached(phase: Phase, emu: &Running, files: &Files, registered: u64, known: usize) -> bool {
+fn reached(phase: Phase, emu: &Running, files: &HeldGate, registered: u64, known: usize) -> bool {
     match phase {
         Phase::BeforeCreate => emu.calls("ecs.RegisterTaskDefinition") > registered,
         Phase::Install => {
@@ -174,7 +164,7 @@ fn reached(phase: Phase, emu: &Running, files: &Files, registered: u64, known: u
 fn run_case(
     emu: &Running,
     ws: &Workspace,
-    files: &Files,
+    files: &HeldGate,
     phase: Phase,
     fault: Fault,
     mode: &str,
@@ -451,11 +441,7 @@ fn phase_campaign(phase: Phase, id: &'static str, title: &'static str) -> anyhow
     };
     let emu = Running::start_with(demo_seed(), SCALE, behaviour)?;
     let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = Files {
-        started: ws.root().join("gate-started"),
-        allow: ws.root().join("allow"),
-    };
-    std::fs::write(&files.allow, "")?;
+    let files = HeldGate::in_workspace(&ws)?;
     ws.write_main(&config("v1", "rollback", &files, ""))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     let mut rows = Vec::new();
@@ -530,11 +516,7 @@ fn interrupts_and_kills_in_the_bake_time() -> anyhow::Result<()> {
 fn the_aws_api_going_away_mid_rollout_is_ridden_out() -> anyhow::Result<()> {
     let emu = Running::start(demo_seed(), SCALE)?;
     let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = Files {
-        started: ws.root().join("gate-started"),
-        allow: ws.root().join("allow"),
-    };
-    std::fs::write(&files.allow, "")?;
+    let files = HeldGate::in_workspace(&ws)?;
     ws.write_main(&config("v1", "rollback", &files, ""))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     let prod = emu.listener("web/production");
@@ -584,10 +566,7 @@ fn the_aws_api_going_away_mid_rollout_is_ridden_out() -> anyhow::Result<()> {
             format!("Hello from {version}"),
             "{label}"
         );
-        let state_arn = ws.resource_values("ecsbg_deployment.web")?["task_definition_arn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let state_arn = state_task_definition_arn(&ws)?;
         assert_eq!(state_arn, primary_task_definition(&emu, "web"), "{label}");
         assert_eq!(
             emu.calls("codedeploy.CreateDeployment") - created_before,
@@ -622,11 +601,7 @@ the next plan is empty.",
 fn aws_faults_on_get_deployment_while_adopting() -> anyhow::Result<()> {
     let emu = Running::start(demo_seed(), SCALE)?;
     let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = Files {
-        started: ws.root().join("gate-started"),
-        allow: ws.root().join("allow"),
-    };
-    std::fs::write(&files.allow, "")?;
+    let files = HeldGate::in_workspace(&ws)?;
     ws.write_main(&config("v1", "detach", &files, ""))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     let prod = emu.listener("web/production");
@@ -683,10 +658,7 @@ fn aws_faults_on_get_deployment_while_adopting() -> anyhow::Result<()> {
             format!("Hello from {version}"),
             "{label}"
         );
-        let state_arn = ws.resource_values("ecsbg_deployment.web")?["task_definition_arn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+        let state_arn = state_task_definition_arn(&ws)?;
         assert_eq!(state_arn, primary_task_definition(&emu, "web"), "{label}");
         let plan = ws.run(&["plan", "-detailed-exitcode"])?;
         assert_eq!(plan.code, 0, "{label}: plan after\n{}", plan.output());
