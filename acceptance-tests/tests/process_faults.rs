@@ -429,6 +429,19 @@ runs as PRIMARY (or, when the process that would write it died, still the old re
 production serves the new version, the plan is empty, one task set remains, the registered revision is reused, and \
 a deployment that kept running is adopted instead of created twice.";
 
+/// An emulator with `behaviour`, a workspace, and v1 applied through an open held gate.
+fn serving_v1(
+    behaviour: Behaviour,
+    on_interrupt: &str,
+) -> anyhow::Result<(Running, Workspace, HeldGate)> {
+    let emu = Running::start_with(demo_seed(), SCALE, behaviour)?;
+    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let files = HeldGate::in_workspace(&ws)?;
+    ws.write_main(&config("v1", on_interrupt, &files, ""))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    Ok((emu, ws, files))
+}
+
 fn phase_campaign(phase: Phase, id: &'static str, title: &'static str) -> anyhow::Result<()> {
     let behaviour = Behaviour {
         // Install lasts ~3 s so a signal can land inside it.
@@ -439,11 +452,7 @@ fn phase_campaign(phase: Phase, id: &'static str, title: &'static str) -> anyhow
         },
         ..Behaviour::default()
     };
-    let emu = Running::start_with(demo_seed(), SCALE, behaviour)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = HeldGate::in_workspace(&ws)?;
-    ws.write_main(&config("v1", "rollback", &files, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let (emu, ws, files) = serving_v1(behaviour, "rollback")?;
     let mut rows = Vec::new();
     for (n, (fault, mode)) in cases().into_iter().enumerate() {
         rows.push(run_case(
@@ -514,11 +523,7 @@ fn interrupts_and_kills_in_the_bake_time() -> anyhow::Result<()> {
 /// same port, its world kept, as AWS's state is): the rollout rides it out.
 #[test]
 fn the_aws_api_going_away_mid_rollout_is_ridden_out() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = HeldGate::in_workspace(&ws)?;
-    ws.write_main(&config("v1", "rollback", &files, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let (emu, ws, files) = serving_v1(Behaviour::default(), "rollback")?;
     let prod = emu.listener("web/production");
     let mut rows = Vec::new();
     for (n, phase) in [Phase::ReadyWait, Phase::TrafficShift, Phase::Bake]
@@ -599,11 +604,7 @@ the next plan is empty.",
 /// the adoption: the apply still adopts (never creates a second deployment) and finishes.
 #[test]
 fn aws_faults_on_get_deployment_while_adopting() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
-    let files = HeldGate::in_workspace(&ws)?;
-    ws.write_main(&config("v1", "detach", &files, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let (emu, ws, files) = serving_v1(Behaviour::default(), "detach")?;
     let prod = emu.listener("web/production");
     let mut rows = Vec::new();
     for (n, (kind_label, kind, count)) in aws_fault_kinds().into_iter().enumerate() {

@@ -17,14 +17,11 @@ use super::watch::{AlarmFeed, Observed};
 use super::{OnInterrupt, Outcome, RolloutReport, RolloutSpec, TimelineEntry, WaitFor};
 use crate::duration::format_duration;
 use crate::provider::aws::AwsClients;
-use aws_sdk_codedeploy::operation::get_deployment::GetDeploymentError;
 
 /// How long to keep following a rollback after the rollout itself ended or was interrupted.
 const ROLLBACK_FOLLOW_LIMIT: Duration = Duration::from_secs(30 * 60);
 /// How long to wait for CodeDeploy to record the rollback of a stopped or failed deployment.
 const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
-/// GetDeployment attempts beyond the SDK's own retries (500 ms, 1 s, 2 s, 4 s apart).
-const GET_RETRIES: u32 = 4;
 /// How often ContinueDeployment on a redeploy's Ready wait is retried while following it.
 const CONTINUE_RETRY: Duration = Duration::from_secs(1);
 
@@ -88,12 +85,6 @@ where
         ),
         None => DisplayErrorContext(&err).to_string(),
     }
-}
-
-/// A deployment that does not exist will not appear by asking again.
-fn is_not_found<R>(err: &aws_sdk_codedeploy::error::SdkError<GetDeploymentError, R>) -> bool {
-    err.as_service_error()
-        .is_some_and(|e| matches!(e, GetDeploymentError::DeploymentDoesNotExistException(_)))
 }
 
 impl Rollout<'_> {
@@ -184,29 +175,8 @@ impl Rollout<'_> {
         Ok(None)
     }
 
-    /// One deployment, read again with backoff while CodeDeploy throttles or errs: it decides whether a
-    /// deployment is adopted or left alone, so a burst of throttling must not fail the apply.
     async fn get(&self, id: &str) -> Result<Option<DeploymentView>, String> {
-        let mut attempt = 0u32;
-        loop {
-            self.clients.codedeploy_pace.turn().await;
-            match self
-                .clients
-                .codedeploy
-                .get_deployment()
-                .deployment_id(id)
-                .send()
-                .await
-            {
-                Ok(out) => return Ok(out.deployment_info().and_then(DeploymentView::from_info)),
-                Err(err) if attempt < GET_RETRIES && !is_not_found(&err) => {
-                    tracing::warn!(deployment_id = id, error = %aws_error(err), "GetDeployment failed; retrying");
-                    tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
-                    attempt += 1;
-                }
-                Err(err) => return Err(aws_error(err)),
-            }
-        }
+        super::observe::get_deployment(self.clients, id).await
     }
 
     async fn target(&mut self, id: &str) -> Option<TargetView> {
@@ -316,12 +286,9 @@ impl Rollout<'_> {
                     }
                     // Someone else's deployment got in between our check and our create.
                     return Err(format!(
-                        "deployment {} (status {}, created by {}) was started on group '{}' while this apply was starting, and CodeDeploy runs one deployment per group at a time ({message}). Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {}`), then apply again. Nothing was deployed",
-                        d.id,
-                        d.status.as_str(),
-                        d.creator.as_deref().unwrap_or("someone else"),
-                        self.spec.deployment_group_name,
-                        d.id
+                        "{} It was started on group '{}' while this apply was starting ({message}). Nothing was deployed",
+                        d.blocks(&self.spec.deployment_group_name),
+                        self.spec.deployment_group_name
                     ));
                 }
                 Err(format!(

@@ -1,7 +1,48 @@
 //! What the engine observes of CodeDeploy, as plain values: the engine decides on these, and tests can build
 //! them by hand.
 
+use std::time::Duration;
+
+use aws_sdk_codedeploy::operation::get_deployment::GetDeploymentError;
 use aws_sdk_codedeploy::types::{DeploymentInfo, DeploymentTarget};
+
+use crate::provider::aws::AwsClients;
+
+/// GetDeployment attempts beyond the SDK's own retries (500 ms, 1 s, 2 s, 4 s apart).
+const GET_RETRIES: u32 = 4;
+
+/// One deployment, on the shared CodeDeploy pace, read again with backoff while CodeDeploy throttles or errs:
+/// it decides whether a deployment in flight is adopted, left alone or blocks an apply, so a burst of
+/// throttling must not fail the apply. A deployment that does not exist is not asked for again.
+pub async fn get_deployment(
+    clients: &AwsClients,
+    id: &str,
+) -> Result<Option<DeploymentView>, String> {
+    let mut attempt = 0u32;
+    loop {
+        clients.codedeploy_pace.turn().await;
+        match clients
+            .codedeploy
+            .get_deployment()
+            .deployment_id(id)
+            .send()
+            .await
+        {
+            Ok(out) => return Ok(out.deployment_info().and_then(DeploymentView::from_info)),
+            Err(err) if attempt < GET_RETRIES && !is_not_found(&err) => {
+                tracing::warn!(deployment_id = id, error = %super::engine::aws_error(err), "GetDeployment failed; retrying");
+                tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
+                attempt += 1;
+            }
+            Err(err) => return Err(super::engine::aws_error(err)),
+        }
+    }
+}
+
+fn is_not_found<R>(err: &aws_sdk_codedeploy::error::SdkError<GetDeploymentError, R>) -> bool {
+    err.as_service_error()
+        .is_some_and(|e| matches!(e, GetDeploymentError::DeploymentDoesNotExistException(_)))
+}
 
 /// A deployment's status, as CodeDeploy names them.
 #[derive(Clone, Debug, PartialEq, Eq)]

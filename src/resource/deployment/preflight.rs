@@ -137,20 +137,7 @@ pub async fn foreign_in_flight(
         .await
         .ok()?;
     for (id, _) in listed {
-        clients.codedeploy_pace.turn().await;
-        let Ok(out) = clients
-            .codedeploy
-            .get_deployment()
-            .deployment_id(&id)
-            .send()
-            .await
-        else {
-            continue;
-        };
-        let Some(view) = out
-            .deployment_info()
-            .and_then(crate::rollout::observe::DeploymentView::from_info)
-        else {
+        let Ok(Some(view)) = crate::rollout::observe::get_deployment(clients, &id).await else {
             continue;
         };
         if !view.status.is_terminal() && view.description.as_deref() != Some(ours.as_str()) {
