@@ -88,6 +88,40 @@ fn apply_round_trips_every_value_shape_and_private_state() -> anyhow::Result<()>
     Ok(())
 }
 
+/// The provider declares that its schema need not be asked for first (`get_provider_schema_optional`), so
+/// Terraform asks once per command and every later provider instance of the same command starts from the
+/// cached copy: proven by Terraform's own trace of the plan, which must still succeed.
+#[test]
+fn terraform_asks_for_the_schema_once_and_reuses_it() -> anyhow::Result<()> {
+    let ws = Workspace::new(provider(), Install::DevOverrides)?;
+    ws.write_main(&wait_config("0s", None))?;
+    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let log = ws.dir.join("trace.log");
+    let plan = ws
+        .command(&["plan", "-detailed-exitcode", "-no-color"])
+        .env("TF_LOG", "trace")
+        .env("TF_LOG_PATH", &log)
+        .output()?;
+    assert_eq!(
+        plan.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&plan.stderr)
+    );
+    let trace = std::fs::read_to_string(&log)?;
+    let served = trace
+        .lines()
+        .filter(|l| l.ends_with("GRPCProvider.v6: GetProviderSchema"))
+        .count();
+    let cached = trace
+        .lines()
+        .filter(|l| l.contains("GRPCProvider.v6: returning cached schema"))
+        .count();
+    assert_eq!(served, 1, "GetProviderSchema calls in the plan's trace");
+    assert!(cached > 0, "Terraform never used its cached schema");
+    Ok(())
+}
+
 #[test]
 fn bad_input_is_reported_on_its_attribute_at_validate() -> anyhow::Result<()> {
     let ws = Workspace::new(provider(), Install::DevOverrides)?;

@@ -186,6 +186,45 @@ fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()
     Ok(())
 }
 
+/// A refresh of many services asks CodeDeploy in batches: the account's deployments in flight are listed
+/// once for every read arriving within two seconds (not once per round of reads), and the deployment
+/// groups are read several to a call rather than one each.
+#[test]
+fn a_plan_of_twenty_services_lists_deployments_in_flight_once() -> anyhow::Result<()> {
+    const N: usize = 20;
+    let emu = Running::start(many_services_seed(N), SCALE)?;
+    let ws = workspace(&emu)?;
+    let mut hcl = HEADER.to_string();
+    for i in 0..N {
+        hcl.push_str(&resource(
+            &format!("web{i}"),
+            &format!("web{i}"),
+            &format!("web{i}-prod"),
+            "v1",
+            "",
+        ));
+    }
+    ws.write_main(&hcl)?;
+    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
+        .success()?;
+    emu.emulator.reset_calls();
+    let plan = ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
+    assert_eq!(plan.code, 0, "expected an empty plan:\n{}", plan.output());
+    let calls = emu.emulator.calls();
+    let count = |op: &str| calls.get(op).copied().unwrap_or(0);
+    let listings = count("codedeploy.ListDeployments");
+    let group_reads = count("codedeploy.BatchGetDeploymentGroups");
+    assert!(
+        (1..=2).contains(&listings),
+        "{listings} ListDeployments for {N} refreshed resources: {calls:?}"
+    );
+    assert!(
+        (1..N as u64).contains(&group_reads),
+        "{group_reads} BatchGetDeploymentGroups for {N} resources: {calls:?}"
+    );
+    Ok(())
+}
+
 async fn deploy_outside_terraform(endpoint: &str) -> anyhow::Result<String> {
     let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
         .endpoint_url(endpoint)

@@ -209,7 +209,7 @@ fn object_nesting(n: Nesting) -> pb::schema::object::NestingMode {
 fn server_capabilities() -> pb::ServerCapabilities {
     pb::ServerCapabilities {
         plan_destroy: true,
-        get_provider_schema_optional: false,
+        get_provider_schema_optional: true,
         move_resource_state: false,
     }
 }

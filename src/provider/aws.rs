@@ -27,11 +27,20 @@ pub struct AwsClients {
     pub watch: crate::rollout::watch::Watcher,
 }
 
+/// The first retry's back-off ceiling (full jitter, doubling per attempt up to the SDK's 20 s). The SDK's
+/// default of one second made a throttled burst of plan-time reads, which are batched but not paced, cost a
+/// second or more each; AWS throttling buckets refill many times a second, and the doubling still reaches
+/// whole seconds by the fourth attempt.
+const RETRY_INITIAL_BACKOFF: std::time::Duration = std::time::Duration::from_millis(200);
+
 impl AwsClients {
     /// Builds the clients. Nothing is called on AWS here: credentials resolve lazily on the first request.
     pub async fn build(settings: &ProviderSettings) -> anyhow::Result<Self> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .retry_config(RetryConfig::standard().with_max_attempts(settings.max_retries + 1));
+        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
+            RetryConfig::standard()
+                .with_max_attempts(settings.max_retries + 1)
+                .with_initial_backoff(RETRY_INITIAL_BACKOFF),
+        );
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }

@@ -35,6 +35,10 @@ const ALARM_PERIOD: Duration = Duration::from_millis(500);
 const MAX_BACKOFF: Duration = Duration::from_secs(8);
 /// BatchGetDeployments takes at most this many ids.
 const DEPLOYMENTS_PER_CALL: usize = 25;
+/// How long an account-wide listing of deployments in flight answers a refresh. A plan's reads arrive over
+/// tens of milliseconds and would otherwise list the account again in each round; a deployment started in
+/// the meantime is news for the next plan, not this one. Rollouts about to create never reuse a listing.
+const LISTING_REUSE: Duration = Duration::from_secs(2);
 /// DescribeAlarms takes at most this many names.
 const ALARMS_PER_CALL: usize = 100;
 
@@ -63,8 +67,12 @@ const ACTIVE: [aws_sdk_codedeploy::types::DeploymentStatus; 5] = [
     aws_sdk_codedeploy::types::DeploymentStatus::Baking,
 ];
 
-/// The account-wide listing of deployments in flight, by (application, group).
-type InFlightListing = Coalescer<(), (String, String), Vec<InFlight>, String>;
+/// Every deployment in flight in the account and region, by (application, group).
+type Listing = HashMap<(String, String), Vec<InFlight>>;
+
+/// The account-wide listing of deployments in flight, coalesced separately for paced callers (rollouts
+/// about to create) and unpaced ones (refreshes, which may reuse a recent listing).
+type InFlightListing = Coalescer<bool, (String, String), Vec<InFlight>, String>;
 
 /// One alarm's state as CloudWatch reported it.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,6 +107,8 @@ struct Inner {
     alarms: watch::Sender<Arc<HashMap<String, AlarmState>>>,
     deployment_calls: std::sync::atomic::AtomicU64,
     in_flight: Arc<InFlightListing>,
+    /// The newest listing and when it was asked for.
+    last_listing: Mutex<LastListing>,
 }
 
 /// The shared poller; cheap to clone, one per set of AWS clients.
@@ -130,6 +140,7 @@ impl Watcher {
                 alarms,
                 deployment_calls: std::sync::atomic::AtomicU64::new(0),
                 in_flight: Arc::new(Coalescer::new(usize::MAX)),
+                last_listing: Mutex::new(None),
             }),
         }
     }
@@ -142,9 +153,10 @@ impl Watcher {
             .entry(id.to_string())
             .or_insert_with(|| Subscription {
                 tx: watch::channel(Observed::Pending).0,
-                // Riding along with a due poll may borrow half a token: start half a token short, so polls
-                // never exceed one per second since the subscription.
-                tokens: 0.5,
+                // Riding along with a due poll may borrow half a token: start half a token in debt, so the
+                // polls never exceed one per second since the subscription (the first comes after a second,
+                // or after a second and a half alone; no deployment reaches Ready sooner than that).
+                tokens: -0.5,
                 refilled: Instant::now(),
                 last_poll: None,
                 paused: 0,
@@ -182,29 +194,49 @@ impl Watcher {
     /// The group's deployments in flight, newest first. Groups asking at the same time share one
     /// account-wide ListDeployments of the active statuses (fifty rollouts starting together cost one call,
     /// not fifty).
-    /// `paced`: take turns with the rollouts' other CodeDeploy calls (a rollout starting), or not (a refresh,
-    /// whose reads are already batched).
+    /// `paced`: take turns with the rollouts' other CodeDeploy calls and list afresh (a rollout starting),
+    /// or not (a refresh, whose reads are already batched, and which may reuse a listing made at most
+    /// [`LISTING_REUSE`] ago).
     pub async fn in_flight(
         &self,
         application: &str,
         group: &str,
         paced: bool,
     ) -> Result<Vec<InFlight>, String> {
-        let codedeploy = self.inner.codedeploy.clone();
-        let pace = paced.then(|| self.inner.pace.clone());
+        let key = (application.to_string(), group.to_string());
+        if !paced {
+            if let Some(listing) = Watcher::recent(&self.inner) {
+                return Ok(listing.get(&key).cloned().unwrap_or_default());
+            }
+        }
+        let inner = self.inner.clone();
         self.inner
             .in_flight
-            .get(
-                (),
-                (application.to_string(), group.to_string()),
-                move |(), _groups| {
-                    let codedeploy = codedeploy.clone();
-                    let pace = pace.clone();
-                    async move { active_deployments(&codedeploy, &pace).await }
-                },
-            )
+            .get(paced, key, move |paced, _groups| {
+                let inner = inner.clone();
+                async move {
+                    // A refresh round queued behind another round's call takes that call's answer.
+                    if !paced {
+                        if let Some(listing) = Watcher::recent(&inner) {
+                            return Ok(listing.as_ref().clone());
+                        }
+                    }
+                    let asked = Instant::now();
+                    let pace = paced.then(|| inner.pace.clone());
+                    let listing = active_deployments(&inner.codedeploy, &pace).await?;
+                    *lock_listing(&inner.last_listing) = Some((asked, Arc::new(listing.clone())));
+                    Ok(listing)
+                }
+            })
             .await
             .map(Option::unwrap_or_default)
+    }
+
+    fn recent(inner: &Inner) -> Option<Arc<Listing>> {
+        lock_listing(&inner.last_listing)
+            .as_ref()
+            .filter(|(asked, _)| asked.elapsed() < LISTING_REUSE)
+            .map(|(_, listing)| listing.clone())
     }
 
     /// How many BatchGetDeployments calls the poller has made (for logs and benchmarks).
@@ -217,6 +249,12 @@ impl Watcher {
 
 fn lock(state: &Mutex<State>) -> MutexGuard<'_, State> {
     state.lock().unwrap_or_else(|p| p.into_inner())
+}
+
+type LastListing = Option<(Instant, Arc<Listing>)>;
+
+fn lock_listing(listing: &Mutex<LastListing>) -> MutexGuard<'_, LastListing> {
+    listing.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 /// A rollout's view of one deployment.
@@ -524,7 +562,7 @@ async fn alarm_loop(inner: Arc<Inner>) {
 async fn active_deployments(
     codedeploy: &aws_sdk_codedeploy::Client,
     pace: &Option<Pacer>,
-) -> Result<HashMap<(String, String), Vec<InFlight>>, String> {
+) -> Result<Listing, String> {
     let mut ids = Vec::new();
     let mut next: Option<String> = None;
     loop {

@@ -48,14 +48,16 @@ fn on_group(message: impl Into<String>, detail: impl Into<String>) -> Diagnostic
     d
 }
 
-/// Reads the group, its service and its listeners (batched with the other instances asking meanwhile).
+/// Reads the group, its service and its listeners (batched with the other instances asking meanwhile);
+/// `paced` as in [`Readers::group`].
 pub async fn resolve_group(
     clients: &AwsClients,
     readers: &Readers,
     application: &str,
     group: &str,
+    paced: bool,
 ) -> Result<GroupInfo, Diagnostics> {
-    let info = match readers.group(clients, application, group).await {
+    let info = match readers.group(clients, application, group, paced).await {
         Ok(Some(info)) => info,
         Ok(None) => {
             let mut d = Diagnostics::new();

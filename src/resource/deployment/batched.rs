@@ -44,7 +44,8 @@ where
 
 /// The batching readers, shared by every instance of the resource in a provider process.
 pub struct Readers {
-    groups: Arc<Coalescer<String, String, DeploymentGroupInfo, GroupReadError>>,
+    /// Scoped by (application, paced).
+    groups: Arc<Coalescer<(String, bool), String, DeploymentGroupInfo, GroupReadError>>,
     services: Arc<Coalescer<String, String, Service, String>>,
     listeners: Arc<Coalescer<(), String, Listener, String>>,
     load_balancers: Arc<Coalescer<(), String, LoadBalancer, String>>,
@@ -67,21 +68,26 @@ impl Default for Readers {
 }
 
 impl Readers {
-    /// One deployment group; `Ok(None)` when the application has no such group.
+    /// One deployment group; `Ok(None)` when the application has no such group. `paced`: take turns with
+    /// the rollouts' CodeDeploy calls (an apply, whose rollouts follow at once), or not (refresh and plan).
     pub async fn group(
         &self,
         clients: &AwsClients,
         application: &str,
         group: &str,
+        paced: bool,
     ) -> Result<Option<DeploymentGroupInfo>, GroupReadError> {
         let clients = clients.clone();
         self.groups
             .get(
-                application.to_string(),
+                (application.to_string(), paced),
                 group.to_string(),
-                move |application, names| {
+                move |(application, paced), names| {
                     let clients = clients.clone();
                     async move {
+                        if paced {
+                            clients.codedeploy_pace.turn().await;
+                        }
                         let out = clients
                             .codedeploy
                             .batch_get_deployment_groups()

@@ -168,14 +168,17 @@ impl DeploymentResource {
         self.state.clients().await
     }
 
-    /// The AWS clients and what the deployment group points at: every operation starts here.
+    /// The AWS clients and what the deployment group points at: every operation starts here. `paced`: the
+    /// group read takes its turn with the rollouts' CodeDeploy calls (apply, where an unpaced burst of fifty
+    /// reads would be throttled and slow the rollouts' pace), or not (refresh, plan, import).
     async fn connect(
         &self,
         application: &str,
         group: &str,
+        paced: bool,
     ) -> Result<(AwsClients, GroupInfo), Diagnostics> {
         let clients = self.clients().await?;
-        let info = resolve_group(&clients, &self.readers, application, group).await?;
+        let info = resolve_group(&clients, &self.readers, application, group, paced).await?;
         self.lock_cache().groups.insert(
             (application.to_string(), group.to_string()),
             (std::time::Instant::now(), info.clone()),
@@ -197,7 +200,7 @@ impl DeploymentResource {
             .map(|(_, info)| info.clone());
         match cached {
             Some(info) => Ok((self.clients().await?, info)),
-            None => self.connect(application, group).await,
+            None => self.connect(application, group, false).await,
         }
     }
 
@@ -569,7 +572,7 @@ impl ResourceType for DeploymentResource {
             return resp;
         }
         let (clients, group) = match self
-            .connect(&cfg.application_name, &cfg.deployment_group_name)
+            .connect(&cfg.application_name, &cfg.deployment_group_name, true)
             .await
         {
             Ok(pair) => pair,
@@ -751,6 +754,7 @@ impl ResourceType for DeploymentResource {
             &self.readers,
             &cfg.application_name,
             &cfg.deployment_group_name,
+            true,
         )
         .await
         {
@@ -854,8 +858,10 @@ impl ResourceType for DeploymentResource {
                 Err(_) => None,
             }
         };
-        let (connected, listed) =
-            tokio::join!(self.connect(&application, &group_name), in_flight_listing);
+        let (connected, listed) = tokio::join!(
+            self.connect(&application, &group_name, false),
+            in_flight_listing
+        );
         let (clients, group) = match connected {
             Ok(pair) => pair,
             Err(d) => {
@@ -896,7 +902,7 @@ impl ResourceType for DeploymentResource {
             );
             return resp;
         };
-        let (clients, group) = match self.connect(application, group_name).await {
+        let (clients, group) = match self.connect(application, group_name, false).await {
             Ok(pair) => pair,
             Err(d) => {
                 resp.diagnostics.extend(d);
