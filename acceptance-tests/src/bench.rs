@@ -171,6 +171,8 @@ pub fn alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<V
 
 /// One apply rolling `n` services at `-parallelism=n`, optionally with CodeDeploy throttled to
 /// `throttle_per_second`: (wall time, every service serving the new version, CodeDeploy calls made).
+/// Prints when the creates and continues began and ended; with `ECSBG_BENCH_JOURNAL=<path>` it also writes
+/// the emulator's journal, timed from the apply's start, to `<path>-<throttled>` for a closer look.
 pub fn parallel_rollouts(
     binary: &Path,
     n: usize,
@@ -206,12 +208,44 @@ pub fn parallel_rollouts(
     emu.emulator.reset_calls();
     ws.write_main(&config("v2"))?;
     let started = Instant::now();
+    let begun = SystemTime::now();
     let run = ws.run(&["apply", "-auto-approve", &parallelism])?;
     let wall = started.elapsed();
     let all_serve = run.code == 0
         && (0..n)
             .all(|i| http_get(&emu.listener(&format!("web{i}/production"))).1 == "Hello from v2");
     let by_operation = emu.emulator.calls();
+    let journal = emu.emulator.journal();
+    if let Ok(dump) = std::env::var("ECSBG_BENCH_JOURNAL") {
+        let text: String = journal
+            .iter()
+            .map(|(at, t)| {
+                format!(
+                    "{:.3} {t}\n",
+                    at.duration_since(begun)
+                        .map(|d| d.as_secs_f64())
+                        .unwrap_or(-1.0)
+                )
+            })
+            .collect();
+        std::fs::write(format!("{dump}-{}", throttle_per_second.is_some()), text)?;
+    }
+    let since_start = |what: &dyn Fn(&str) -> bool, last: bool| -> String {
+        let mut hits = journal.iter().filter(|(_, t)| what(t)).map(|(at, _)| *at);
+        let at = if last { hits.last() } else { hits.next() };
+        at.and_then(|at| at.duration_since(begun).ok())
+            .map(|d| format!("{:.1}", d.as_secs_f64()))
+            .unwrap_or_else(|| "-".into())
+    };
+    eprintln!(
+        "bench: phases (s from start): first create {}, last create {}, first continue {}, last continue {}, last succeeded {}, exit {:.1}",
+        since_start(&|t| t == "call codedeploy.CreateDeployment", false),
+        since_start(&|t| t == "call codedeploy.CreateDeployment", true),
+        since_start(&|t| t == "call codedeploy.ContinueDeployment", false),
+        since_start(&|t| t == "call codedeploy.ContinueDeployment", true),
+        since_start(&|t| t.starts_with("deployment ") && t.ends_with(" Succeeded"), true),
+        wall.as_secs_f64()
+    );
     eprintln!(
         "bench: {n} rollouts{} took {:.1} s; calls: {by_operation:?}",
         throttle_per_second

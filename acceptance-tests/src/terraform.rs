@@ -193,6 +193,24 @@ pub fn os_arch() -> String {
     format!("{}_{arch}", std::env::consts::OS)
 }
 
+impl Workspace {
+    /// Puts another binary where `dev_overrides` looks (a workspace made with [`Install::DevOverrides`]),
+    /// so the next command runs it in the provider's place.
+    pub fn replace_provider(&self, provider_binary: &Path) -> anyhow::Result<()> {
+        let installed = self
+            .root
+            .path()
+            .join("dev-bin")
+            .join("terraform-provider-ecsbg");
+        anyhow::ensure!(
+            installed.symlink_metadata().is_ok(),
+            "this workspace does not install the provider through dev_overrides"
+        );
+        std::fs::remove_file(&installed)?;
+        link_binary(provider_binary, &installed)
+    }
+}
+
 fn link_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
     let from = from
         .canonicalize()

@@ -154,8 +154,8 @@ impl Watcher {
             .or_insert_with(|| Subscription {
                 tx: watch::channel(Observed::Pending).0,
                 // Riding along with a due poll may borrow half a token: start half a token in debt, so the
-                // polls never exceed one per second since the subscription (the first comes after a second,
-                // or after a second and a half alone; no deployment reaches Ready sooner than that).
+                // polls never exceed one per second since the subscription. The first comes after a second
+                // (a second and a half alone); CodeDeploy takes far longer to install green.
                 tokens: -0.5,
                 refilled: Instant::now(),
                 last_poll: None,

