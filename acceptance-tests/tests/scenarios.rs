@@ -32,6 +32,21 @@ fn resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -
     )
 }
 
+/// One resource per service of `many_services_seed(n)`, all at `version`.
+fn many_services(n: usize, version: &str) -> String {
+    let mut hcl = HEADER.to_string();
+    for i in 0..n {
+        hcl.push_str(&resource(
+            &format!("web{i}"),
+            &format!("web{i}"),
+            &format!("web{i}-prod"),
+            version,
+            "",
+        ));
+    }
+    hcl
+}
+
 #[test]
 fn a_failing_lambda_hook_rolls_back_and_is_reported() -> anyhow::Result<()> {
     let mut seed = demo_seed();
@@ -152,19 +167,7 @@ fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()
             probability: None,
         });
     let ws = workspace(&emu)?;
-    let config = |version: &str| -> String {
-        let mut hcl = HEADER.to_string();
-        for i in 0..N {
-            hcl.push_str(&resource(
-                &format!("web{i}"),
-                &format!("web{i}"),
-                &format!("web{i}-prod"),
-                version,
-                "",
-            ));
-        }
-        hcl
-    };
+    let config = |version: &str| many_services(N, version);
     ws.write_main(&config("v1"))?;
     ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
         .success()?;
@@ -194,17 +197,7 @@ fn a_plan_of_twenty_services_lists_deployments_in_flight_once() -> anyhow::Resul
     const N: usize = 20;
     let emu = Running::start(many_services_seed(N), SCALE)?;
     let ws = workspace(&emu)?;
-    let mut hcl = HEADER.to_string();
-    for i in 0..N {
-        hcl.push_str(&resource(
-            &format!("web{i}"),
-            &format!("web{i}"),
-            &format!("web{i}-prod"),
-            "v1",
-            "",
-        ));
-    }
-    ws.write_main(&hcl)?;
+    ws.write_main(&many_services(N, "v1"))?;
     ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
         .success()?;
     emu.emulator.reset_calls();
