@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context as _;
 
 use crate::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
-use crate::terraform::PROVIDER_HEADER;
+use crate::terraform::{web_deployment, web_resource, PROVIDER_HEADER};
 
 /// Reaction latencies of one kind, in seconds, and the polling cost seen meanwhile.
 #[derive(Debug, Default)]
@@ -41,9 +41,7 @@ fn secs_between(a: SystemTime, b: SystemTime) -> f64 {
 }
 
 fn deployment_hcl(version: &str, extra: &str) -> String {
-    format!(
-        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web-prod\"\n  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n{extra}}}\n"
-    )
+    web_deployment(version, extra)
 }
 
 /// The first journal entry at or after `from` whose text satisfies `what`.
@@ -184,8 +182,12 @@ pub fn parallel_rollouts(
     let config = |version: &str| -> String {
         let mut hcl = PROVIDER_HEADER.to_string();
         for i in 0..n {
-            hcl.push_str(&format!(
-                "resource \"ecsbg_deployment\" \"web{i}\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web{i}-prod\"\n  task_definition = jsonencode({{\n    family = \"web{i}\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n}}\n"
+            hcl.push_str(&web_resource(
+                &format!("web{i}"),
+                &format!("web{i}"),
+                &format!("web{i}-prod"),
+                version,
+                "",
             ));
         }
         hcl

@@ -225,6 +225,33 @@ fn link_binary(from: &Path, to: &Path) -> anyhow::Result<()> {
 /// and credentials come from the environment, as `AWS_ENDPOINT_URL_*`).
 pub const PROVIDER_HEADER: &str = "terraform {\n  required_providers {\n    ecsbg = { source = \"ecsbg/ecsbg\" }\n  }\n}\nprovider \"ecsbg\" {}\n";
 
+/// One `ecsbg_deployment` shaped like the emulator seeds' web services: resource `name`, task definition
+/// `family`, deployment group `group` (application `web`), image tag and greeting at `version`, and `extra`
+/// HCL inside the block.
+pub fn web_resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -> String {
+    format!(
+        r#"resource "ecsbg_deployment" "{name}" {{
+  application_name      = "web"
+  deployment_group_name = "{group}"
+  task_definition = jsonencode({{
+    family = "{family}", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
+    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
+      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
+  }})
+{extra}}}
+"#
+    )
+}
+
+/// A whole configuration: the provider header and the demo seed's `web` service at `version`, with `extra`
+/// inside the resource block.
+pub fn web_deployment(version: &str, extra: &str) -> String {
+    format!(
+        "{PROVIDER_HEADER}{}",
+        web_resource("web", "web", "web-prod", version, extra)
+    )
+}
+
 /// Terraform wraps diagnostics at 80 columns; assertions compare text with whitespace collapsed.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -9,10 +9,10 @@ use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
     active_deployments, deployments, primary_task_definition, publish, revision,
-    state_task_definition_arn, HeldGate, Sampler, Section,
+    state_task_definition_arn, HeldGate, Sampler, Section, Seen,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, Workspace, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 use serde_json::json;
 
@@ -20,19 +20,7 @@ const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
 fn config(version: &str, files: &HeldGate, extra: &str) -> String {
-    format!(
-        r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
-  application_name      = "web"
-  deployment_group_name = "web-prod"
-  task_definition = jsonencode({{
-    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{gate}{extra}}}
-"#,
-        gate = files.hcl(),
-    )
+    web_deployment(version, &format!("{}{extra}", files.hcl()))
 }
 
 /// Someone else's CodeDeploy deployment of a hotfix image on the same group, made with the plain API (as the
@@ -89,7 +77,7 @@ fn apply_while(
     ws: &Workspace,
     emu: &Running,
     during: impl FnOnce(),
-) -> anyhow::Result<(i32, String, ecsbg_acceptance::campaign::Seen)> {
+) -> anyhow::Result<(i32, String, Seen)> {
     let sampler = Sampler::start(emu.listener("web/production"));
     let child = ws
         .command(&["apply", "-auto-approve", "-no-color"])
@@ -131,6 +119,38 @@ fn converges(
         active_deployments(emu)
     );
     Ok(())
+}
+
+/// After our apply was refused because of `foreign`: state still names what serves production, theirs is
+/// stopped by hand, and the next apply ships `version`. Returns the campaign row.
+#[allow(clippy::too_many_arguments)]
+fn stop_theirs_then_converge(
+    emu: &Running,
+    ws: &Workspace,
+    files: &HeldGate,
+    foreign: &str,
+    version: &str,
+    label: &str,
+    seen: &Seen,
+    said: &str,
+    phrase: &str,
+) -> anyhow::Result<Vec<String>> {
+    let state = state_task_definition_arn(ws)?;
+    assert_eq!(state, primary_task_definition(emu, "web"), "{label}");
+    stop_by_hand(emu, foreign);
+    assert!(
+        wait_until(Duration::from_secs(30), || active_deployments(emu)
+            .is_empty()),
+        "{label}"
+    );
+    converges(emu, ws, files, version, label)?;
+    Ok(vec![
+        label.into(),
+        seen.describe(),
+        account(said, phrase),
+        revision(&state),
+        "succeeded once theirs was stopped".into(),
+    ])
 }
 
 #[test]
@@ -188,22 +208,9 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
                 .any(|d| d.starts_with(&foreign)),
             "{label}: theirs is untouched"
         );
-        let state = state_task_definition_arn(&ws)?;
-        assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
-        stop_by_hand(&emu, &foreign);
-        assert!(
-            wait_until(Duration::from_secs(30), || active_deployments(&emu)
-                .is_empty()),
-            "{label}"
-        );
-        converges(&emu, &ws, &files, "v2", label)?;
-        rows.push(vec![
-            label.into(),
-            seen.describe(),
-            account(&said, phrase),
-            revision(&state),
-            "succeeded once theirs was stopped".into(),
-        ]);
+        rows.push(stop_theirs_then_converge(
+            &emu, &ws, &files, &foreign, "v2", label, &seen, &said, phrase,
+        )?);
     }
 
     // 2. Someone else's deployment gets in between our in-flight check and our CreateDeployment.
@@ -239,22 +246,9 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
             "{label}\n{said}"
         );
         assert_eq!(http_get(&prod).1, "Hello from v2", "{label}");
-        let state = state_task_definition_arn(&ws)?;
-        assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
-        stop_by_hand(&emu, &foreign);
-        assert!(
-            wait_until(Duration::from_secs(30), || active_deployments(&emu)
-                .is_empty()),
-            "{label}"
-        );
-        converges(&emu, &ws, &files, "v3", label)?;
-        rows.push(vec![
-            label.into(),
-            seen.describe(),
-            account(&said, phrase),
-            revision(&state),
-            "succeeded once theirs was stopped".into(),
-        ]);
+        rows.push(stop_theirs_then_converge(
+            &emu, &ws, &files, &foreign, "v3", label, &seen, &said, phrase,
+        )?);
     }
 
     // 3. Someone else tries to deploy while our rollout holds the group: CodeDeploy refuses them.

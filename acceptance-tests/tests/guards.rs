@@ -5,7 +5,7 @@
 use std::path::Path;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
-use ecsbg_acceptance::terraform::{flat, Workspace};
+use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
@@ -15,24 +15,7 @@ fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
 }
 
 fn config(version: &str, extra: &str) -> String {
-    format!(
-        r#"terraform {{
-  required_providers {{
-    ecsbg = {{ source = "ecsbg/ecsbg" }}
-  }}
-}}
-provider "ecsbg" {{}}
-resource "ecsbg_deployment" "web" {{
-  application_name      = "web"
-  deployment_group_name = "web-prod"
-  task_definition = jsonencode({{
-    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{extra}}}
-"#
-    )
+    web_deployment(version, extra)
 }
 
 #[test]

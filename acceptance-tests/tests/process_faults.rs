@@ -19,7 +19,7 @@ use ecsbg_acceptance::campaign::{
     state_task_definition_arn, HeldGate, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, Workspace, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 use ecsbg_emulator::Behaviour;
 
@@ -107,19 +107,12 @@ fn cases() -> Vec<(Fault, &'static str)> {
 
 /// Version `version` with a command gate that touches `started`, then waits (up to a minute) for `allow`.
 fn config(version: &str, on_interrupt: &str, files: &HeldGate, extra: &str) -> String {
-    format!(
-        r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
-  application_name      = "web"
-  deployment_group_name = "web-prod"
-  task_definition = jsonencode({{
-    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{gate}  on_interrupt = "{on_interrupt}"
-{extra}}}
-"#,
-        gate = files.hcl(),
+    web_deployment(
+        version,
+        &format!(
+            "{}  on_interrupt = \"{on_interrupt}\"\n{extra}",
+            files.hcl()
+        ),
     )
 }
 

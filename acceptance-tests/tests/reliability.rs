@@ -12,14 +12,15 @@ use ecsbg_acceptance::campaign::{
     aws_fault_kinds, primary_task_definition, publish, revision, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
-use ecsbg_acceptance::terraform::{flat, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{flat, web_deployment};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 
 fn config(version: &str, gate_regex: &str, extra: &str) -> String {
-    format!(
-        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web-prod\"\n  task_definition = jsonencode({{\n    family = \"web\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:{version}\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from {version}\" }}] }}]\n  }})\n  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{gate_regex}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n{extra}}}\n"
+    web_deployment(
+        version,
+        &format!("  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{gate_regex}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n{extra}"),
     )
 }
 

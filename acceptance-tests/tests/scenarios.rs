@@ -6,7 +6,7 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, Install, Workspace};
+use ecsbg_acceptance::terraform::{flat, web_resource as resource, Install, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
@@ -16,21 +16,6 @@ fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
 }
 
 use ecsbg_acceptance::terraform::PROVIDER_HEADER as HEADER;
-
-fn resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -> String {
-    format!(
-        r#"resource "ecsbg_deployment" "{name}" {{
-  application_name      = "web"
-  deployment_group_name = "{group}"
-  task_definition = jsonencode({{
-    family = "{family}", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{extra}}}
-"#
-    )
-}
 
 /// One resource per service of `many_services_seed(n)`, all at `version`.
 fn many_services(n: usize, version: &str) -> String {

@@ -135,8 +135,12 @@ fn terraform_validate(ws: &Workspace) -> anyhow::Result<Duration> {
 
 /// One resource per emulated service, the same shape as the demo's.
 fn deployment_hcl(i: usize) -> String {
-    format!(
-        "resource \"ecsbg_deployment\" \"s{i}\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web{i}-prod\"\n  task_definition = jsonencode({{\n    family = \"web{i}\", networkMode = \"awsvpc\", requiresCompatibilities = [\"FARGATE\"], cpu = \"256\", memory = \"512\"\n    containerDefinitions = [{{ name = \"web\", image = \"ghcr.io/acme/web:v1\", portMappings = [{{ containerPort = 80 }}],\n      environment = [{{ name = \"MESSAGE\", value = \"Hello from v1\" }}] }}]\n  }})\n}}\n"
+    ecsbg_acceptance::terraform::web_resource(
+        &format!("s{i}"),
+        &format!("web{i}"),
+        &format!("web{i}-prod"),
+        "v1",
+        "",
     )
 }
 
