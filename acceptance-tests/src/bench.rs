@@ -9,7 +9,7 @@ use std::time::{Duration, Instant, SystemTime};
 use anyhow::Context as _;
 
 use crate::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
-use crate::terraform::{web_deployment, web_resource, PROVIDER_HEADER};
+use crate::terraform::{many_web_deployments, web_deployment};
 
 /// Reaction latencies of one kind, in seconds, and the polling cost seen meanwhile.
 #[derive(Debug, Default)]
@@ -179,19 +179,7 @@ pub fn parallel_rollouts(
 ) -> anyhow::Result<(Duration, bool, u64)> {
     let emu = Running::start(many_services_seed(n), scale)?;
     let ws = emu.workspace(binary)?;
-    let config = |version: &str| -> String {
-        let mut hcl = PROVIDER_HEADER.to_string();
-        for i in 0..n {
-            hcl.push_str(&web_resource(
-                &format!("web{i}"),
-                &format!("web{i}"),
-                &format!("web{i}-prod"),
-                version,
-                "",
-            ));
-        }
-        hcl
-    };
+    let config = |version: &str| many_web_deployments(n, version);
     let parallelism = format!("-parallelism={n}");
     ws.write_main(&config("v1"))?;
     ws.run(&["apply", "-auto-approve", &parallelism])?

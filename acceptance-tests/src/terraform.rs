@@ -252,6 +252,22 @@ pub fn web_deployment(version: &str, extra: &str) -> String {
     )
 }
 
+/// A whole configuration with one resource per service of the emulator's `many_services_seed(n)`
+/// (`web{i}` in group `web{i}-prod`), all at `version`.
+pub fn many_web_deployments(n: usize, version: &str) -> String {
+    let mut hcl = PROVIDER_HEADER.to_string();
+    for i in 0..n {
+        hcl.push_str(&web_resource(
+            &format!("web{i}"),
+            &format!("web{i}"),
+            &format!("web{i}-prod"),
+            version,
+            "",
+        ));
+    }
+    hcl
+}
+
 /// Terraform wraps diagnostics at 80 columns; assertions compare text with whitespace collapsed.
 pub fn flat(text: &str) -> String {
     text.split_whitespace().collect::<Vec<_>>().join(" ")

@@ -6,7 +6,9 @@ use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, web_resource as resource, Install, Workspace};
+use ecsbg_acceptance::terraform::{
+    flat, many_web_deployments, web_resource as resource, Install, Workspace,
+};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
@@ -16,21 +18,6 @@ fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
 }
 
 use ecsbg_acceptance::terraform::PROVIDER_HEADER as HEADER;
-
-/// One resource per service of `many_services_seed(n)`, all at `version`.
-fn many_services(n: usize, version: &str) -> String {
-    let mut hcl = HEADER.to_string();
-    for i in 0..n {
-        hcl.push_str(&resource(
-            &format!("web{i}"),
-            &format!("web{i}"),
-            &format!("web{i}-prod"),
-            version,
-            "",
-        ));
-    }
-    hcl
-}
 
 #[test]
 fn a_failing_lambda_hook_rolls_back_and_is_reported() -> anyhow::Result<()> {
@@ -152,7 +139,7 @@ fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()
             probability: None,
         });
     let ws = workspace(&emu)?;
-    let config = |version: &str| many_services(N, version);
+    let config = |version: &str| many_web_deployments(N, version);
     ws.write_main(&config("v1"))?;
     ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
         .success()?;
@@ -182,7 +169,7 @@ fn a_plan_of_twenty_services_lists_deployments_in_flight_once() -> anyhow::Resul
     const N: usize = 20;
     let emu = Running::start(many_services_seed(N), SCALE)?;
     let ws = workspace(&emu)?;
-    ws.write_main(&many_services(N, "v1"))?;
+    ws.write_main(&many_web_deployments(N, "v1"))?;
     ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
         .success()?;
     emu.emulator.reset_calls();
