@@ -3,9 +3,13 @@
 //!
 //! The crate is split by job:
 //! - [`plugin`]: the Terraform plugin protocol (tfplugin6 over go-plugin's gRPC transport). It knows nothing of AWS.
-//! - [`provider`]: the `provider "ecsbg" {}` configuration and the AWS clients it builds.
+//! - [`aws`]: the only layer that calls AWS (typed methods, pacing, batching, one error type).
+//! - [`rollout`]: the rollout engine over CodeDeploy; knows nothing of Terraform.
+//! - [`resource`]: `ecsbg_deployment` — model, decision, plan, apply, read.
+//! - [`provider`]: the `provider "ecsbg" {}` configuration; sets up the AWS layer.
 //! - `testing` (feature `testing` only): resource types that exist to prove the plugin layer in tests.
 
+pub mod aws;
 pub mod docs;
 pub mod duration;
 pub mod gate;

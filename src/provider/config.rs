@@ -1,62 +1,12 @@
 //! The `provider "ecsbg" {}` block: its schema and its parsing into settings, named as hashicorp/aws names them
 //! so nobody has to learn a second vocabulary.
 
-use std::time::Duration;
 
+use crate::aws::settings::{AssumeRole, AwsSettings, DEFAULT_MAX_RETRIES};
 use crate::duration::parse_duration;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
 use crate::plugin::value::{Type, Value};
-
-/// How many attempts an AWS call gets by default (adaptive retry; throttling waits are part of it).
-pub const DEFAULT_MAX_RETRIES: u32 = 25;
-
-/// The provider settings after validation. Unset values fall back to the standard AWS environment.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct ProviderSettings {
-    /// `region`, else `AWS_REGION` / the profile.
-    pub region: Option<String>,
-    /// `profile`, else `AWS_PROFILE`.
-    pub profile: Option<String>,
-    /// Extra shared config files, read instead of `~/.aws/config`.
-    pub shared_config_files: Vec<String>,
-    /// Extra shared credentials files, read instead of `~/.aws/credentials`.
-    pub shared_credentials_files: Vec<String>,
-    /// Retries per AWS call.
-    pub max_retries: u32,
-    /// A role to assume on top of the base credentials.
-    pub assume_role: Option<AssumeRole>,
-    /// Per-service endpoint overrides (else `AWS_ENDPOINT_URL_*`).
-    pub endpoints: Endpoints,
-}
-
-/// `assume_role { ... }`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct AssumeRole {
-    /// The role to assume.
-    pub role_arn: String,
-    /// The session name CloudTrail shows.
-    pub session_name: Option<String>,
-    /// The external id the role's trust policy may require.
-    pub external_id: Option<String>,
-    /// Session length.
-    pub duration: Option<Duration>,
-}
-
-/// `endpoints { ... }`.
-#[derive(Clone, Debug, Default, PartialEq)]
-pub struct Endpoints {
-    /// CodeDeploy endpoint URL.
-    pub codedeploy: Option<String>,
-    /// ECS endpoint URL.
-    pub ecs: Option<String>,
-    /// CloudWatch endpoint URL.
-    pub cloudwatch: Option<String>,
-    /// Elastic Load Balancing v2 endpoint URL.
-    pub elbv2: Option<String>,
-    /// Lambda endpoint (checking that hook functions exist).
-    pub lambda: Option<String>,
-}
 
 /// The provider block's schema.
 pub fn provider_schema() -> Schema {
@@ -111,15 +61,15 @@ pub fn provider_schema() -> Schema {
 
 /// Parses and validates the provider block. Unknown values (not yet known at validate time) are skipped;
 /// `configure` sees them known.
-pub fn parse_settings(config: &Value) -> (ProviderSettings, Diagnostics) {
+pub fn parse_settings(config: &Value) -> (AwsSettings, Diagnostics) {
     let mut diags = Diagnostics::new();
-    let mut settings = ProviderSettings {
+    let mut settings = AwsSettings {
         region: string(config.get("region")),
         profile: string(config.get("profile")),
         shared_config_files: strings(config.get("shared_config_files")),
         shared_credentials_files: strings(config.get("shared_credentials_files")),
         max_retries: DEFAULT_MAX_RETRIES,
-        ..ProviderSettings::default()
+        ..AwsSettings::default()
     };
     if let Some(region) = &settings.region {
         if region.is_empty()

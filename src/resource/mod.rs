@@ -4,10 +4,10 @@ pub mod deployment;
 
 use std::sync::Arc;
 
+use crate::aws::SharedAws;
 use crate::plugin::resource::ResourceType;
-use crate::provider::ProviderState;
 
 /// Every shipped resource type.
-pub fn resources(state: ProviderState) -> Vec<Arc<dyn ResourceType>> {
-    vec![Arc::new(deployment::DeploymentResource::new(state))]
+pub fn resources(aws: SharedAws) -> Vec<Arc<dyn ResourceType>> {
+    vec![Arc::new(deployment::DeploymentResource::new(aws))]
 }

@@ -1,48 +1,7 @@
-//! What the engine observes of CodeDeploy, as plain values: the engine decides on these, and tests can build
-//! them by hand.
+//! What the provider observes of CodeDeploy, as plain values: the engine decides on these, and tests can
+//! build them by hand. Read from the SDK's shapes here, so nothing outside `aws/` touches them.
 
-use std::time::Duration;
-
-use aws_sdk_codedeploy::operation::get_deployment::GetDeploymentError;
 use aws_sdk_codedeploy::types::{DeploymentInfo, DeploymentTarget};
-
-use crate::provider::aws::AwsClients;
-
-/// GetDeployment attempts beyond the SDK's own retries (500 ms, 1 s, 2 s, 4 s apart).
-const GET_RETRIES: u32 = 4;
-
-/// One deployment, on the shared CodeDeploy pace, read again with backoff while CodeDeploy throttles or errs:
-/// it decides whether a deployment in flight is adopted, left alone or blocks an apply, so a burst of
-/// throttling must not fail the apply. A deployment that does not exist is not asked for again.
-pub async fn get_deployment(
-    clients: &AwsClients,
-    id: &str,
-) -> Result<Option<DeploymentView>, String> {
-    let mut attempt = 0u32;
-    loop {
-        clients.codedeploy_pace.turn().await;
-        match clients
-            .codedeploy
-            .get_deployment()
-            .deployment_id(id)
-            .send()
-            .await
-        {
-            Ok(out) => return Ok(out.deployment_info().and_then(DeploymentView::from_info)),
-            Err(err) if attempt < GET_RETRIES && !is_not_found(&err) => {
-                tracing::warn!(deployment_id = id, error = %super::engine::aws_error(err), "GetDeployment failed; retrying");
-                tokio::time::sleep(Duration::from_millis(500 * 2u64.pow(attempt))).await;
-                attempt += 1;
-            }
-            Err(err) => return Err(super::engine::aws_error(err)),
-        }
-    }
-}
-
-fn is_not_found<R>(err: &aws_sdk_codedeploy::error::SdkError<GetDeploymentError, R>) -> bool {
-    err.as_service_error()
-        .is_some_and(|e| matches!(e, GetDeploymentError::DeploymentDoesNotExistException(_)))
-}
 
 /// A deployment's status, as CodeDeploy names them.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -127,18 +86,6 @@ pub struct DeploymentView {
     pub appspec_sha256: Option<String>,
     /// The deployment's description: ours read `ecsbg_deployment APP:GROUP via terraform`.
     pub description: Option<String>,
-}
-
-impl DeploymentView {
-    /// Why a rollout cannot start while this deployment, someone else's, holds `group`'s single slot.
-    pub fn blocks(&self, group: &str) -> String {
-        format!(
-            "Deployment group '{group}' already has an active deployment {id} (status {status}, created by {creator}). CodeDeploy runs one deployment per group at a time, and this one was not started by this resource. Wait for it to finish, or stop it (`aws deploy stop-deployment --deployment-id {id}`), then apply again.",
-            id = self.id,
-            status = self.status.as_str(),
-            creator = self.creator.as_deref().unwrap_or("someone else"),
-        )
-    }
 }
 
 impl DeploymentView {
@@ -301,4 +248,29 @@ mod tests {
             Some("AllowTraffic")
         );
     }
+}
+
+/// What a deployment group says, resolved through ECS and ELB.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct GroupInfo {
+    /// ECS cluster.
+    pub cluster: String,
+    /// ECS service.
+    pub service: String,
+    /// Production listener ARN.
+    pub prod_listener: String,
+    /// True when the group holds production traffic for tests (`STOP_DEPLOYMENT`).
+    pub holds_traffic: bool,
+    /// The group's alarms.
+    pub alarms: Vec<String>,
+    /// The test listener's base URL.
+    pub test_url: Option<String>,
+    /// The service's load balancer container.
+    pub container_name: Option<String>,
+    /// Its port.
+    pub container_port: Option<i64>,
+    /// The task definition of the PRIMARY task set: what serves production.
+    pub live_task_definition: Option<String>,
+    /// The PRIMARY task set's target group.
+    pub live_target_group: Option<String>,
 }

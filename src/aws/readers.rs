@@ -6,25 +6,17 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use aws_sdk_codedeploy::error::ProvideErrorMetadata;
 use aws_sdk_codedeploy::types::DeploymentGroupInfo;
-use aws_sdk_ecs::types::Service;
+use aws_sdk_ecs::types::Service as EcsService;
 use aws_sdk_elasticloadbalancingv2::types::{Listener, LoadBalancer};
 
-use crate::provider::aws::AwsClients;
-use crate::provider::batch::Coalescer;
-
-/// Why a deployment group could not be read.
-#[derive(Clone, Debug)]
-pub enum GroupReadError {
-    /// The CodeDeploy application does not exist.
-    ApplicationMissing,
-    /// Anything else, as a sentence.
-    Failed(String),
-}
+use super::batch::Coalescer;
+use super::error::AwsError;
+use super::pace::Pacer;
+use super::sdk::{Sdk, Service};
 
 /// Describes ELB resources by ARN in one call; ELB fails the whole call when one ARN is gone, so then it
-/// asks for each on its own and keeps what answers.
+/// asks for each on its own and keeps what answers (a listener that is gone is "none", not an error).
 async fn all_or_each<T, E, F, Fut>(arns: Vec<String>, describe: F) -> Vec<T>
 where
     F: Fn(Vec<String>) -> Fut,
@@ -45,15 +37,28 @@ where
 /// The batching readers, shared by every instance of the resource in a provider process.
 pub struct Readers {
     /// Scoped by (application, paced).
-    groups: Arc<Coalescer<(String, bool), String, DeploymentGroupInfo, GroupReadError>>,
-    services: Arc<Coalescer<String, String, Service, String>>,
-    listeners: Arc<Coalescer<(), String, Listener, String>>,
-    load_balancers: Arc<Coalescer<(), String, LoadBalancer, String>>,
-    alarms: Arc<Coalescer<(), String, AlarmState, String>>,
+    groups: Arc<Coalescer<(String, bool), String, DeploymentGroupInfo, AwsError>>,
+    services: Arc<Coalescer<String, String, EcsService, AwsError>>,
+    listeners: Arc<Coalescer<(), String, Listener, AwsError>>,
+    load_balancers: Arc<Coalescer<(), String, LoadBalancer, AwsError>>,
+    alarms: Arc<Coalescer<(), String, AlarmState, AwsError>>,
 }
 
-/// An alarm's state and CloudWatch's reason for it.
-pub type AlarmState = (String, String);
+/// One alarm's state as CloudWatch reported it.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct AlarmState {
+    /// `OK`, `ALARM` or `INSUFFICIENT_DATA`.
+    pub state: String,
+    /// CloudWatch's reason.
+    pub reason: String,
+}
+
+impl AlarmState {
+    /// True while the alarm is in ALARM.
+    pub fn firing(&self) -> bool {
+        self.state == "ALARM"
+    }
+}
 
 impl Default for Readers {
     fn default() -> Self {
@@ -72,37 +77,34 @@ impl Readers {
     /// the rollouts' CodeDeploy calls (an apply, whose rollouts follow at once), or not (refresh and plan).
     pub async fn group(
         &self,
-        clients: &AwsClients,
+        sdk: &Sdk,
+        pace: &Pacer,
         application: &str,
         group: &str,
         paced: bool,
-    ) -> Result<Option<DeploymentGroupInfo>, GroupReadError> {
-        let clients = clients.clone();
+    ) -> Result<Option<DeploymentGroupInfo>, AwsError> {
+        let sdk = sdk.clone();
+        let pace = pace.clone();
         self.groups
             .get(
                 (application.to_string(), paced),
                 group.to_string(),
                 move |(application, paced), names| {
-                    let clients = clients.clone();
+                    let sdk = sdk.clone();
+                    let pace = pace.clone();
                     async move {
                         if paced {
-                            clients.codedeploy_pace.turn().await;
+                            pace.turn().await;
                         }
-                        let out = clients
+                        let out = sdk
                             .codedeploy
                             .batch_get_deployment_groups()
                             .application_name(&application)
                             .set_deployment_group_names(Some(names))
                             .send()
                             .await
-                            .map_err(|err| match err.as_service_error().and_then(|e| e.code()) {
-                                Some("ApplicationDoesNotExistException") => {
-                                    GroupReadError::ApplicationMissing
-                                }
-                                _ => GroupReadError::Failed(format!(
-                                    "BatchGetDeploymentGroups in {application} failed: {}",
-                                    aws_sdk_codedeploy::error::DisplayErrorContext(&err)
-                                )),
+                            .map_err(|err| {
+                                sdk.error(Service::CodeDeploy, "BatchGetDeploymentGroups", err)
                             })?;
                         Ok(out
                             .deployment_groups_info()
@@ -120,31 +122,26 @@ impl Readers {
     /// One ECS service; `Ok(None)` when the cluster has no such service.
     pub async fn service(
         &self,
-        clients: &AwsClients,
+        sdk: &Sdk,
         cluster: &str,
         service: &str,
-    ) -> Result<Option<Service>, String> {
-        let clients = clients.clone();
+    ) -> Result<Option<EcsService>, AwsError> {
+        let sdk = sdk.clone();
         self.services
             .get(
                 cluster.to_string(),
                 service.to_string(),
                 move |cluster, names| {
-                    let clients = clients.clone();
+                    let sdk = sdk.clone();
                     async move {
-                        let out = clients
+                        let out = sdk
                             .ecs
                             .describe_services()
                             .cluster(&cluster)
                             .set_services(Some(names))
                             .send()
                             .await
-                            .map_err(|err| {
-                                format!(
-                                    "DescribeServices in {cluster} failed: {}",
-                                    aws_sdk_ecs::error::DisplayErrorContext(&err)
-                                )
-                            })?;
+                            .map_err(|err| sdk.error(Service::Ecs, "DescribeServices", err))?;
                         Ok(out
                             .services()
                             .iter()
@@ -157,19 +154,14 @@ impl Readers {
     }
 
     /// One listener by ARN; `Ok(None)` when it does not exist.
-    pub async fn listener(
-        &self,
-        clients: &AwsClients,
-        arn: &str,
-    ) -> Result<Option<Listener>, String> {
-        let clients = clients.clone();
+    pub async fn listener(&self, sdk: &Sdk, arn: &str) -> Result<Option<Listener>, AwsError> {
+        let sdk = sdk.clone();
         self.listeners
             .get((), arn.to_string(), move |(), arns| {
-                let clients = clients.clone();
+                let sdk = sdk.clone();
                 async move {
                     let describe = |arns: Vec<String>| {
-                        clients
-                            .elbv2
+                        sdk.elbv2
                             .describe_listeners()
                             .set_listener_arns(Some(arns))
                             .send()
@@ -192,17 +184,16 @@ impl Readers {
     /// One load balancer by ARN; `Ok(None)` when it does not exist.
     pub async fn load_balancer(
         &self,
-        clients: &AwsClients,
+        sdk: &Sdk,
         arn: &str,
-    ) -> Result<Option<LoadBalancer>, String> {
-        let clients = clients.clone();
+    ) -> Result<Option<LoadBalancer>, AwsError> {
+        let sdk = sdk.clone();
         self.load_balancers
             .get((), arn.to_string(), move |(), arns| {
-                let clients = clients.clone();
+                let sdk = sdk.clone();
                 async move {
                     let describe = |arns: Vec<String>| {
-                        clients
-                            .elbv2
+                        sdk.elbv2
                             .describe_load_balancers()
                             .set_load_balancer_arns(Some(arns))
                             .send()
@@ -224,41 +215,36 @@ impl Readers {
 }
 
 impl Readers {
-    /// One alarm's (state, reason); `Ok(None)` when CloudWatch has no metric alarm of that name.
-    pub async fn alarm(
-        &self,
-        clients: &AwsClients,
-        name: &str,
-    ) -> Result<Option<AlarmState>, String> {
-        let clients = clients.clone();
+    /// One alarm's state; `Ok(None)` when CloudWatch has no metric alarm of that name.
+    pub async fn alarm(&self, sdk: &Sdk, name: &str) -> Result<Option<AlarmState>, AwsError> {
+        let sdk = sdk.clone();
         self.alarms
             .get((), name.to_string(), move |(), names| {
-                let clients = clients.clone();
+                let sdk = sdk.clone();
                 async move {
-                    let out = clients
+                    let out = sdk
                         .cloudwatch
                         .describe_alarms()
                         .set_alarm_names(Some(names))
                         .send()
                         .await
-                        .map_err(|err| {
-                            format!(
-                                "DescribeAlarms failed: {}",
-                                aws_sdk_cloudwatch::error::DisplayErrorContext(&err)
-                            )
-                        })?;
+                        .map_err(|err| sdk.error(Service::CloudWatch, "DescribeAlarms", err))?;
                     Ok(out
                         .metric_alarms()
                         .iter()
                         .filter_map(|a| {
                             Some((
                                 a.alarm_name()?.to_string(),
-                                (
-                                    a.state_value()
+                                AlarmState {
+                                    state: a
+                                        .state_value()
                                         .map(|s| s.as_str().to_string())
                                         .unwrap_or_default(),
-                                    a.state_reason().unwrap_or("no reason given").to_string(),
-                                ),
+                                    reason: a
+                                        .state_reason()
+                                        .unwrap_or("no reason given")
+                                        .to_string(),
+                                },
                             ))
                         })
                         .collect())

@@ -1,0 +1,89 @@
+//! [`Aws`]: the one handle through which the provider reaches AWS. It owns the SDK clients, the shared
+//! CodeDeploy pace, the batching readers, the poller and the caches, so no caller can forget to pace, batch
+//! or cache: the typed methods (in `group`, `task_definitions`, `deployments`, `checks`) do it for them.
+
+use std::collections::{HashMap, HashSet};
+use std::sync::{Arc, Mutex, MutexGuard};
+use std::time::Instant;
+
+use super::pace::Pacer;
+use super::readers::Readers;
+use super::sdk::Sdk;
+use super::settings::AwsSettings;
+use super::views::GroupInfo;
+use super::watch::Watcher;
+
+/// What one provider process remembers between Terraform's calls: the deployment group as a refresh just
+/// saw it (so the plan that follows in the same run does not ask AWS again), task definition revisions by
+/// ARN (immutable), deployment configs (cannot change, only be deleted) and hook functions found to exist.
+#[derive(Default)]
+pub(super) struct Cache {
+    pub groups: HashMap<(String, String), (Instant, GroupInfo)>,
+    pub revisions: HashMap<String, serde_json::Value>,
+    pub configs: HashMap<String, String>,
+    pub functions: HashSet<String>,
+}
+
+/// The AWS layer's handle; cheap to clone, one per provider configuration.
+#[derive(Clone)]
+pub struct Aws {
+    pub(super) sdk: Sdk,
+    pub(super) pace: Pacer,
+    pub(super) readers: Arc<Readers>,
+    pub(super) watcher: Watcher,
+    cache: Arc<Mutex<Cache>>,
+}
+
+impl std::fmt::Debug for Aws {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Aws")
+            .field("region", &self.sdk.region)
+            .finish_non_exhaustive()
+    }
+}
+
+impl Aws {
+    /// Builds the clients from the provider's settings. Nothing is called on AWS here: credentials resolve
+    /// lazily on the first request.
+    pub async fn connect(settings: &AwsSettings) -> Aws {
+        let pace = Pacer::default();
+        let sdk = Sdk::build(settings, &pace).await;
+        Aws {
+            watcher: Watcher::new(sdk.clone(), pace.clone()),
+            readers: Arc::new(Readers::default()),
+            cache: Arc::new(Mutex::new(Cache::default())),
+            sdk,
+            pace,
+        }
+    }
+
+    /// The region the clients use, for messages.
+    pub fn region(&self) -> Option<&str> {
+        self.sdk.region.as_deref()
+    }
+
+    /// The poller every rollout of this process shares.
+    pub fn watcher(&self) -> &Watcher {
+        &self.watcher
+    }
+
+    pub(super) fn cache(&self) -> MutexGuard<'_, Cache> {
+        self.cache.lock().unwrap_or_else(|p| p.into_inner())
+    }
+}
+
+/// The configured [`Aws`], shared by the provider (which sets it at configure) and its resources.
+#[derive(Clone, Default)]
+pub struct SharedAws(Arc<tokio::sync::RwLock<Option<Aws>>>);
+
+impl SharedAws {
+    /// Installs the handle built at configure.
+    pub async fn set(&self, aws: Aws) {
+        *self.0.write().await = Some(aws);
+    }
+
+    /// The handle, or None before Terraform configured the provider.
+    pub async fn get(&self) -> Option<Aws> {
+        self.0.read().await.clone()
+    }
+}

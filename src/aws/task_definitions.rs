@@ -1,0 +1,150 @@
+//! Task definitions exactly as ECS returns them (raw JSON, so the normaliser sees every field), and
+//! registering the user's JSON exactly as written.
+
+use std::sync::{Arc, Mutex};
+
+use aws_smithy_runtime_api::box_error::BoxError;
+use aws_smithy_runtime_api::client::interceptors::context::AfterDeserializationInterceptorContextRef;
+use aws_smithy_runtime_api::client::interceptors::Intercept;
+use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
+use aws_smithy_types::config_bag::ConfigBag;
+
+use super::client::Aws;
+use super::error::AwsError;
+use super::sdk::Service;
+
+/// Captures a response body as the service sent it.
+#[derive(Debug, Clone, Default)]
+struct CaptureBody(Arc<Mutex<Option<Vec<u8>>>>);
+
+impl Intercept for CaptureBody {
+    fn name(&self) -> &'static str {
+        "ecsbg.CaptureBody"
+    }
+
+    fn read_after_deserialization(
+        &self,
+        context: &AfterDeserializationInterceptorContextRef<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        if let Some(bytes) = context.response().body().bytes() {
+            *self.0.lock().unwrap_or_else(|p| p.into_inner()) = Some(bytes.to_vec());
+        }
+        Ok(())
+    }
+}
+
+impl Aws {
+    /// A task definition (family, `family:revision` or ARN) as ECS returns it: the `taskDefinition` object
+    /// of DescribeTaskDefinition, as JSON. Revisions named by full ARN are immutable and kept.
+    pub async fn task_definition(&self, reference: &str) -> Result<serde_json::Value, AwsError> {
+        let by_revision = reference.contains(":task-definition/")
+            && reference
+                .rsplit(':')
+                .next()
+                .is_some_and(|r| r.parse::<u64>().is_ok());
+        if by_revision {
+            if let Some(json) = self.cache().revisions.get(reference) {
+                return Ok(json.clone());
+            }
+        }
+        let json = self.describe_task_definition(reference).await?;
+        if by_revision {
+            self.cache()
+                .revisions
+                .insert(reference.to_string(), json.clone());
+        }
+        Ok(json)
+    }
+
+    async fn describe_task_definition(
+        &self,
+        reference: &str,
+    ) -> Result<serde_json::Value, AwsError> {
+        const OPERATION: &str = "DescribeTaskDefinition";
+        let capture = CaptureBody::default();
+        self.sdk
+            .ecs
+            .describe_task_definition()
+            .task_definition(reference)
+            .customize()
+            .interceptor(capture.clone())
+            .send()
+            .await
+            .map_err(|e| self.sdk.error(Service::Ecs, OPERATION, e))?;
+        let body = capture
+            .0
+            .lock()
+            .unwrap_or_else(|p| p.into_inner())
+            .take()
+            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer had no body"))?;
+        let json: serde_json::Value = serde_json::from_slice(&body).map_err(|e| {
+            AwsError::malformed("ECS", OPERATION, format!("the answer is not JSON: {e}"))
+        })?;
+        Ok(json["taskDefinition"].clone())
+    }
+}
+
+/// Sends a request body of our own in place of the one the SDK serialised (before signing, so SigV4 covers
+/// it): RegisterTaskDefinition takes the user's JSON exactly as written, every field included, without a
+/// field-by-field translation into SDK builders that would silently drop what it does not know.
+#[derive(Debug, Clone)]
+struct ReplaceBody(Arc<Vec<u8>>);
+
+impl Intercept for ReplaceBody {
+    fn name(&self) -> &'static str {
+        "ecsbg.ReplaceBody"
+    }
+
+    fn modify_before_signing(
+        &self,
+        context: &mut aws_smithy_runtime_api::client::interceptors::context::BeforeTransmitInterceptorContextMut<'_>,
+        _rc: &RuntimeComponents,
+        _cfg: &mut ConfigBag,
+    ) -> Result<(), BoxError> {
+        let request = context.request_mut();
+        *request.body_mut() = aws_smithy_types::body::SdkBody::from(self.0.as_ref().clone());
+        request
+            .headers_mut()
+            .insert("content-length", self.0.len().to_string());
+        Ok(())
+    }
+}
+
+impl Aws {
+    /// Registers a task definition (RegisterTaskDefinition input JSON) and returns the new revision's ARN.
+    pub async fn register_task_definition(
+        &self,
+        input: &serde_json::Value,
+    ) -> Result<String, AwsError> {
+        const OPERATION: &str = "RegisterTaskDefinition";
+        let family = input["family"].as_str().unwrap_or_default().to_string();
+        // Serialising a JSON value cannot fail; keep the error path rather than unwrap anyway.
+        let body = serde_json::to_vec(input).map_err(|e| {
+            AwsError::malformed(
+                "ECS",
+                OPERATION,
+                format!("the request could not be encoded: {e}"),
+            )
+        })?;
+        let placeholder = aws_sdk_ecs::types::ContainerDefinition::builder()
+            .name("placeholder")
+            .build();
+        let out = self
+            .sdk
+            .ecs
+            .register_task_definition()
+            .family(&family)
+            .container_definitions(placeholder)
+            .customize()
+            .interceptor(ReplaceBody(Arc::new(body)))
+            .send()
+            .await
+            .map_err(|e| self.sdk.error(Service::Ecs, OPERATION, e))?;
+        out.task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .map(str::to_string)
+            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer named no revision"))
+    }
+}

@@ -1,0 +1,249 @@
+//! `terraform apply`: decide again on facts read afresh (refusing when they no longer match the plan),
+//! check that starting is safe, register the revision if needed, run the rollout, and record what serves
+//! production afterwards.
+
+use tokio_util::sync::CancellationToken;
+
+use crate::aws::{Aws, GroupInfo, Purpose};
+use crate::plugin::diagnostics::AttributePath;
+use crate::plugin::resource::{ApplyRequest, ApplyResponse};
+use crate::rollout::appspec::AppSpec;
+use crate::rollout::gate::{Gate, NoGate};
+use crate::rollout::{foreign_in_flight, rollout_description, RolloutSpec};
+use crate::taskdef;
+
+use super::decide::{compare, decide, DecideError, Decision, Revision, Wanted};
+use super::diagnose::group_error;
+use super::facts::gather;
+use super::fill::fill_group;
+use super::model::{self, attr, in_flight, Config, Field, Source, State};
+use super::preflight;
+use super::report::record;
+
+/// Applies a planned change of `ecsbg_deployment`.
+pub async fn apply(aws: Option<Aws>, req: ApplyRequest, stop: &CancellationToken) -> ApplyResponse {
+    let mut resp = ApplyResponse {
+        new_state: req.prior_state.clone(),
+        private: req.planned_private.clone(),
+        ..ApplyResponse::default()
+    };
+    let Some(mut state) = State::from_value(&req.planned_state) else {
+        // Destroy forgets the resource; the service keeps serving what it serves.
+        resp.new_state = crate::plugin::value::Value::Null;
+        resp.private = Vec::new();
+        return resp;
+    };
+    let (cfg, diags) = model::parse(&req.config);
+    resp.diagnostics.extend(diags);
+    if resp.diagnostics.has_errors() {
+        return resp;
+    }
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(super::not_configured());
+        return resp;
+    };
+    let (application, group_name) = (
+        &cfg.names.application_name,
+        &cfg.names.deployment_group_name,
+    );
+    let group = match aws
+        .deployment_group(application, group_name, Purpose::Apply)
+        .await
+    {
+        Ok(group) => group,
+        Err(err) => {
+            resp.diagnostics
+                .extend(group_error(application, group_name, &err));
+            return resp;
+        }
+    };
+    let planned = state.clone();
+    fill_group(
+        &mut state,
+        application,
+        group_name,
+        cfg.gate_url.clone(),
+        &group,
+    );
+    let prior = State::from_value(&req.prior_state);
+    let creating = prior.is_none();
+    let decision = match decide_again(&aws, &cfg, &group, prior.as_ref(), &state).await {
+        Ok(decision) => decision,
+        Err(message) => {
+            resp.diagnostics.attribute_error(
+                AttributePath::root(attr::TASK_DEFINITION_ARN),
+                "Conflicting task definitions",
+                message,
+            );
+            return resp;
+        }
+    };
+    let live_before = group.live_task_definition.clone();
+    let planned_deploy = planned.plans_rollout();
+    if let Some(changed) = compare(
+        planned_deploy,
+        planned
+            .previous_task_definition_arn
+            .as_deref()
+            .filter(|_| planned_deploy),
+        planned.task_definition_arn.as_deref(),
+        &decision,
+        live_before.as_deref(),
+    ) {
+        resp.diagnostics.error(
+            "Production changed since the plan",
+            format!("{changed}\n\nNothing was registered or deployed."),
+        );
+        if creating {
+            resp.new_state = crate::plugin::value::Value::Null;
+        }
+        return resp;
+    }
+    let alarms = cfg.alarms_or(&group.alarms);
+    let adopt = in_flight(&req.planned_private);
+    if decision.deploy && adopt.is_none() {
+        if let Some(reason) = foreign_in_flight(&aws, application, group_name).await {
+            resp.diagnostics.error(
+                "Rollout blocked by another deployment",
+                format!("{reason} Nothing was registered or deployed."),
+            );
+            if creating {
+                resp.new_state = crate::plugin::value::Value::Null;
+            }
+            return resp;
+        }
+        if let Err(reason) = preflight::check(&aws, &group, &alarms).await {
+            resp.diagnostics.error(
+                "Rollout refused before it started",
+                format!(
+                    "{reason}\n\nNothing was registered or deployed; production still serves {}.",
+                    live_before.as_deref().unwrap_or("what it served")
+                ),
+            );
+            if creating {
+                resp.new_state = crate::plugin::value::Value::Null;
+            }
+            return resp;
+        }
+    }
+    let target = match (&decision.revision, &cfg.source) {
+        (Revision::Existing(arn), _) => arn.clone(),
+        (Revision::Register, Source::Json(user)) => {
+            match aws
+                .register_task_definition(&taskdef::register_input(user))
+                .await
+            {
+                Ok(arn) => {
+                    tracing::info!(task_definition = %arn, "registered a new task definition revision");
+                    arn
+                }
+                Err(err) => {
+                    resp.diagnostics.attribute_error(
+                        AttributePath::root(attr::TASK_DEFINITION),
+                        "ECS refused the task definition",
+                        format!("{err}. Nothing was deployed."),
+                    );
+                    return resp;
+                }
+            }
+        }
+        _ => {
+            resp.diagnostics.error(
+                "Task definition unknown at apply",
+                "The task definition is still unknown during apply; this is a bug in the provider.",
+            );
+            return resp;
+        }
+    };
+    if !decision.deploy {
+        state.task_definition_arn = Field::Known(target.clone());
+        if state.task_definition.is_unknown() {
+            let live = aws.task_definition(&target).await.ok();
+            state.task_definition = Field::from_option(live.as_ref().map(taskdef::canonical_json));
+        }
+        keep_prior_results(&mut state, prior.as_ref());
+        resp.new_state = state.to_value();
+        return resp;
+    }
+
+    let appspec = AppSpec {
+        task_definition_arn: target.clone(),
+        container_name: state
+            .container_name
+            .as_deref()
+            .unwrap_or_default()
+            .to_string(),
+        container_port: state.container_port.known().copied().unwrap_or(0),
+        platform_version: cfg.appspec.platform_version.clone(),
+        network_configuration: cfg.appspec.network_configuration.clone(),
+        capacity_provider_strategy: cfg.appspec.capacity_provider_strategy.clone(),
+        hooks: cfg.hooks.clone(),
+    };
+    let spec = RolloutSpec {
+        application_name: application.clone(),
+        deployment_group_name: group_name.clone(),
+        appspec,
+        deployment_config_name: cfg.names.deployment_config_name.clone(),
+        alarms,
+        bake_time: cfg.timing.bake_time,
+        previous_task_definition_arn: live_before.clone(),
+        on_interrupt: cfg.timing.on_interrupt,
+        wait_for: cfg.timing.wait_for,
+        timeout: cfg.timeout(creating),
+        test_url: cfg.gate_url.clone().or_else(|| group.test_url.clone()),
+        description: rollout_description(application, group_name),
+        ecs_target_id: Some(format!("{}:{}", group.cluster, group.service)),
+    };
+    let no_gate = NoGate;
+    let gate: &dyn Gate = match &cfg.gate {
+        Some(g) => g,
+        None => &no_gate,
+    };
+    let report = crate::rollout::run(&aws, &spec, gate, adopt.as_deref(), stop).await;
+    record(&aws, &spec, &target, report, &mut state, &mut resp).await;
+    resp.new_state = state.to_value();
+    resp
+}
+
+/// The decision on facts read now, the same way plan read them.
+async fn decide_again(
+    aws: &Aws,
+    cfg: &Config,
+    group: &GroupInfo,
+    prior: Option<&State>,
+    state: &State,
+) -> Result<Decision, String> {
+    let live = gather(aws, cfg, group, prior).await;
+    let prior_appspec = prior.map(State::appspec_key);
+    let planned_appspec = state.appspec_key();
+    let wanted = Wanted {
+        source: &cfg.source,
+        pinned_arn: cfg.pinned_arn.as_deref(),
+        sensitive: &cfg.names.sensitive_environment,
+        prior_appspec: prior_appspec.as_ref(),
+        planned_appspec: &planned_appspec,
+    };
+    decide(&wanted, &live).map_err(|err| match err {
+        DecideError::PinnedDiffers { pinned } => format!(
+            "task_definition_arn {pinned} does not hold the content of task_definition. Nothing was registered or deployed."
+        ),
+    })
+}
+
+/// Without a rollout, the last rollout's results stay as they were.
+fn keep_prior_results(state: &mut State, prior: Option<&State>) {
+    let keep = |field: &mut Field<String>, prior: Option<&Field<String>>| {
+        if field.is_unknown() {
+            *field = prior.cloned().unwrap_or_default();
+        }
+    };
+    keep(&mut state.deployment_id, prior.map(|p| &p.deployment_id));
+    keep(&mut state.status, prior.map(|p| &p.status));
+    keep(
+        &mut state.previous_task_definition_arn,
+        prior.map(|p| &p.previous_task_definition_arn),
+    );
+    if state.timeline.is_unknown() {
+        state.timeline = prior.map(|p| p.timeline.clone()).unwrap_or_default();
+    }
+}

@@ -1,0 +1,220 @@
+//! Where the revision is chosen. One pure function, called by plan and again by apply with facts read
+//! afresh, decides whether a rollout is needed, which revision it deploys (the one serving production, the
+//! family's latest with the same content, the one named, or a new one to register) and what the plan says
+//! in words. Apply must reach the decision the plan showed, or refuse (see [`compare`]).
+
+use crate::taskdef;
+
+use super::model::{AppSpecKey, Source};
+
+/// What AWS says right now, as far as the decision needs it.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct LiveFacts {
+    /// The revision serving production (the PRIMARY task set's).
+    pub arn: Option<String>,
+    /// Its content, when known.
+    pub json: Option<serde_json::Value>,
+    /// The content of the revision the configuration names (`task_definition_arn`), when read.
+    pub named_json: Option<serde_json::Value>,
+    /// The family's latest revision and its content, when read (only needed when production runs other
+    /// content than the configuration's JSON).
+    pub family_latest: Option<(String, serde_json::Value)>,
+}
+
+/// The revision a rollout deploys.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Revision {
+    /// This registered revision.
+    Existing(String),
+    /// The configuration's JSON, registered at apply (no revision holds that content yet).
+    Register,
+    /// Not known until apply (the configuration is not known yet).
+    Unknown,
+}
+
+/// Why a rollout is needed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Reason {
+    /// The task definition's content differs from what serves production.
+    TaskDefinitionChanged,
+    /// A different revision is named than the one serving production.
+    RevisionChanged,
+    /// The task definition is not known until apply.
+    TaskDefinitionUnknown,
+    /// An AppSpec setting changed (container, port, platform version, network, capacity, hooks).
+    AppSpecChanged,
+}
+
+/// What to do, and how to say it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Decision {
+    /// A rollout is needed.
+    pub deploy: bool,
+    /// The revision to deploy (or that keeps serving, without a rollout).
+    pub revision: Revision,
+    /// The plan's summary of the task definition change, one line each.
+    pub summary: Vec<String>,
+    /// Why a rollout is needed (empty when not).
+    pub reasons: Vec<Reason>,
+}
+
+/// The configuration cannot be deployed as written.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DecideError {
+    /// `task_definition_arn` names a revision whose content is not `task_definition`'s.
+    PinnedDiffers {
+        /// The revision named.
+        pinned: String,
+    },
+}
+
+/// What the decision is made from besides the live facts.
+#[derive(Clone, Debug)]
+pub struct Wanted<'a> {
+    /// Where the task definition comes from.
+    pub source: &'a Source,
+    /// The revision named alongside the JSON, if any.
+    pub pinned_arn: Option<&'a str>,
+    /// Environment names whose values summaries never show.
+    pub sensitive: &'a [String],
+    /// The AppSpec inputs of the prior state (None on create).
+    pub prior_appspec: Option<&'a AppSpecKey>,
+    /// The AppSpec inputs now.
+    pub planned_appspec: &'a AppSpecKey,
+}
+
+/// The user's JSON equals what ECS returned, once both are normalised.
+pub fn same_task_definition(a: &serde_json::Value, b: &serde_json::Value) -> bool {
+    taskdef::normalize(a) == taskdef::normalize(b)
+}
+
+/// Whether the decision needs the family's latest revision: the configuration's JSON (not pinned) differs
+/// from what serves production, so an identical revision registered earlier may be reused.
+pub fn needs_family_latest(
+    source: &Source,
+    pinned: Option<&str>,
+    live_json: Option<&serde_json::Value>,
+) -> bool {
+    match (source, pinned) {
+        (Source::Json(user), None) => {
+            !live_json.is_some_and(|live| same_task_definition(live, user))
+        }
+        _ => false,
+    }
+}
+
+/// Decides. Pure: the same inputs always give the same decision.
+pub fn decide(wanted: &Wanted<'_>, live: &LiveFacts) -> Result<Decision, DecideError> {
+    let empty = serde_json::json!({});
+    let live_json = live.json.as_ref().unwrap_or(&empty);
+    let mut reasons = Vec::new();
+    let mut summary = Vec::new();
+    let revision = match (wanted.source, wanted.pinned_arn) {
+        (Source::Unknown, _) => {
+            reasons.push(Reason::TaskDefinitionUnknown);
+            Revision::Unknown
+        }
+        (Source::Json(user), Some(pinned)) => {
+            if !live
+                .named_json
+                .as_ref()
+                .is_some_and(|named| same_task_definition(named, user))
+            {
+                return Err(DecideError::PinnedDiffers {
+                    pinned: pinned.to_string(),
+                });
+            }
+            if Some(pinned) != live.arn.as_deref() {
+                reasons.push(Reason::RevisionChanged);
+                summary = taskdef::summarize(live_json, user, wanted.sensitive);
+            }
+            Revision::Existing(pinned.to_string())
+        }
+        (Source::Json(user), None) => {
+            let live_same = live
+                .json
+                .as_ref()
+                .is_some_and(|json| same_task_definition(json, user));
+            match (&live.arn, live_same) {
+                (Some(arn), true) => Revision::Existing(arn.clone()),
+                _ => {
+                    reasons.push(Reason::TaskDefinitionChanged);
+                    summary = taskdef::summarize(live_json, user, wanted.sensitive);
+                    // The family's latest revision may already hold this content (an earlier apply that was
+                    // interrupted, killed, or rolled back): reuse it rather than register a duplicate, so an
+                    // in-flight deployment of it is recognised and adopted.
+                    match &live.family_latest {
+                        Some((arn, json)) if same_task_definition(json, user) => {
+                            Revision::Existing(arn.clone())
+                        }
+                        _ => Revision::Register,
+                    }
+                }
+            }
+        }
+        (Source::Arn(arn), _) => {
+            if Some(arn.as_str()) != live.arn.as_deref() {
+                reasons.push(Reason::RevisionChanged);
+                if let (Some(live), Some(next)) = (&live.json, &live.named_json) {
+                    summary = taskdef::summarize(live, next, wanted.sensitive);
+                }
+            }
+            Revision::Existing(arn.clone())
+        }
+    };
+    if wanted
+        .prior_appspec
+        .is_some_and(|prior| prior != wanted.planned_appspec)
+    {
+        reasons.push(Reason::AppSpecChanged);
+    }
+    Ok(Decision {
+        deploy: !reasons.is_empty(),
+        revision,
+        summary,
+        reasons,
+    })
+}
+
+/// Apply's decision against the plan's: None when apply may go ahead, else what changed, in words.
+///
+/// - The plan showed no rollout: apply must not start one (production moved since the plan).
+/// - The plan showed a rollout from one revision: production must still serve that revision, since the
+///   diff the reviewer approved was against it — unless production already serves what the plan was to
+///   ship, in which case there is nothing left to do.
+/// - The plan named the revision to deploy: apply deploys that one.
+pub fn compare(
+    planned_deploy: bool,
+    planned_from: Option<&str>,
+    planned_revision: Option<&str>,
+    applied: &Decision,
+    live_now: Option<&str>,
+) -> Option<String> {
+    let now = live_now.unwrap_or("nothing");
+    if !planned_deploy && applied.deploy {
+        return Some(format!(
+            "The plan showed no rollout, but production now serves {now}, which is not what the configuration says{}. Run `terraform plan` again to see the change.",
+            match planned_revision {
+                Some(r) => format!(" (the plan saw {r})"),
+                None => String::new(),
+            }
+        ));
+    }
+    if planned_deploy && applied.deploy {
+        if let Some(from) = planned_from {
+            if Some(from) != live_now {
+                return Some(format!(
+                    "The plan's diff was against {from}, which served production then; production now serves {now}. Run `terraform plan` again to review the change against what serves now."
+                ));
+            }
+        }
+        if let (Some(planned), Revision::Existing(chosen)) = (planned_revision, &applied.revision) {
+            if planned != chosen {
+                return Some(format!(
+                    "The plan was to deploy {planned}, but {chosen} would be deployed now. Run `terraform plan` again."
+                ));
+            }
+        }
+    }
+    None
+}

@@ -1,0 +1,105 @@
+//! The names a rollout is addressed by and watched with: application, deployment group, deployment config,
+//! alarms, and the environment names plan summaries must never show.
+
+use super::attr;
+use super::values::{string, strings};
+use crate::plugin::diagnostics::{AttributePath, Diagnostics};
+use crate::plugin::value::Value;
+
+/// The configuration's names, checked.
+#[derive(Clone, Debug, Default)]
+pub struct Names {
+    /// CodeDeploy application.
+    pub application_name: String,
+    /// CodeDeploy deployment group.
+    pub deployment_group_name: String,
+    /// Deployment config override.
+    pub deployment_config_name: Option<String>,
+    /// Alarms (empty: the group's).
+    pub alarms: Vec<String>,
+    /// Environment variable names whose values plan summaries never show (beyond the names that look secret).
+    pub sensitive_environment: Vec<String>,
+}
+
+/// CodeDeploy names: 1 to 100 characters (application, deployment group, deployment config).
+fn check_codedeploy_name(v: &Value, path: AttributePath, what: &str, diags: &mut Diagnostics) {
+    if let Some(name) = v.as_str() {
+        if name.trim().is_empty() || name.chars().count() > 100 {
+            diags.attribute_error(
+                path,
+                "Invalid name",
+                format!("{what} {name:?} must be 1 to 100 characters long and not blank."),
+            );
+        }
+    }
+}
+
+/// Reads and checks the names.
+pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
+    let root = AttributePath::root;
+    check_codedeploy_name(
+        config.get(attr::APPLICATION_NAME),
+        root(attr::APPLICATION_NAME),
+        "The application name",
+        diags,
+    );
+    check_codedeploy_name(
+        config.get(attr::DEPLOYMENT_GROUP_NAME),
+        root(attr::DEPLOYMENT_GROUP_NAME),
+        "The deployment group name",
+        diags,
+    );
+    check_codedeploy_name(
+        config.get(attr::DEPLOYMENT_CONFIG_NAME),
+        root(attr::DEPLOYMENT_CONFIG_NAME),
+        "The deployment config name",
+        diags,
+    );
+    let mut seen_alarms = std::collections::BTreeSet::new();
+    for (i, alarm) in config
+        .get("alarms")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if let Some(name) = alarm.as_str() {
+            let path = root(attr::ALARMS).index(i);
+            if name.trim().is_empty() || name.chars().count() > 255 {
+                diags.attribute_error(
+                    path,
+                    "Invalid alarm name",
+                    format!("{name:?} is not a CloudWatch alarm name (1 to 255 characters)."),
+                );
+            } else if !seen_alarms.insert(name.to_string()) {
+                diags.attribute_error(
+                    path,
+                    "Duplicate alarm",
+                    format!("Alarm {name:?} is listed twice."),
+                );
+            }
+        }
+    }
+    for (i, name) in config
+        .get("sensitive_environment")
+        .as_list()
+        .unwrap_or_default()
+        .iter()
+        .enumerate()
+    {
+        if name.as_str().is_some_and(|n| n.trim().is_empty()) {
+            diags.attribute_error(
+                root(attr::SENSITIVE_ENVIRONMENT).index(i),
+                "Invalid environment variable name",
+                "A blank name hides nothing: list the names of the container environment variables whose values must not be shown.",
+            );
+        }
+    }
+    Names {
+        application_name: string(config.get(attr::APPLICATION_NAME)).unwrap_or_default(),
+        deployment_group_name: string(config.get(attr::DEPLOYMENT_GROUP_NAME)).unwrap_or_default(),
+        deployment_config_name: string(config.get(attr::DEPLOYMENT_CONFIG_NAME)),
+        alarms: strings(config.get(attr::ALARMS)),
+        sensitive_environment: strings(config.get(attr::SENSITIVE_ENVIRONMENT)),
+    }
+}

@@ -1,0 +1,104 @@
+//! Refresh and import: what actually serves production, from ECS, and whether a deployment is in flight.
+
+use crate::aws::{Aws, Purpose};
+use crate::plugin::diagnostics::Diagnostics;
+use crate::plugin::resource::{ImportResponse, ReadRequest, ReadResponse};
+use crate::taskdef;
+
+use super::diagnose::group_error;
+use super::fill::fill_group;
+use super::model::{Field, State};
+use super::schema;
+
+/// Refreshes state: the revision serving production, and a warning for a deployment in flight.
+pub async fn read(aws: Option<Aws>, req: ReadRequest) -> ReadResponse {
+    let mut resp = ReadResponse {
+        new_state: req.current_state.clone(),
+        private: req.private.clone(),
+        ..ReadResponse::default()
+    };
+    let Some(mut state) = State::from_value(&req.current_state) else {
+        return resp;
+    };
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(super::not_configured());
+        return resp;
+    };
+    let application = state.application_name();
+    let group_name = state.deployment_group_name();
+    // What the group points at and whether a deployment is in flight are independent: ask both at once.
+    let (group, listed) = tokio::join!(
+        aws.deployment_group(&application, &group_name, Purpose::Refresh),
+        aws.watcher().in_flight(&application, &group_name, false)
+    );
+    let group = match group {
+        Ok(group) => group,
+        Err(err) => {
+            resp.diagnostics
+                .extend(group_error(&application, &group_name, &err));
+            return resp;
+        }
+    };
+    if let Some(live) = &group.live_task_definition {
+        if state.task_definition_arn.as_deref() != Some(live.as_str()) {
+            state.task_definition_arn = Field::Known(live.clone());
+            if !matches!(state.task_definition, Field::Null) {
+                if let Ok(json) = aws.task_definition(live).await {
+                    state.task_definition = Field::Known(taskdef::canonical_json(&json));
+                }
+            }
+        }
+    }
+    if let Some((id, status)) = listed.ok().and_then(|list| list.into_iter().next()) {
+        resp.diagnostics.warning(
+            format!("Deployment {id} is in flight for {group_name}"),
+            format!("CodeDeploy deployment {id} is {status} right now. The next apply follows it when this resource started it, and otherwise refuses to start another until it ends."),
+        );
+    }
+    resp.new_state = state.to_value();
+    resp
+}
+
+/// Imports `<application>:<deployment group>`: the group's facts and the revision serving production.
+pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
+    let mut resp = ImportResponse::default();
+    let Some((application, group_name)) = id
+        .split_once(':')
+        .filter(|(a, g)| !a.is_empty() && !g.is_empty())
+    else {
+        resp.diagnostics.error(
+            "Invalid import id",
+            format!("{id:?} is not <application>:<deployment_group>, e.g. \"web:web-prod\"."),
+        );
+        return resp;
+    };
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(super::not_configured());
+        return resp;
+    };
+    let group = match aws
+        .deployment_group(application, group_name, Purpose::Refresh)
+        .await
+    {
+        Ok(group) => group,
+        Err(err) => {
+            let d: Diagnostics = group_error(application, group_name, &err);
+            resp.diagnostics.extend(d);
+            return resp;
+        }
+    };
+    let mut state = State::imported(
+        &schema::schema().block.value_type(),
+        application,
+        group_name,
+    );
+    fill_group(&mut state, application, group_name, None, &group);
+    if let Some(live) = &group.live_task_definition {
+        state.task_definition_arn = Field::Known(live.clone());
+        if let Ok(json) = aws.task_definition(live).await {
+            state.task_definition = Field::Known(taskdef::canonical_json(&json));
+        }
+    }
+    resp.state = state.to_value();
+    resp
+}
