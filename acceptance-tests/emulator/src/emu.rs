@@ -5,14 +5,13 @@ use std::collections::BTreeMap;
 use std::sync::{Arc, Mutex, MutexGuard, OnceLock};
 use std::time::Duration;
 
-use serde_json::Value;
 use tokio::sync::Notify;
 
 use crate::clock::Clock;
 use crate::dataplane::DataPlane;
 use crate::faults::Faults;
 use crate::hooks::HookFunctions;
-use crate::protocol::{ApiError, Service};
+use crate::protocol::Service;
 use crate::world::World;
 
 /// Behaviours AWS does not document, as settings (see the crate README for the defaults' sources).
@@ -164,28 +163,4 @@ impl Emu {
             .unwrap_or_else(|p| p.into_inner())
             .clear();
     }
-
-    /// Runs one API operation.
-    pub async fn dispatch(
-        &self,
-        service: Service,
-        op: &str,
-        input: &Value,
-    ) -> Result<Value, ApiError> {
-        match service {
-            Service::Ecs => crate::services::ecs::handle(self, op, input).await,
-            Service::CodeDeploy => crate::services::codedeploy::handle(self, op, input).await,
-            Service::Elbv2 => crate::services::elbv2::handle(self, op, input).await,
-            Service::CloudWatch => crate::services::cloudwatch::handle(self, op, input),
-            Service::Lambda => crate::services::lambda::handle(self, op, input),
-        }
-    }
-}
-
-/// The error for an operation the emulator does not implement.
-pub fn unknown_operation(service: Service, op: &str) -> ApiError {
-    ApiError::client(
-        "UnknownOperationException",
-        format!("the emulator does not implement {}.{op}", service.name()),
-    )
 }

@@ -16,12 +16,13 @@ pub mod seed;
 mod server;
 mod services;
 mod sha256;
+mod snapshot;
 mod world;
 
 use std::collections::BTreeMap;
 use std::net::SocketAddr;
 
-use serde_json::{json, Value};
+use serde_json::Value;
 use tokio_util::sync::CancellationToken;
 
 pub use emu::Behaviour;
@@ -195,7 +196,7 @@ impl Emulator {
 
     /// A JSON picture of the world (services, task sets, deployments, listeners, alarms).
     pub fn snapshot(&self) -> Value {
-        snapshot(&self.emu)
+        snapshot::snapshot(&self.emu.world())
     }
 
     /// Stops serving and closes every listener and task.
@@ -203,20 +204,4 @@ impl Emulator {
         self.stop.cancel();
         self.emu.data().shutdown().await;
     }
-}
-
-pub(crate) fn snapshot(emu: &Emu) -> Value {
-    let world = emu.world();
-    json!({
-        "services": world.services.values().map(|s| json!({
-            "name": s.name, "cluster": s.cluster, "desiredCount": s.desired_count,
-            "taskSets": s.task_sets.iter().map(|t| json!({"id": t.id, "status": t.status, "taskDefinition": t.task_definition, "scale": t.scale, "targetGroupArn": t.target_group_arn, "externalId": t.external_id, "tasks": t.tasks.len()})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "deployments": world.deployment_order.iter().filter_map(|id| world.deployments.get(id)).map(|d| json!({
-            "id": d.id, "status": d.status, "creator": d.creator, "taskDefinition": d.task_definition, "error": d.error, "rollbackInfo": d.rollback_info,
-            "events": d.events.iter().map(|e| json!({"name": e.name, "status": e.status})).collect::<Vec<_>>(),
-        })).collect::<Vec<_>>(),
-        "listeners": world.listeners.values().map(|l| json!({"arn": l.arn, "port": l.port, "forward": l.forward})).collect::<Vec<_>>(),
-        "alarms": world.alarms.values().map(|a| json!({"name": a.definition.alarm_name, "state": a.state.as_str(), "reason": a.reason})).collect::<Vec<_>>(),
-    })
 }

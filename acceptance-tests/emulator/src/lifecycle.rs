@@ -9,10 +9,10 @@ use serde_json::{json, Value};
 use crate::alarm_eval::AlarmState;
 use crate::clock::Clock;
 use crate::emu::Emu;
-use crate::services::codedeploy::{config, routing, Routing, EVENTS};
+use crate::services::deployment_config::{config, routing, Routing};
 use crate::services::ecs::{health_check_path, start_tasks};
 use crate::services::elbv2::set_weights;
-use crate::world::{Control, Deployment, LifecycleEvent, TaskSet, World};
+use crate::world::{Control, Deployment, LifecycleEvent, TaskSet, World, EVENTS};
 
 /// Why a deployment ended early.
 #[derive(Debug)]
@@ -780,16 +780,7 @@ async fn fail(emu: &Emu, id: &str, failure: Failure) {
             rollback.target_status = "InProgress".into();
             rollback.hooks.clear();
             rollback.description = Some(format!("Rollback of {id}"));
-            rollback.events = EVENTS
-                .iter()
-                .map(|e| LifecycleEvent {
-                    name: e.to_string(),
-                    status: "Pending".into(),
-                    start: None,
-                    end: None,
-                    diagnostics: None,
-                })
-                .collect();
+            rollback.events = LifecycleEvent::all_pending();
             if let Some(d) = world.deployments.get_mut(id) {
                 d.rollback_info = Some(
                     json!({"rollbackDeploymentId": rb, "rollbackMessage": format!("Rolled back to the original task set by deployment {rb}.")}),

@@ -233,14 +233,16 @@ pub struct SeedReport {
 }
 
 async fn call(emu: &Emu, service: Service, op: &str, input: Value) -> anyhow::Result<Value> {
-    emu.dispatch(service, op, &input).await.map_err(|e| {
-        anyhow::anyhow!(
-            "seeding {}.{op} failed: {}: {}",
-            service.name(),
-            e.code,
-            e.message
-        )
-    })
+    crate::services::dispatch(emu, service, op, &input)
+        .await
+        .map_err(|e| {
+            anyhow::anyhow!(
+                "seeding {}.{op} failed: {}: {}",
+                service.name(),
+                e.code,
+                e.message
+            )
+        })
 }
 
 /// Applies a seed through the APIs.

@@ -15,6 +15,8 @@ use tokio_util::sync::CancellationToken;
 use crate::emu::Emu;
 use crate::faults::{FaultDecision, FaultRule};
 use crate::protocol::{self, ApiError, Rendered};
+use crate::services;
+use crate::snapshot::snapshot;
 
 /// Serves until `stop` fires.
 pub async fn serve(emu: Emu, listener: TcpListener, stop: CancellationToken) {
@@ -128,9 +130,7 @@ async fn handle(emu: Emu, req: Request<Incoming>) -> Result<Response<Full<Bytes>
         }
         FaultDecision::Drop => return Err(Dropped),
     }
-    let rendered = match emu
-        .dispatch(call.service, &call.operation, &call.input)
-        .await
+    let rendered = match services::dispatch(&emu, call.service, &call.operation, &call.input).await
     {
         Ok(output) => protocol::render_ok(&call, output),
         Err(err) => {
@@ -163,7 +163,7 @@ fn admin_api(emu: &Emu, method: &hyper::Method, path: &str, body: &[u8]) -> Resp
             emu.inner.faults.clear();
             json_response(200, json!({}))
         }
-        ("GET", "state") => json_response(200, crate::snapshot(emu)),
+        ("GET", "state") => json_response(200, snapshot(&emu.world())),
         _ => json_response(
             404,
             json!({"error": format!("no admin endpoint {method} /_emulator/{path}")}),

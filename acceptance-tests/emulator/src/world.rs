@@ -78,6 +78,18 @@ impl Service {
     }
 }
 
+/// The eight lifecycle events of an ECS deployment, in order.
+pub const EVENTS: [&str; 8] = [
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+];
+
 /// A lifecycle event of a deployment's ECS target.
 #[derive(Clone, Debug)]
 pub struct LifecycleEvent {
@@ -91,6 +103,22 @@ pub struct LifecycleEvent {
     pub end: Option<f64>,
     /// Why it failed.
     pub diagnostics: Option<Value>,
+}
+
+impl LifecycleEvent {
+    /// Every event of a fresh deployment, Pending: CreateDeployment and an automatic rollback both start here.
+    pub fn all_pending() -> Vec<LifecycleEvent> {
+        EVENTS
+            .iter()
+            .map(|e| LifecycleEvent {
+                name: e.to_string(),
+                status: "Pending".into(),
+                start: None,
+                end: None,
+                diagnostics: None,
+            })
+            .collect()
+    }
 }
 
 /// The requests that steer a running deployment.

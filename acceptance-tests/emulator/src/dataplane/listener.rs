@@ -17,7 +17,9 @@ use hyper_util::rt::{TokioExecutor, TokioIo};
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::{DataPlane, WeightedTargetGroup};
+use super::metrics::Metrics;
+use super::spec::WeightedTargetGroup;
+use super::targets::Targets;
 
 const NAMESPACE: &str = "AWS/ApplicationELB";
 
@@ -83,7 +85,8 @@ impl ListenerState {
 
 /// Binds the port and serves until the listener's stop fires.
 pub async fn serve(
-    plane: DataPlane,
+    targets: Targets,
+    metrics: Metrics,
     state: std::sync::Arc<ListenerState>,
     port: u16,
 ) -> std::io::Result<u16> {
@@ -98,11 +101,18 @@ pub async fn serve(
                 _ = state.stop.cancelled() => return,
             };
             let Ok((stream, _)) = accepted else { continue };
-            let (plane, state, client) = (plane.clone(), state.clone(), client.clone());
+            let (targets, metrics) = (targets.clone(), metrics.clone());
+            let (state, client) = (state.clone(), client.clone());
             tokio::spawn(async move {
                 let stop = state.stop.clone();
                 let service = service_fn(move |req| {
-                    forward(plane.clone(), state.clone(), client.clone(), req)
+                    forward(
+                        targets.clone(),
+                        metrics.clone(),
+                        state.clone(),
+                        client.clone(),
+                        req,
+                    )
                 });
                 let conn = hyper::server::conn::http1::Builder::new()
                     .serve_connection(TokioIo::new(stream), service);
@@ -124,12 +134,12 @@ fn text(status: u16, body: &'static str) -> Response<Full<Bytes>> {
 }
 
 async fn forward(
-    plane: DataPlane,
+    targets: Targets,
+    metrics: Metrics,
     state: std::sync::Arc<ListenerState>,
     client: Client<HttpConnector, Full<Bytes>>,
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
-    let metrics = plane.metrics();
     let lb_dims = vec![("LoadBalancer".to_string(), state.lb_dimension.clone())];
     let Some(group) = state.pick_group() else {
         metrics.put(
@@ -141,8 +151,8 @@ async fn forward(
         );
         return Ok(text(503, "no target group to forward to"));
     };
-    let targets = plane.healthy_targets(&group.target_group_arn);
-    if targets.is_empty() {
+    let healthy = targets.healthy_targets(&group.target_group_arn);
+    if healthy.is_empty() {
         metrics.put(
             NAMESPACE,
             "HTTPCode_ELB_5XX_Count",
@@ -152,7 +162,7 @@ async fn forward(
         );
         return Ok(text(503, "no healthy targets"));
     }
-    let target = targets[state.next_index(&group.target_group_arn, targets.len())];
+    let target = healthy[state.next_index(&group.target_group_arn, healthy.len())];
     let started = Instant::now();
     let (parts, body) = req.into_parts();
     let body = body

@@ -3,74 +3,25 @@
 
 mod listener;
 mod metrics;
+mod spec;
+mod targets;
 mod task;
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::HashMap;
 use std::net::SocketAddr;
 use std::sync::{Arc, Mutex};
 
 use tokio_util::sync::CancellationToken;
 
 pub use metrics::{Metrics, Statistics};
+pub use spec::{ListenerSpec, TaskSpec, WeightedTargetGroup};
+pub use targets::TargetHealth;
 
-/// What a task serves, from its container definition.
-#[derive(Clone, Debug)]
-pub struct TaskSpec {
-    /// The task's ARN.
-    pub task_arn: String,
-    /// Its task definition.
-    pub task_definition_arn: String,
-    /// The container the load balancer targets.
-    pub container_name: String,
-    /// That container's environment (`MESSAGE`, `EMULATOR_*`).
-    pub environment: BTreeMap<String, String>,
-    /// The target group's health check path.
-    pub health_check_path: String,
-}
-
-/// A listener to bind.
-#[derive(Clone, Debug)]
-pub struct ListenerSpec {
-    /// The listener's ARN.
-    pub listener_arn: String,
-    /// Port on 127.0.0.1 (0 = any free port).
-    pub port: u16,
-    /// `app/<name>/<id>`, the LoadBalancer metric dimension.
-    pub load_balancer_dimension: String,
-}
-
-/// One weighted target group of a forward action.
-#[derive(Clone, Debug, PartialEq)]
-pub struct WeightedTargetGroup {
-    /// Its ARN.
-    pub target_group_arn: String,
-    /// `targetgroup/<name>/<id>`, the TargetGroup metric dimension.
-    pub target_group_dimension: String,
-    /// 0..=999.
-    pub weight: u32,
-}
-
-/// What DescribeTargetHealth reports for one target.
-#[derive(Clone, Debug)]
-pub struct TargetHealth {
-    /// The task's address.
-    pub addr: SocketAddr,
-    /// `healthy` or `unhealthy`.
-    pub state: String,
-    /// Why, when unhealthy.
-    pub reason: Option<String>,
-}
-
-struct TaskEntry {
-    addr: SocketAddr,
-    healthy: bool,
-    stop: CancellationToken,
-}
+use targets::{lock, Targets};
 
 #[derive(Default)]
 struct Inner {
-    tasks: Mutex<HashMap<String, TaskEntry>>,
-    targets: Mutex<HashMap<String, Vec<SocketAddr>>>,
+    targets: Targets,
     listeners: Mutex<HashMap<String, Arc<listener::ListenerState>>>,
     metrics: Metrics,
 }
@@ -79,10 +30,6 @@ struct Inner {
 #[derive(Clone, Default)]
 pub struct DataPlane {
     inner: Arc<Inner>,
-}
-
-fn lock<T>(m: &Mutex<T>) -> std::sync::MutexGuard<'_, T> {
-    m.lock().unwrap_or_else(|p| p.into_inner())
 }
 
 impl DataPlane {
@@ -100,59 +47,25 @@ impl DataPlane {
             .unwrap_or(true);
         let stop = CancellationToken::new();
         let addr = task::serve(spec.clone(), stop.clone()).await?;
-        lock(&self.inner.tasks).insert(
-            spec.task_arn,
-            TaskEntry {
-                addr,
-                healthy,
-                stop,
-            },
-        );
+        self.inner
+            .targets
+            .add_task(spec.task_arn, addr, healthy, stop);
         Ok(addr)
     }
 
     /// Stops a task: its port closes.
     pub fn stop_task(&self, task_arn: &str) {
-        if let Some(entry) = lock(&self.inner.tasks).remove(task_arn) {
-            entry.stop.cancel();
-        }
+        self.inner.targets.stop_task(task_arn);
     }
 
     /// Replaces a target group's registered targets.
     pub fn set_targets(&self, target_group_arn: &str, targets: Vec<SocketAddr>) {
-        lock(&self.inner.targets).insert(target_group_arn.to_string(), targets);
+        self.inner.targets.set_targets(target_group_arn, targets);
     }
 
     /// Health of a target group's targets.
     pub fn target_health(&self, target_group_arn: &str) -> Vec<TargetHealth> {
-        let targets = lock(&self.inner.targets)
-            .get(target_group_arn)
-            .cloned()
-            .unwrap_or_default();
-        let tasks = lock(&self.inner.tasks);
-        targets
-            .into_iter()
-            .map(|addr| {
-                let healthy = tasks.values().any(|t| t.addr == addr && t.healthy);
-                TargetHealth {
-                    addr,
-                    state: if healthy { "healthy" } else { "unhealthy" }.to_string(),
-                    reason: (!healthy).then(|| "Target.FailedHealthChecks".to_string()),
-                }
-            })
-            .collect()
-    }
-
-    fn healthy_targets(&self, target_group_arn: &str) -> Vec<SocketAddr> {
-        let targets = lock(&self.inner.targets)
-            .get(target_group_arn)
-            .cloned()
-            .unwrap_or_default();
-        let tasks = lock(&self.inner.tasks);
-        targets
-            .into_iter()
-            .filter(|addr| tasks.values().any(|t| t.addr == *addr && t.healthy))
-            .collect()
+        self.inner.targets.target_health(target_group_arn)
     }
 
     /// Binds a listener on 127.0.0.1 and returns the bound port.
@@ -160,7 +73,13 @@ impl DataPlane {
         let state = Arc::new(listener::ListenerState::new(
             spec.load_balancer_dimension.clone(),
         ));
-        let port = listener::serve(self.clone(), state.clone(), spec.port).await?;
+        let port = listener::serve(
+            self.inner.targets.clone(),
+            self.metrics(),
+            state.clone(),
+            spec.port,
+        )
+        .await?;
         lock(&self.inner.listeners).insert(spec.listener_arn, state);
         Ok(port)
     }
@@ -189,8 +108,6 @@ impl DataPlane {
         for (_, state) in lock(&self.inner.listeners).drain() {
             state.stop.cancel();
         }
-        for (_, task) in lock(&self.inner.tasks).drain() {
-            task.stop.cancel();
-        }
+        self.inner.targets.stop_all();
     }
 }

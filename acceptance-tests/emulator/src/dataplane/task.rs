@@ -15,7 +15,7 @@ use hyper_util::rt::TokioIo;
 use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
-use super::TaskSpec;
+use super::spec::TaskSpec;
 
 /// Binds 127.0.0.1:0 and serves until `stop` fires.
 pub async fn serve(spec: TaskSpec, stop: CancellationToken) -> std::io::Result<SocketAddr> {

@@ -3,7 +3,7 @@
 use ciborium::value::Value as Cbor;
 use serde_json::{Map, Number, Value};
 
-use super::ApiError;
+use super::error::ApiError;
 
 /// Decodes a request body (empty means no input).
 pub fn decode(body: &[u8]) -> Result<Value, ApiError> {

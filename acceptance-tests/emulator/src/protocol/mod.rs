@@ -2,47 +2,17 @@
 //! operation and a JSON-like input; and back: a JSON-like output or an error, rendered as the caller expects.
 
 mod cbor;
+mod error;
 mod query;
+mod request_id;
+mod service;
 
 use bytes::Bytes;
 use serde_json::Value;
 
-/// A service the emulator answers for.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
-pub enum Service {
-    /// Amazon ECS.
-    Ecs,
-    /// AWS CodeDeploy.
-    CodeDeploy,
-    /// Elastic Load Balancing v2.
-    Elbv2,
-    /// Amazon CloudWatch.
-    CloudWatch,
-    /// AWS Lambda (only reading functions: the hooks CodeDeploy would invoke).
-    Lambda,
-}
-
-impl Service {
-    /// The name used for call counts and fault rules.
-    pub fn name(&self) -> &'static str {
-        match self {
-            Service::Ecs => "ecs",
-            Service::CodeDeploy => "codedeploy",
-            Service::Elbv2 => "elbv2",
-            Service::CloudWatch => "cloudwatch",
-            Service::Lambda => "lambda",
-        }
-    }
-
-    /// The service's throttling error code.
-    pub fn throttling_code(&self) -> &'static str {
-        match self {
-            Service::Ecs | Service::CodeDeploy => "ThrottlingException",
-            Service::Elbv2 | Service::CloudWatch => "Throttling",
-            Service::Lambda => "TooManyRequestsException",
-        }
-    }
-}
+pub use error::ApiError;
+pub use request_id::request_id;
+pub use service::Service;
 
 /// How a request arrived (and so how its answer must be written).
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -70,33 +40,6 @@ pub struct Call {
     pub wire: Wire,
     /// The input, as JSON (awsQuery forms and CBOR maps are converted).
     pub input: Value,
-}
-
-/// An AWS error as a client sees it.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ApiError {
-    /// HTTP status.
-    pub status: u16,
-    /// The error code (`__type`).
-    pub code: String,
-    /// The message.
-    pub message: String,
-}
-
-impl ApiError {
-    /// A client-side (400) error.
-    pub fn client(code: &str, message: impl Into<String>) -> Self {
-        ApiError {
-            status: 400,
-            code: code.to_string(),
-            message: message.into(),
-        }
-    }
-
-    /// The generic validation error most services use.
-    pub fn invalid(message: impl Into<String>) -> Self {
-        Self::client("InvalidParameterException", message)
-    }
 }
 
 /// A rendered response.
@@ -266,12 +209,4 @@ fn percent_decode(text: &str) -> String {
         i += 1;
     }
     String::from_utf8_lossy(&out).into_owned()
-}
-
-/// A request id in AWS's shape.
-pub fn request_id() -> String {
-    use std::sync::atomic::{AtomicU64, Ordering};
-    static NEXT: AtomicU64 = AtomicU64::new(1);
-    let n = NEXT.fetch_add(1, Ordering::Relaxed);
-    format!("00000000-0000-4000-8000-{n:012x}")
 }

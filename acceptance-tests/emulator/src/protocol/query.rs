@@ -2,7 +2,9 @@
 
 use serde_json::{Map, Value};
 
-use super::{request_id, ApiError, Service};
+use super::error::ApiError;
+use super::request_id::request_id;
+use super::service::Service;
 
 /// Decodes a form body into (Action, Version, input as JSON).
 pub fn decode_form(body: &[u8]) -> Result<(String, Option<String>, Value), ApiError> {

@@ -4,10 +4,10 @@ use std::time::{Duration, SystemTime};
 
 use serde_json::{json, Value};
 
-use super::{list, opt_bool, opt_num, opt_str, page, req_str, strings};
+use super::params::{list, opt_bool, opt_num, opt_str, page, req_str, strings};
 use crate::alarm_eval::{evaluate, AlarmDefinition, AlarmState};
 use crate::clock::Clock;
-use crate::emu::{unknown_operation, Emu};
+use crate::emu::Emu;
 use crate::protocol::{ApiError, Service};
 use crate::world::{Alarm, ACCOUNT, REGION};
 
@@ -19,7 +19,7 @@ pub fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiError> {
         "SetAlarmState" => set_alarm_state(emu, input),
         "DeleteAlarms" => delete_alarms(emu, input),
         "PutMetricData" => put_metric_data(emu, input),
-        _ => Err(unknown_operation(Service::CloudWatch, op)),
+        _ => Err(ApiError::unknown_operation(Service::CloudWatch, op)),
     }
 }
 

@@ -5,10 +5,10 @@ use std::collections::BTreeMap;
 
 use serde_json::{json, Value};
 
-use super::{list, opt_num, opt_str, page, req_str, strings};
+use super::params::{list, opt_num, opt_str, page, req_str, strings};
 use crate::clock::Clock;
 use crate::dataplane::TaskSpec;
-use crate::emu::{unknown_operation, Emu};
+use crate::emu::Emu;
 use crate::protocol::{ApiError, Service as Svc};
 use crate::world::{Service, TaskSet, World, ACCOUNT, REGION};
 
@@ -32,7 +32,7 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "DescribeServices" => describe_services(emu, input),
         "UpdateService" => update_service(emu, input).await,
         "DescribeTaskSets" => describe_task_sets(emu, input),
-        _ => Err(unknown_operation(Svc::Ecs, op)),
+        _ => Err(ApiError::unknown_operation(Svc::Ecs, op)),
     }
 }
 

@@ -3,9 +3,9 @@
 
 use serde_json::{json, Value};
 
-use super::{list, opt_num, opt_str, page, req_str, strings};
+use super::params::{list, opt_num, opt_str, page, req_str, strings};
 use crate::dataplane::{ListenerSpec, WeightedTargetGroup};
-use crate::emu::{unknown_operation, Emu};
+use crate::emu::Emu;
 use crate::protocol::{ApiError, Service};
 use crate::world::{Listener, World, ACCOUNT, REGION};
 
@@ -21,7 +21,7 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "DescribeListeners" => describe_listeners(emu, input),
         "DescribeRules" => describe_rules(emu, input),
         "DescribeTargetHealth" => describe_target_health(emu, input),
-        _ => Err(unknown_operation(Service::Elbv2, op)),
+        _ => Err(ApiError::unknown_operation(Service::Elbv2, op)),
     }
 }
 

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use crate::emu::{unknown_operation, Emu};
+use crate::emu::Emu;
 use crate::protocol::{ApiError, Service};
 use crate::world::REGION;
 
@@ -13,7 +13,7 @@ const ACCOUNT: &str = "123456789012";
 pub fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiError> {
     match op {
         "GetFunction" => get_function(emu, input),
-        _ => Err(unknown_operation(Service::Lambda, op)),
+        _ => Err(ApiError::unknown_operation(Service::Lambda, op)),
     }
 }
 
