@@ -13,6 +13,7 @@ pub mod aws;
 pub mod docs;
 pub mod duration;
 pub mod gate;
+mod identity;
 pub mod plugin;
 pub mod provider;
 pub mod resource;
@@ -21,8 +22,7 @@ pub mod taskdef;
 #[cfg(feature = "testing")]
 pub mod testing;
 
-/// The provider's address in the registry; Terraform keys reattach and install paths by it.
-pub const PROVIDER_ADDRESS: &str = "registry.terraform.io/ecsbg/ecsbg";
+pub use identity::PROVIDER_ADDRESS;
 
 /// Runs the provider process: serves Terraform when started by Terraform, explains itself otherwise.
 ///

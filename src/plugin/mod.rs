@@ -9,6 +9,7 @@ mod go_plugin;
 mod grpc;
 pub mod handshake;
 pub mod logging;
+pub mod proto;
 pub mod resource;
 pub mod schema;
 mod server;
@@ -16,19 +17,5 @@ pub mod stop;
 pub mod tls;
 mod transport;
 pub mod value;
-
-/// The generated protocol types; public so tests can act as a plugin client.
-pub mod proto {
-    /// Terraform's provider protocol, version 6.
-    #[allow(clippy::all, missing_docs)]
-    pub mod tfplugin6 {
-        tonic::include_proto!("tfplugin6");
-    }
-    /// go-plugin's controller, stdio and broker services.
-    #[allow(clippy::all, missing_docs)]
-    pub mod plugin {
-        tonic::include_proto!("plugin");
-    }
-}
 
 pub use server::run;

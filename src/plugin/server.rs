@@ -175,7 +175,7 @@ fn announce(line: &str) -> anyhow::Result<()> {
 /// Prints what a developer exports to attach Terraform to this process.
 fn announce_debug(socket_path: &std::path::Path) -> anyhow::Result<()> {
     let reattach = serde_json::json!({
-        crate::PROVIDER_ADDRESS: {
+        crate::identity::PROVIDER_ADDRESS: {
             "Protocol": "grpc",
             "ProtocolVersion": super::handshake::APP_PROTOCOL_VERSION,
             "Pid": std::process::id(),

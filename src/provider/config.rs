@@ -1,7 +1,6 @@
 //! The `provider "ecsbg" {}` block: its schema and its parsing into settings, named as hashicorp/aws names them
 //! so nobody has to learn a second vocabulary.
 
-
 use crate::aws::settings::{AssumeRole, AwsSettings, DEFAULT_MAX_RETRIES};
 use crate::duration::parse_duration;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};

@@ -1,5 +1,6 @@
-//! A Terraform value, untyped in memory: the schema's [`Type`](super::Type) drives encoding.
+//! A Terraform value, untyped in memory: the schema's [`Type`] drives encoding.
 
+use super::types::Type;
 use std::collections::BTreeMap;
 
 /// A Terraform number: integers stay exact, fractions are floats, and anything wider than 64 bits keeps its
@@ -82,9 +83,9 @@ impl Value {
     }
 
     /// An object of type `ty` whose attributes are all null: the starting point for state built by hand.
-    pub fn null_object(ty: &super::Type) -> Value {
+    pub fn null_object(ty: &Type) -> Value {
         match ty {
-            super::Type::Object(attrs) => {
+            Type::Object(attrs) => {
                 Value::Map(attrs.keys().map(|k| (k.clone(), Value::Null)).collect())
             }
             _ => Value::Null,

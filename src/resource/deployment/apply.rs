@@ -13,7 +13,7 @@ use crate::rollout::{foreign_in_flight, rollout_description, RolloutSpec};
 use crate::taskdef;
 
 use super::decide::{compare, decide, DecideError, Decision, Revision, Wanted};
-use super::diagnose::group_error;
+use super::diagnose::{group_error, not_configured};
 use super::facts::gather;
 use super::fill::fill_group;
 use super::model::{self, attr, in_flight, Config, Field, Source, State};
@@ -39,7 +39,7 @@ pub async fn apply(aws: Option<Aws>, req: ApplyRequest, stop: &CancellationToken
         return resp;
     }
     let Some(aws) = aws else {
-        resp.diagnostics.extend(super::not_configured());
+        resp.diagnostics.extend(not_configured());
         return resp;
     };
     let (application, group_name) = (

@@ -78,3 +78,13 @@ pub fn firing_alarms(firing: &[FiringAlarm]) -> String {
         .collect::<Vec<_>>()
         .join("; ")
 }
+
+/// The diagnostic for a request that reaches AWS before Terraform configured the provider.
+pub fn not_configured() -> Diagnostics {
+    let mut d = Diagnostics::new();
+    d.error(
+        "Provider not configured",
+        "The ecsbg provider was asked to reach AWS before Terraform configured it. This is a bug; please report it.",
+    );
+    d
+}

@@ -45,16 +45,6 @@ impl DeploymentResource {
     }
 }
 
-/// The diagnostic for a request that reaches AWS before Terraform configured the provider.
-fn not_configured() -> Diagnostics {
-    let mut d = Diagnostics::new();
-    d.error(
-        "Provider not configured",
-        "The ecsbg provider was asked to reach AWS before Terraform configured it. This is a bug; please report it.",
-    );
-    d
-}
-
 #[async_trait::async_trait]
 impl ResourceType for DeploymentResource {
     fn type_name(&self) -> &'static str {

@@ -7,7 +7,7 @@ use crate::plugin::resource::{PlanRequest, PlanResponse};
 use crate::taskdef;
 
 use super::decide::{decide, same_task_definition, DecideError, Reason, Revision, Wanted};
-use super::diagnose::{firing_alarms, group_error, HOLD_TRAFFIC_HCL};
+use super::diagnose::{firing_alarms, group_error, not_configured, HOLD_TRAFFIC_HCL};
 use super::facts::gather;
 use super::fill::fill_group;
 use super::model::{self, attr, Field, Source, State};
@@ -53,7 +53,7 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         return resp;
     }
     let Some(aws) = aws else {
-        resp.diagnostics.extend(super::not_configured());
+        resp.diagnostics.extend(not_configured());
         return resp;
     };
     let (application, group_name) = (

@@ -5,7 +5,7 @@ use crate::plugin::diagnostics::Diagnostics;
 use crate::plugin::resource::{ImportResponse, ReadRequest, ReadResponse};
 use crate::taskdef;
 
-use super::diagnose::group_error;
+use super::diagnose::{group_error, not_configured};
 use super::fill::fill_group;
 use super::model::{Field, State};
 use super::schema;
@@ -21,7 +21,7 @@ pub async fn read(aws: Option<Aws>, req: ReadRequest) -> ReadResponse {
         return resp;
     };
     let Some(aws) = aws else {
-        resp.diagnostics.extend(super::not_configured());
+        resp.diagnostics.extend(not_configured());
         return resp;
     };
     let application = state.application_name();
@@ -73,7 +73,7 @@ pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
         return resp;
     };
     let Some(aws) = aws else {
-        resp.diagnostics.extend(super::not_configured());
+        resp.diagnostics.extend(not_configured());
         return resp;
     };
     let group = match aws
