@@ -45,39 +45,18 @@ pub struct Hooks {
 }
 
 impl Hooks {
-    /// The hooks that are set, as (AppSpec event, schema attribute, function), for checks that report on
-    /// the attribute.
-    pub fn with_attributes(&self) -> Vec<(&'static str, &'static str, &str)> {
+    /// The hooks that are set, in lifecycle order, with their AppSpec event names.
+    pub fn in_order(&self) -> Vec<(&'static str, &str)> {
         [
-            ("BeforeInstall", "before_install", &self.before_install),
-            ("AfterInstall", "after_install", &self.after_install),
-            (
-                "AfterAllowTestTraffic",
-                "after_allow_test_traffic",
-                &self.after_allow_test_traffic,
-            ),
-            (
-                "BeforeAllowTraffic",
-                "before_allow_traffic",
-                &self.before_allow_traffic,
-            ),
-            (
-                "AfterAllowTraffic",
-                "after_allow_traffic",
-                &self.after_allow_traffic,
-            ),
+            ("BeforeInstall", &self.before_install),
+            ("AfterInstall", &self.after_install),
+            ("AfterAllowTestTraffic", &self.after_allow_test_traffic),
+            ("BeforeAllowTraffic", &self.before_allow_traffic),
+            ("AfterAllowTraffic", &self.after_allow_traffic),
         ]
         .into_iter()
-        .filter_map(|(event, attribute, f)| f.as_deref().map(|f| (event, attribute, f)))
+        .filter_map(|(event, f)| f.as_deref().map(|f| (event, f)))
         .collect()
-    }
-
-    /// The hooks in lifecycle order with their AppSpec event names.
-    pub fn in_order(&self) -> Vec<(&'static str, &str)> {
-        self.with_attributes()
-            .into_iter()
-            .map(|(event, _, function)| (event, function))
-            .collect()
     }
 }
 

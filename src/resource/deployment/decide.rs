@@ -218,3 +218,7 @@ pub fn compare(
     }
     None
 }
+
+#[cfg(test)]
+#[path = "decide_tests.rs"]
+mod tests;

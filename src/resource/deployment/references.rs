@@ -21,7 +21,10 @@ pub async fn check(aws: &Aws, cfg: &Config) -> Option<Diagnostics> {
             Err(err) => tracing::warn!(alarm = %name, error = %err, "could not check the alarm"),
         }
     }
-    for (event, attribute, function) in cfg.hooks.with_attributes() {
+    for (event, function) in cfg.hooks.in_order() {
+        let Some((attribute, _)) = attr::HOOK_EVENTS.iter().find(|(_, e)| *e == event) else {
+            continue;
+        };
         match aws.function_exists(function).await {
             Ok(true) => {}
             Ok(false) => d.attribute_error(

@@ -1,0 +1,337 @@
+//! `decide` as a table: (configuration × prior state × live facts) → decision, including the cases where
+//! plan and apply used to decide differently (the family's latest identical revision, which only apply
+//! reused; a service with no PRIMARY task set, which apply treated as "nothing to deploy").
+
+use serde_json::{json, Value as Json};
+
+use super::*;
+
+const LIVE: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7";
+const LATEST: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8";
+const OTHER: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:9";
+
+fn td(image: &str) -> Json {
+    json!({
+        "family": "web",
+        "containerDefinitions": [{"name": "web", "image": image, "portMappings": [{"containerPort": 80}],
+            "environment": [{"name": "DB_TOKEN", "value": image}]}]
+    })
+}
+
+/// As ECS returns a revision of `td(image)`: defaults filled, read-only fields added.
+fn described(image: &str, arn: &str) -> Json {
+    let mut json = td(image);
+    json["taskDefinitionArn"] = json!(arn);
+    json["revision"] = json!(7);
+    json["status"] = json!("ACTIVE");
+    json["containerDefinitions"][0]["cpu"] = json!(0);
+    json["containerDefinitions"][0]["essential"] = json!(true);
+    json
+}
+
+fn live(image: &str) -> LiveFacts {
+    LiveFacts {
+        arn: Some(LIVE.into()),
+        json: Some(described(image, LIVE)),
+        ..LiveFacts::default()
+    }
+}
+
+fn key(hooks: &str) -> AppSpecKey {
+    // Only equality matters: one of the six AppSpec inputs (the container) stands in for all.
+    let ty = crate::resource::deployment::schema::schema()
+        .block
+        .value_type();
+    let mut state = super::super::model::State::imported(&ty, "web", "web-prod");
+    state.container_name = super::super::model::Field::Known(hooks.into());
+    state.appspec_key()
+}
+
+struct Case {
+    name: &'static str,
+    source: Source,
+    pinned: Option<&'static str>,
+    prior_hooks: Option<&'static str>,
+    live: LiveFacts,
+    want: Result<(bool, Revision, Vec<Reason>), DecideError>,
+}
+
+fn cases() -> Vec<Case> {
+    let with_latest = |image: &str| LiveFacts {
+        family_latest: Some((LATEST.into(), described(image, LATEST))),
+        ..live("web:v1")
+    };
+    vec![
+        Case {
+            name: "same content as production: nothing to do",
+            source: Source::Json(td("web:v1")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: live("web:v1"),
+            want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
+        },
+        Case {
+            name: "adopting a service on create: same content, nothing to do",
+            source: Source::Json(td("web:v1")),
+            pinned: None,
+            prior_hooks: None,
+            live: live("web:v1"),
+            want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
+        },
+        Case {
+            name: "new content, no revision holds it: register",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: with_latest("web:v1"),
+            want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
+        },
+        Case {
+            name: "new content already registered as the family's latest (after a rollback): reuse it",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: with_latest("web:v2"),
+            want: Ok((
+                true,
+                Revision::Existing(LATEST.into()),
+                vec![Reason::TaskDefinitionChanged],
+            )),
+        },
+        Case {
+            name: "no revision serves production: deploy (apply used to decide there was nothing to do)",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: LiveFacts::default(),
+            want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
+        },
+        Case {
+            name: "JSON pinned to the revision serving production: nothing to do",
+            source: Source::Json(td("web:v1")),
+            pinned: Some(LIVE),
+            prior_hooks: Some("a"),
+            live: LiveFacts {
+                named_json: Some(described("web:v1", LIVE)),
+                ..live("web:v1")
+            },
+            want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
+        },
+        Case {
+            name: "JSON pinned to another revision with that content: deploy it",
+            source: Source::Json(td("web:v2")),
+            pinned: Some(OTHER),
+            prior_hooks: Some("a"),
+            live: LiveFacts {
+                named_json: Some(described("web:v2", OTHER)),
+                ..live("web:v1")
+            },
+            want: Ok((true, Revision::Existing(OTHER.into()), vec![Reason::RevisionChanged])),
+        },
+        Case {
+            name: "JSON pinned to a revision with other content: refused",
+            source: Source::Json(td("web:v2")),
+            pinned: Some(OTHER),
+            prior_hooks: Some("a"),
+            live: LiveFacts {
+                named_json: Some(described("web:v3", OTHER)),
+                ..live("web:v1")
+            },
+            want: Err(DecideError::PinnedDiffers {
+                pinned: OTHER.into(),
+            }),
+        },
+        Case {
+            name: "a named revision that serves production: nothing to do",
+            source: Source::Arn(LIVE.into()),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: live("web:v1"),
+            want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
+        },
+        Case {
+            name: "another named revision: deploy it",
+            source: Source::Arn(OTHER.into()),
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: LiveFacts {
+                named_json: Some(described("web:v2", OTHER)),
+                ..live("web:v1")
+            },
+            want: Ok((true, Revision::Existing(OTHER.into()), vec![Reason::RevisionChanged])),
+        },
+        Case {
+            name: "the task definition is not known yet",
+            source: Source::Unknown,
+            pinned: None,
+            prior_hooks: Some("a"),
+            live: live("web:v1"),
+            want: Ok((true, Revision::Unknown, vec![Reason::TaskDefinitionUnknown])),
+        },
+        Case {
+            name: "only an AppSpec setting changed: redeploy what serves",
+            source: Source::Json(td("web:v1")),
+            pinned: None,
+            prior_hooks: Some("b"),
+            live: live("web:v1"),
+            want: Ok((true, Revision::Existing(LIVE.into()), vec![Reason::AppSpecChanged])),
+        },
+    ]
+}
+
+#[test]
+fn decisions_by_configuration_prior_state_and_live_facts() {
+    let planned = key("a");
+    for case in cases() {
+        let prior = case.prior_hooks.map(key);
+        let sensitive = Vec::new();
+        let wanted = Wanted {
+            source: &case.source,
+            pinned_arn: case.pinned,
+            sensitive: &sensitive,
+            prior_appspec: prior.as_ref(),
+            planned_appspec: &planned,
+        };
+        let got = decide(&wanted, &case.live).map(|d| (d.deploy, d.revision, d.reasons));
+        assert_eq!(got, case.want, "{}", case.name);
+    }
+}
+
+#[test]
+fn the_summary_names_the_change_and_hides_secret_looking_values() {
+    let planned = key("a");
+    let source = Source::Json(td("web:v2"));
+    let wanted = Wanted {
+        source: &source,
+        pinned_arn: None,
+        sensitive: &[],
+        prior_appspec: Some(&planned),
+        planned_appspec: &planned,
+    };
+    let decision = decide(&wanted, &live("web:v1")).expect("a decision");
+    let text = decision.summary.join("\n");
+    assert!(text.contains("image web:v1 → web:v2"), "{text}");
+    assert!(text.contains("env DB_TOKEN changed (sensitive)"), "{text}");
+    assert!(!text.contains("\"web:v2\""), "{text}");
+}
+
+#[test]
+fn the_family_is_read_only_when_production_runs_other_content() {
+    let user = Source::Json(td("web:v2"));
+    assert!(needs_family_latest(
+        &user,
+        None,
+        Some(&described("web:v1", LIVE))
+    ));
+    assert!(needs_family_latest(&user, None, None));
+    assert!(!needs_family_latest(
+        &user,
+        None,
+        Some(&described("web:v2", LIVE))
+    ));
+    assert!(!needs_family_latest(&user, Some(OTHER), None));
+    assert!(!needs_family_latest(&Source::Arn(OTHER.into()), None, None));
+}
+
+fn decision(deploy: bool, revision: Revision) -> Decision {
+    Decision {
+        deploy,
+        revision,
+        summary: vec![],
+        reasons: vec![],
+    }
+}
+
+#[test]
+fn apply_refuses_a_plan_that_production_has_moved_away_from() {
+    // Planned no rollout; production moved to another revision since: refuse.
+    let moved = compare(
+        false,
+        None,
+        Some(LIVE),
+        &decision(true, Revision::Register),
+        Some(OTHER),
+    );
+    assert!(
+        moved
+            .as_deref()
+            .is_some_and(|m| m.contains(OTHER) && m.contains(LIVE)),
+        "{moved:?}"
+    );
+    // Planned a rollout from LIVE; production now runs OTHER and the rollout is still needed: refuse.
+    let stale = compare(
+        true,
+        Some(LIVE),
+        None,
+        &decision(true, Revision::Register),
+        Some(OTHER),
+    );
+    assert!(
+        stale
+            .as_deref()
+            .is_some_and(|m| m.contains("diff was against")),
+        "{stale:?}"
+    );
+    // Planned to deploy LATEST; apply would deploy OTHER: refuse.
+    let other = compare(
+        true,
+        Some(LIVE),
+        Some(LATEST),
+        &decision(true, Revision::Existing(OTHER.into())),
+        Some(LIVE),
+    );
+    assert!(
+        other
+            .as_deref()
+            .is_some_and(|m| m.contains(LATEST) && m.contains(OTHER)),
+        "{other:?}"
+    );
+}
+
+#[test]
+fn apply_goes_ahead_when_it_reaches_the_plans_decision() {
+    // The same rollout from the same revision.
+    assert_eq!(
+        compare(
+            true,
+            Some(LIVE),
+            None,
+            &decision(true, Revision::Register),
+            Some(LIVE)
+        ),
+        None
+    );
+    // The plan left the revision to apply, which found an identical one registered meanwhile.
+    assert_eq!(
+        compare(
+            true,
+            Some(LIVE),
+            None,
+            &decision(true, Revision::Existing(LATEST.into())),
+            Some(LIVE)
+        ),
+        None
+    );
+    // What the plan was to ship already serves (an adopted deployment finished): nothing left to do.
+    assert_eq!(
+        compare(
+            true,
+            Some(LIVE),
+            None,
+            &decision(false, Revision::Existing(LATEST.into())),
+            Some(LATEST)
+        ),
+        None
+    );
+    // No rollout planned, none needed.
+    assert_eq!(
+        compare(
+            false,
+            None,
+            Some(LIVE),
+            &decision(false, Revision::Existing(LIVE.into())),
+            Some(LIVE)
+        ),
+        None
+    );
+}
