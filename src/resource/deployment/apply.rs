@@ -13,7 +13,7 @@ use crate::rollout::{foreign_in_flight, rollout_description, RolloutSpec};
 use crate::taskdef;
 
 use super::decide::{compare, decide, DecideError, Decision, Revision, Wanted};
-use super::diagnose::{group_error, not_configured};
+use super::diagnose::connect;
 use super::facts::gather;
 use super::fill::fill_group;
 use super::model::{self, attr, in_flight, Config, Field, Source, State};
@@ -38,22 +38,14 @@ pub async fn apply(aws: Option<Aws>, req: ApplyRequest, stop: &CancellationToken
     if resp.diagnostics.has_errors() {
         return resp;
     }
-    let Some(aws) = aws else {
-        resp.diagnostics.extend(not_configured());
-        return resp;
-    };
     let (application, group_name) = (
         &cfg.names.application_name,
         &cfg.names.deployment_group_name,
     );
-    let group = match aws
-        .deployment_group(application, group_name, Purpose::Apply)
-        .await
-    {
-        Ok(group) => group,
-        Err(err) => {
-            resp.diagnostics
-                .extend(group_error(application, group_name, &err));
+    let (aws, group) = match connect(aws, application, group_name, Purpose::Apply).await {
+        Ok(connected) => connected,
+        Err(d) => {
+            resp.diagnostics.extend(d);
             return resp;
         }
     };

@@ -1,7 +1,7 @@
 //! The resource's words for what AWS said: a deployment group that cannot be driven, on the attribute that
 //! names it; alarms already firing; the HCL that makes a group hold traffic for the gate.
 
-use crate::aws::{FiringAlarm, GroupError};
+use crate::aws::{Aws, FiringAlarm, GroupError, GroupInfo, Purpose};
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 
 use super::model::attr;
@@ -87,4 +87,19 @@ pub fn not_configured() -> Diagnostics {
         "The ecsbg provider was asked to reach AWS before Terraform configured it. This is a bug; please report it.",
     );
     d
+}
+
+/// The configured AWS layer and the group read for `purpose`, or the diagnostics saying why not. Every
+/// operation starts here.
+pub async fn connect(
+    aws: Option<Aws>,
+    application: &str,
+    group: &str,
+    purpose: Purpose,
+) -> Result<(Aws, GroupInfo), Diagnostics> {
+    let aws = aws.ok_or_else(not_configured)?;
+    match aws.deployment_group(application, group, purpose).await {
+        Ok(info) => Ok((aws, info)),
+        Err(err) => Err(group_error(application, group, &err)),
+    }
 }

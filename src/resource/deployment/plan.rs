@@ -7,7 +7,7 @@ use crate::plugin::resource::{PlanRequest, PlanResponse};
 use crate::taskdef;
 
 use super::decide::{decide, same_task_definition, DecideError, Reason, Revision, Wanted};
-use super::diagnose::{firing_alarms, group_error, not_configured, HOLD_TRAFFIC_HCL};
+use super::diagnose::{connect, firing_alarms, HOLD_TRAFFIC_HCL};
 use super::facts::gather;
 use super::fill::fill_group;
 use super::model::{self, attr, Field, Source, State};
@@ -52,22 +52,14 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         resp.planned_state = planned.to_value();
         return resp;
     }
-    let Some(aws) = aws else {
-        resp.diagnostics.extend(not_configured());
-        return resp;
-    };
     let (application, group_name) = (
         &cfg.names.application_name,
         &cfg.names.deployment_group_name,
     );
-    let group = match aws
-        .deployment_group(application, group_name, Purpose::Plan)
-        .await
-    {
-        Ok(group) => group,
-        Err(err) => {
-            resp.diagnostics
-                .extend(group_error(application, group_name, &err));
+    let (aws, group) = match connect(aws, application, group_name, Purpose::Plan).await {
+        Ok(connected) => connected,
+        Err(d) => {
+            resp.diagnostics.extend(d);
             return resp;
         }
     };

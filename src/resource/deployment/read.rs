@@ -1,11 +1,10 @@
 //! Refresh and import: what actually serves production, from ECS, and whether a deployment is in flight.
 
 use crate::aws::{Aws, Purpose};
-use crate::plugin::diagnostics::Diagnostics;
 use crate::plugin::resource::{ImportResponse, ReadRequest, ReadResponse};
 use crate::taskdef;
 
-use super::diagnose::{group_error, not_configured};
+use super::diagnose::{connect, group_error, not_configured};
 use super::fill::fill_group;
 use super::model::{Field, State};
 use super::schema;
@@ -72,17 +71,9 @@ pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
         );
         return resp;
     };
-    let Some(aws) = aws else {
-        resp.diagnostics.extend(not_configured());
-        return resp;
-    };
-    let group = match aws
-        .deployment_group(application, group_name, Purpose::Refresh)
-        .await
-    {
-        Ok(group) => group,
-        Err(err) => {
-            let d: Diagnostics = group_error(application, group_name, &err);
+    let (aws, group) = match connect(aws, application, group_name, Purpose::Refresh).await {
+        Ok(connected) => connected,
+        Err(d) => {
             resp.diagnostics.extend(d);
             return resp;
         }
