@@ -185,7 +185,7 @@ async fn a_hook_reports_through_put_lifecycle_event_hook_execution_status() {
     let dir = std::env::temp_dir().join(format!("ecsbg-hook-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let exec_file = dir.join("exec-id");
-    let mut seed = demo_seed();
+    let mut seed = demo_seed().expect("the demo seed parses");
     seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
         name: "CodeDeployHook_report".into(),
         command: Some(vec![
@@ -202,8 +202,9 @@ async fn a_hook_reports_through_put_lifecycle_event_hook_execution_status() {
     let emulator = start_with(seed, 600.0).await;
     let c = clients(&emulator).await;
     let v2 = register_version(&c, "img:v2", "v2").await;
-    let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": v2, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}], "Hooks": [{"AfterInstall": "CodeDeployHook_report"}]});
-    let id = deploy_appspec(&c, &appspec).await;
+    let mut with_hook = appspec(&v2);
+    with_hook["Hooks"] = serde_json::json!([{"AfterInstall": "CodeDeployHook_report"}]);
+    let id = deploy_appspec(&c, &with_hook).await;
     let exec = eventually(Duration::from_secs(30), "the hook to start", || async {
         std::fs::read_to_string(&exec_file)
             .ok()
