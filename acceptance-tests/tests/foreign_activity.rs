@@ -1,7 +1,7 @@
 //! Hostile neighbours: someone else's deployment on the same group before or during an apply, someone
 //! stopping our deployment by hand mid-rollout, and an alarm stuck in ALARM before the rollout starts. Each
 //! row asserts what production served (HTTP through the listener), what the apply said, what state holds, and
-//! that the next apply converges once the neighbour is done; the rows are published to `docs/reliability.md`.
+//! that the next apply converges once the neighbour is done; the rows are published to the reliability page (`target/reports/reliability.md`).
 
 use std::time::Duration;
 

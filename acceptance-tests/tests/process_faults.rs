@@ -6,7 +6,7 @@
 //! CodeDeploy hold afterwards (no orphaned deployment, task set or provider process), and that a new apply
 //! converges: production on the new version, an empty plan, and a deployment adopted rather than doubled
 //! wherever one kept running. One test per phase, each with its own emulator, so they run in parallel; each
-//! publishes its section of `docs/reliability.md`.
+//! publishes its section of the reliability page (`target/reports/reliability.md`).
 
 use std::collections::BTreeSet;
 use std::process::Child;

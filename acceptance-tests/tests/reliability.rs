@@ -3,7 +3,7 @@
 //! CloudWatch call a rollout makes. Each case checks what production served throughout (HTTP through the
 //! production listener, sampled during the apply), what the apply said, what state says, and that a plan
 //! afterwards is empty (nothing lost, nothing to redo). The operations are split over five tests (each with
-//! its own emulator) so they run in parallel; each publishes its section of `docs/reliability.md`.
+//! its own emulator) so they run in parallel; each publishes its section of the reliability page (`target/reports/reliability.md`).
 
 use std::collections::BTreeSet;
 
