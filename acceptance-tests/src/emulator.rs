@@ -174,6 +174,17 @@ pub fn not_found_burst(listener: &str, limit: Duration, mut done: impl FnMut() -
     }
 }
 
+/// A Lambda function for deployment hooks that runs `script` under `sh -c` (what a hook test needs: fail, or
+/// record the payload it was given on stdin).
+pub fn shell_function(name: &str, script: &str) -> ecsbg_emulator::hooks::FunctionSpec {
+    ecsbg_emulator::hooks::FunctionSpec {
+        name: name.into(),
+        command: Some(vec!["sh".into(), "-c".into(), script.into()]),
+        url: None,
+        env: Default::default(),
+    }
+}
+
 /// Polls `check` until it is true or `limit` passes.
 pub fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = Instant::now();

@@ -2,7 +2,7 @@
 
 use std::path::{Path, PathBuf};
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed};
+use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, shell_function};
 use ecsbg_acceptance::stage::Stage;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
@@ -71,16 +71,10 @@ fn the_pipeline_stage_module_ships_qa_then_prod() -> anyhow::Result<()> {
 fn the_lambda_hook_example_runs_the_hook() -> anyhow::Result<()> {
     let marker = tempfile::NamedTempFile::new()?;
     let mut seed = demo_seed()?;
-    seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
-        name: "CodeDeployHook_smoke".into(),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            format!("cat > {}", marker.path().display()),
-        ]),
-        url: None,
-        env: Default::default(),
-    });
+    seed.functions.push(shell_function(
+        "CodeDeployHook_smoke",
+        &format!("cat > {}", marker.path().display()),
+    ));
     let Stage { emu, ws } = Stage::start(PROVIDER, seed, 60.0)?;
     ws.copy_example(&example("lambda-hook"))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;

@@ -4,7 +4,9 @@
 use std::path::Path;
 use std::time::Duration;
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
+use ecsbg_acceptance::emulator::{
+    demo_seed, http_get, many_services_seed, shell_function, wait_until, Running,
+};
 use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{
     flat, many_web_deployments, web_deployment, web_resource, Install, Run, Workspace,
@@ -17,16 +19,10 @@ const SCALE: f64 = 60.0;
 #[test]
 fn a_failing_lambda_hook_rolls_back_and_is_reported() -> anyhow::Result<()> {
     let mut seed = demo_seed()?;
-    seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
-        name: "CodeDeployHook_smoke".into(),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            "echo smoke failed >&2; exit 1".into(),
-        ]),
-        url: None,
-        env: Default::default(),
-    });
+    seed.functions.push(shell_function(
+        "CodeDeployHook_smoke",
+        "echo smoke failed >&2; exit 1",
+    ));
     let Stage { emu, ws } =
         Stage::start(PROVIDER, seed, SCALE)?.serving(&web_deployment("v1", ""))?;
     let hooks = "  hooks {\n    after_allow_test_traffic = \"CodeDeployHook_smoke\"\n  }\n";

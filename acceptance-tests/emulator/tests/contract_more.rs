@@ -51,15 +51,9 @@ async fn applications_groups_and_batch_reads() {
         .await
         .expect("stop");
     wait_status(&c, &first, "Stopped").await;
-    let rollback = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&first)
-        .send()
+    let rollback = deployment_info(&c, &first)
         .await
-        .expect("get")
-        .deployment_info()
-        .and_then(|d| d.rollback_info())
+        .rollback_info()
         .and_then(|r| r.rollback_deployment_id())
         .map(str::to_string)
         .expect("rollback");
@@ -107,15 +101,9 @@ async fn applications_groups_and_batch_reads() {
     assert_eq!(listed.target_ids(), ["demo:web"]);
 
     // The revision is read back by its digest.
-    let sha = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&first)
-        .send()
+    let sha = deployment_info(&c, &first)
         .await
-        .expect("get")
-        .deployment_info()
-        .and_then(|d| d.revision())
+        .revision()
         .and_then(|r| r.app_spec_content())
         .and_then(|a| a.sha256())
         .map(str::to_string)

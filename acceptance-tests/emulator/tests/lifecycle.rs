@@ -180,16 +180,7 @@ async fn stop_with_rollback_restores_blue_as_a_new_deployment() {
         .expect("stop");
     assert_eq!(out.status().map(|s| s.as_str()), Some("Pending"));
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())
@@ -202,16 +193,7 @@ async fn stop_with_rollback_restores_blue_as_a_new_deployment() {
         .expect("rollback id")
         .to_string();
     wait_status(&c, &rollback, "Succeeded").await;
-    let rb = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&rollback)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let rb = deployment_info(&c, &rollback).await;
     assert_eq!(rb.creator().map(|c| c.as_str()), Some("codeDeployRollback"));
     assert_eq!(
         rb.rollback_info()
@@ -282,16 +264,7 @@ async fn a_burst_of_404s_in_the_termination_wait_rolls_back() {
         assert_eq!(get(&format!("{prod}/missing")).await.0, 404);
     }
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     let error = info.error_information().expect("error");
     assert_eq!(error.code().map(|c| c.as_str()), Some("ALARM_ACTIVE"));
     assert!(
@@ -408,16 +381,7 @@ async fn a_failing_hook_fails_the_deployment_and_rolls_back() {
     with_hook["Hooks"] = serde_json::json!([{"AfterAllowTestTraffic": "CodeDeployHook_smoke"}]);
     let id = deploy_appspec(&c, &with_hook).await;
     wait_status(&c, &id, "Failed").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())
@@ -451,16 +415,7 @@ async fn ready_wait_timeout_stops_the_deployment() {
     let v2 = register_version(&c, "ghcr.io/acme/web:v2", "Hello from v2").await;
     let id = deploy(&c, &v2, None).await;
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())

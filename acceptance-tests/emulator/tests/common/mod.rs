@@ -171,6 +171,19 @@ pub async fn deploy(c: &Clients, task_definition_arn: &str, config: Option<&str>
     out.deployment_id().expect("id").to_string()
 }
 
+/// GetDeployment's `deploymentInfo`, which every test that inspects a deployment reads.
+pub async fn deployment_info(c: &Clients, id: &str) -> aws_sdk_codedeploy::types::DeploymentInfo {
+    c.codedeploy
+        .get_deployment()
+        .deployment_id(id)
+        .send()
+        .await
+        .expect("get deployment")
+        .deployment_info()
+        .cloned()
+        .expect("deployment info")
+}
+
 /// The deployment's status word.
 pub async fn status(c: &Clients, id: &str) -> String {
     let out = c
