@@ -8,7 +8,8 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 
-use crate::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
+use crate::emulator::{demo_seed, http_get, not_found_burst, wait_until};
+use crate::stage::Stage;
 use crate::terraform::{many_web_deployments, web_deployment};
 
 /// Reaction latencies of one kind, in seconds, and the polling cost seen meanwhile.
@@ -59,22 +60,20 @@ fn first_after(
 /// `runs` rollouts one after another through `terraform apply`, each with a test gate (a 2 s test suite
 /// run as a command); records when the gate started, when the deployment ended and when the apply returned.
 pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<Reactions> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].termination_wait_minutes = 0;
-    let emu = Running::start_with(seed, scale, jittered(scale))?;
-    let ws = emu.workspace(binary)?;
+    let Stage { emu, ws } = Stage::start_with(binary, seed, scale, jittered(scale))?;
     let marks = ws.dir.join("gate-started");
     let gate = format!(
         "  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"date +%s.%N >> {}; sleep 2\"]\n    }}\n  }}\n",
         marks.display()
     );
-    ws.write_main(&deployment_hcl("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    ws.apply(&deployment_hcl("v1", ""))?;
     let mut out = Reactions::default();
     for run in 0..runs {
-        ws.write_main(&deployment_hcl(&format!("v{}", run + 2), &gate))?;
+        let hcl = deployment_hcl(&format!("v{}", run + 2), &gate);
         let started = SystemTime::now();
-        ws.run(&["apply", "-auto-approve"])?.success()?;
+        ws.apply(&hcl)?;
         let returned = SystemTime::now();
         let journal = emu.emulator.journal();
         let ready = first_after(&journal, started, |t| {
@@ -115,11 +114,9 @@ pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Res
 /// `runs` rollouts in which 404s on production make the group's alarm fire while traffic is on green;
 /// records when the alarm entered ALARM and when StopDeployment arrived.
 pub fn alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<Vec<f64>> {
-    let emu = Running::start_with(demo_seed(), scale, jittered(scale))?;
-    let ws = emu.workspace(binary)?;
+    let Stage { emu, ws } = Stage::start_with(binary, demo_seed()?, scale, jittered(scale))?
+        .serving(&deployment_hcl("v1", ""))?;
     let prod = emu.listener("web/production");
-    ws.write_main(&deployment_hcl("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
     let mut samples = Vec::new();
     for run in 0..runs {
         ws.write_main(&deployment_hcl(&format!("bad{run}"), ""))?;
@@ -138,18 +135,12 @@ pub fn alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<V
         });
         anyhow::ensure!(shifted, "traffic never shifted in run {run}");
         std::thread::sleep(Duration::from_millis(150 * (run as u64 % 7)));
-        let burst_until = Instant::now() + Duration::from_secs(30);
-        while Instant::now() < burst_until {
-            if first_after(&emu.emulator.journal(), started, |t| {
+        not_found_burst(&prod, Duration::from_secs(30), || {
+            first_after(&emu.emulator.journal(), started, |t| {
                 t == "call codedeploy.StopDeployment"
             })
             .is_some()
-            {
-                break;
-            }
-            http_get(&format!("{prod}/does-not-exist"));
-            std::thread::sleep(Duration::from_millis(20));
-        }
+        });
         child.wait_with_output()?;
         let journal = emu.emulator.journal();
         let fired = first_after(&journal, started, |t| t == "alarm web-404s ALARM")
@@ -177,13 +168,8 @@ pub fn parallel_rollouts(
     scale: f64,
     throttle_per_second: Option<f64>,
 ) -> anyhow::Result<(Duration, bool, u64)> {
-    let emu = Running::start(many_services_seed(n), scale)?;
-    let ws = emu.workspace(binary)?;
-    let config = |version: &str| many_web_deployments(n, version);
+    let Stage { emu, ws } = Stage::many_serving_v1(binary, n, scale, n)?;
     let parallelism = format!("-parallelism={n}");
-    ws.write_main(&config("v1"))?;
-    ws.run(&["apply", "-auto-approve", &parallelism])?
-        .success()?;
     if let Some(per_second) = throttle_per_second {
         emu.emulator
             .faults()
@@ -196,7 +182,7 @@ pub fn parallel_rollouts(
             });
     }
     emu.emulator.reset_calls();
-    ws.write_main(&config("v2"))?;
+    ws.write_main(&many_web_deployments(n, "v2"))?;
     let started = Instant::now();
     let begun = SystemTime::now();
     let run = ws.run(&["apply", "-auto-approve", &parallelism])?;

@@ -11,10 +11,8 @@ pub struct Running {
     runtime: tokio::runtime::Runtime,
 }
 
-/// The demo seed (a web service serving "Hello from v1" behind production and test listeners).
-pub fn demo_seed() -> Seed {
-    Seed::from_toml(include_str!("../emulator/seeds/demo.toml")).unwrap_or_default()
-}
+/// The demo seed lives in the emulator crate, for its own tests and these alike.
+pub use ecsbg_emulator::demo::demo_seed;
 
 impl Running {
     /// Starts the emulator with `seed` at `scale` emulated seconds per real second.
@@ -166,6 +164,27 @@ pub fn http_get(url: &str) -> (u16, String) {
     (status, body)
 }
 
+/// Requests a page that does not exist on `listener` every 20 ms for `limit`, or until `done` says so, so the
+/// group's 404 alarm fires: the bad release tests and the bench use to make a rollout go wrong.
+pub fn not_found_burst(listener: &str, limit: Duration, mut done: impl FnMut() -> bool) {
+    let until = Instant::now() + limit;
+    while Instant::now() < until && !done() {
+        http_get(&format!("{listener}/does-not-exist"));
+        std::thread::sleep(Duration::from_millis(20));
+    }
+}
+
+/// A Lambda function for deployment hooks that runs `script` under `sh -c` (what a hook test needs: fail, or
+/// record the payload it was given on stdin).
+pub fn shell_function(name: &str, script: &str) -> ecsbg_emulator::hooks::FunctionSpec {
+    ecsbg_emulator::hooks::FunctionSpec {
+        name: name.into(),
+        command: Some(vec!["sh".into(), "-c".into(), script.into()]),
+        url: None,
+        env: Default::default(),
+    }
+}
+
 /// Polls `check` until it is true or `limit` passes.
 pub fn wait_until(limit: Duration, mut check: impl FnMut() -> bool) -> bool {
     let start = Instant::now();
@@ -186,8 +205,8 @@ impl Drop for Running {
 
 /// A seed with `n` copies of the demo service (`web0` … `web{n-1}`), each with its own load balancer,
 /// target groups, task definition family, service, and deployment group `web{i}-prod` in application `web`.
-pub fn many_services_seed(n: usize) -> Seed {
-    let demo = demo_seed();
+pub fn many_services_seed(n: usize) -> anyhow::Result<Seed> {
+    let demo = demo_seed()?;
     let mut seed = Seed {
         clusters: demo.clusters.clone(),
         applications: demo.applications.clone(),
@@ -224,5 +243,5 @@ pub fn many_services_seed(n: usize) -> Seed {
         g.alarms.clear();
         seed.deployment_groups.push(g);
     }
-    seed
+    Ok(seed)
 }

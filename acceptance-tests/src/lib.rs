@@ -4,4 +4,5 @@ pub mod bench;
 pub mod campaign;
 pub mod emulator;
 pub mod plugin_client;
+pub mod stage;
 pub mod terraform;

@@ -8,15 +8,14 @@ use std::time::{Duration, Instant};
 
 use anyhow::{anyhow, bail, Context as _};
 use base64::Engine as _;
-use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
-use rustls::{DigitallySignedStruct, SignatureScheme};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName};
 use tokio::io::{AsyncBufReadExt, BufReader};
 use tokio::net::UnixStream;
 use tokio::process::{Child, Command};
 use tonic::transport::{Channel, Endpoint, Uri};
 
 use ecsbg::plugin::proto::tfplugin6::provider_client::ProviderClient;
+use ecsbg::plugin::tls;
 
 /// A client certificate and key, generated as Terraform generates its own (self-signed ECDSA P-521 CA).
 pub struct ClientIdentity {
@@ -117,14 +116,16 @@ pub async fn connect(
     server_cert_der: &[u8],
     client: Option<&ClientIdentity>,
 ) -> anyhow::Result<ProviderClient<Channel>> {
-    let provider = Arc::new(rustls::crypto::aws_lc_rs::default_provider());
-    let builder = rustls::ClientConfig::builder_with_provider(provider.clone())
+    // Trusts exactly the certificate from the handshake line, as go-plugin's client does.
+    let provider = tls::crypto_provider();
+    let verifier = tls::ExactCert::new(
+        CertificateDer::from(server_cert_der.to_vec()),
+        provider.clone(),
+    );
+    let builder = rustls::ClientConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()?
         .dangerous()
-        .with_custom_certificate_verifier(Arc::new(ExactServerCert {
-            expected: server_cert_der.to_vec(),
-            provider,
-        }));
+        .with_custom_certificate_verifier(Arc::new(verifier));
     let mut config = match client {
         Some(identity) => builder.with_client_auth_cert(
             vec![identity.cert_der.clone()],
@@ -149,64 +150,4 @@ pub async fn connect(
         }))
         .await?;
     Ok(ProviderClient::new(channel))
-}
-
-/// Trusts exactly the certificate from the handshake line, as go-plugin's client does.
-#[derive(Debug)]
-struct ExactServerCert {
-    expected: Vec<u8>,
-    provider: Arc<rustls::crypto::CryptoProvider>,
-}
-
-impl ServerCertVerifier for ExactServerCert {
-    fn verify_server_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _server_name: &ServerName<'_>,
-        _ocsp_response: &[u8],
-        _now: UnixTime,
-    ) -> Result<ServerCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_slice() {
-            Ok(ServerCertVerified::assertion())
-        } else {
-            Err(rustls::Error::General(
-                "server certificate differs from the handshake".into(),
-            ))
-        }
-    }
-
-    fn verify_tls12_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls12_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn verify_tls13_signature(
-        &self,
-        message: &[u8],
-        cert: &CertificateDer<'_>,
-        dss: &DigitallySignedStruct,
-    ) -> Result<HandshakeSignatureValid, rustls::Error> {
-        rustls::crypto::verify_tls13_signature(
-            message,
-            cert,
-            dss,
-            &self.provider.signature_verification_algorithms,
-        )
-    }
-
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
-        self.provider
-            .signature_verification_algorithms
-            .supported_schemes()
-    }
 }

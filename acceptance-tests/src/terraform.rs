@@ -162,6 +162,41 @@ impl Workspace {
         Ok(Run::from(out))
     }
 
+    /// Writes `hcl` as `main.tf` and applies it; fails with Terraform's whole output unless it succeeds (the
+    /// step most tests take to reach the state they test from).
+    pub fn apply(&self, hcl: &str) -> anyhow::Result<Run> {
+        self.try_apply(hcl)?.success()
+    }
+
+    /// Writes `hcl` as `main.tf` and applies it, returning what happened (for applies meant to fail).
+    pub fn try_apply(&self, hcl: &str) -> anyhow::Result<Run> {
+        self.try_apply_with(hcl, &[])
+    }
+
+    /// Like [`try_apply`](Self::try_apply), with more arguments for `terraform apply` (`-parallelism=20`).
+    pub fn try_apply_with(&self, hcl: &str, args: &[&str]) -> anyhow::Result<Run> {
+        self.write_main(hcl)?;
+        let mut all = vec!["apply", "-auto-approve"];
+        all.extend_from_slice(args);
+        self.run(&all)
+    }
+
+    /// `terraform apply -auto-approve` with its output piped, ready to spawn, so a test can act (send
+    /// traffic, signals, faults) while it runs and read [`Run::from`] its output afterwards.
+    pub fn apply_command(&self) -> Command {
+        let mut cmd = self.command(&["apply", "-auto-approve", "-no-color"]);
+        cmd.stdout(Stdio::piped()).stderr(Stdio::piped());
+        cmd
+    }
+
+    /// Writes `hcl` as `main.tf` and starts [`apply_command`](Self::apply_command) in the background.
+    pub fn spawn_apply(&self, hcl: &str) -> anyhow::Result<std::process::Child> {
+        self.write_main(hcl)?;
+        self.apply_command()
+            .spawn()
+            .context("starting terraform apply (is it on PATH?)")
+    }
+
     /// `terraform show -json` of the state, parsed.
     pub fn state_json(&self) -> anyhow::Result<serde_json::Value> {
         let run = self.run(&["show", "-json"])?.success()?;

@@ -5,6 +5,7 @@
 use std::path::Path;
 
 use ecsbg_acceptance::emulator::{demo_seed, Running};
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::PROVIDER_HEADER;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
@@ -170,7 +171,7 @@ fn plan_errors(
 
 #[test]
 fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
+    let emu = Running::start(demo_seed()?, 60.0)?;
     let cases = cases();
     assert!(cases.len() >= 40, "the table keeps at least 40 cases");
     let mut failures = Vec::new();
@@ -207,10 +208,9 @@ fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyho
 
 #[test]
 fn a_gate_on_a_group_that_moves_traffic_at_once_is_refused_with_the_fix() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].ready_action = "CONTINUE_DEPLOYMENT".into();
-    let emu = Running::start(seed, 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, seed, 60.0)?;
     ws.write_main(&body(
         "  test_gate {\n    http {\n      path = \"/\"\n    }\n  }\n",
     ))?;

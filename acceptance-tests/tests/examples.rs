@@ -2,7 +2,8 @@
 
 use std::path::{Path, PathBuf};
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, Running};
+use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, shell_function};
+use ecsbg_acceptance::stage::Stage;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 
@@ -16,8 +17,7 @@ fn example(name: &str) -> PathBuf {
 
 #[test]
 fn the_emulator_demo_example_ships_v2() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, demo_seed()?, 60.0)?;
     ws.copy_example(&example("emulator-demo"))?;
     let apply = ws
         .run(&["apply", "-auto-approve", "-var", "version_tag=v2"])?
@@ -35,8 +35,7 @@ fn the_emulator_demo_example_ships_v2() -> anyhow::Result<()> {
 
 #[test]
 fn the_pipeline_stage_module_ships_qa_then_prod() -> anyhow::Result<()> {
-    let emu = Running::start(many_services_seed(2), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, many_services_seed(2)?, 60.0)?;
     ws.copy_example(&example("pipeline-stages"))?;
     ws.run(&["get"])?.success()?;
     let vars = [
@@ -71,19 +70,12 @@ fn the_pipeline_stage_module_ships_qa_then_prod() -> anyhow::Result<()> {
 #[test]
 fn the_lambda_hook_example_runs_the_hook() -> anyhow::Result<()> {
     let marker = tempfile::NamedTempFile::new()?;
-    let mut seed = demo_seed();
-    seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
-        name: "CodeDeployHook_smoke".into(),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            format!("cat > {}", marker.path().display()),
-        ]),
-        url: None,
-        env: Default::default(),
-    });
-    let emu = Running::start(seed, 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let mut seed = demo_seed()?;
+    seed.functions.push(shell_function(
+        "CodeDeployHook_smoke",
+        &format!("cat > {}", marker.path().display()),
+    ));
+    let Stage { emu, ws } = Stage::start(PROVIDER, seed, 60.0)?;
     ws.copy_example(&example("lambda-hook"))?;
     ws.run(&["apply", "-auto-approve"])?.success()?;
     assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");

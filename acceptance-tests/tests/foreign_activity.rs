@@ -1,10 +1,8 @@
 //! Hostile neighbours: someone else's deployment on the same group before or during an apply, someone
 //! stopping our deployment by hand mid-rollout, and an alarm stuck in ALARM before the rollout starts. Each
 //! row asserts what production served (HTTP through the listener), what the apply said, what state holds, and
-//! that the next apply converges once the neighbour is done; the rows are published to `docs/reliability.md`.
+//! that the next apply converges once the neighbour is done; the rows are published to the reliability page (`target/reports/reliability.md`).
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
@@ -12,7 +10,8 @@ use ecsbg_acceptance::campaign::{
     state_task_definition_arn, HeldGate, Sampler, Section, Seen,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
+use ecsbg_acceptance::stage::Stage;
+use ecsbg_acceptance::terraform::{flat, web_deployment, Run, Workspace};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 use serde_json::json;
 
@@ -79,19 +78,10 @@ fn apply_while(
     during: impl FnOnce(),
 ) -> anyhow::Result<(i32, String, Seen)> {
     let sampler = Sampler::start(emu.listener("web/production"));
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let child = ws.apply_command().spawn()?;
     during();
-    let out = child.wait_with_output()?;
-    let said = flat(&format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ));
-    Ok((out.status.code().unwrap_or(-1), said, sampler.finish()))
+    let run = Run::from(child.wait_with_output()?);
+    Ok((run.code, flat(&run.output()), sampler.finish()))
 }
 
 /// Next apply (the neighbour is gone): production on `version`, empty plan, nothing running.
@@ -103,8 +93,7 @@ fn converges(
     label: &str,
 ) -> anyhow::Result<()> {
     std::fs::write(&files.allow, "")?;
-    ws.write_main(&config(version, files, ""))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&config(version, files, ""))?;
     assert_eq!(apply.code, 0, "{label}: next apply\n{}", apply.output());
     assert_eq!(
         http_get(&emu.listener("web/production")).1,
@@ -155,7 +144,7 @@ fn stop_theirs_then_converge(
 
 #[test]
 fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     // An alarm that stays in ALARM once set (no 5xx, no datapoints), to be stuck.
     seed.alarms.push(ecsbg_emulator::seed::SeedAlarm {
         name: "web-5xx".into(),
@@ -170,11 +159,9 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
         comparison: None,
         treat_missing_data: None,
     });
-    let emu = Running::start(seed, SCALE)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, seed, SCALE)?;
     let files = HeldGate::in_workspace(&ws)?;
-    ws.write_main(&config("v1", &files, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    ws.apply(&config("v1", &files, ""))?;
     let prod = emu.listener("web/production");
     let mut rows: Vec<Vec<String>> = Vec::new();
 
@@ -398,8 +385,7 @@ fn hostile_neighbours_never_break_production_or_state() -> anyhow::Result<()> {
         let state = state_task_definition_arn(&ws)?;
         assert_eq!(state, primary_task_definition(&emu, "web"), "{label}");
         // The documented way through: watch a different set of alarms for this apply.
-        ws.write_main(&config("v9", &files, "  alarms = [\"web-404s\"]\n"))?;
-        let apply = ws.run(&["apply", "-auto-approve"])?;
+        let apply = ws.try_apply(&config("v9", &files, "  alarms = [\"web-404s\"]\n"))?;
         assert_eq!(
             apply.code,
             0,

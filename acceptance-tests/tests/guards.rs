@@ -2,32 +2,28 @@
 //! are rows of the hostile-neighbours campaign in `foreign_activity.rs`): `wait_for = "traffic_shifted"` returns during the termination wait, a timeout behaves as
 //! an interrupt, destroy only forgets.
 
-use std::path::Path;
-
-use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
-use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
+use ecsbg_acceptance::emulator::{demo_seed, http_get};
+use ecsbg_acceptance::stage::Stage;
+use ecsbg_acceptance::terraform::{flat, web_deployment};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
-
-fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    emulator.workspace(Path::new(PROVIDER))
-}
 
 fn config(version: &str, extra: &str) -> String {
     web_deployment(version, extra)
 }
 
+/// An emulator with `seed` and a workspace, `version` applied (adopted, or rolled out when it is not v1).
+fn serving(seed: ecsbg_emulator::Seed, version: &str) -> anyhow::Result<Stage> {
+    Stage::start(PROVIDER, seed, SCALE)?.serving(&config(version, ""))
+}
+
 #[test]
 fn wait_for_traffic_shifted_returns_during_the_termination_wait() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].termination_wait_minutes = 120;
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
-    ws.write_main(&config("v2", "  wait_for = \"traffic_shifted\"\n"))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } = serving(seed, "v1")?;
+    ws.apply(&config("v2", "  wait_for = \"traffic_shifted\"\n"))?;
     let values = ws.resource_values("ecsbg_deployment.web")?;
     assert_eq!(values["status"], "TrafficShifted");
     assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
@@ -41,13 +37,9 @@ fn wait_for_traffic_shifted_returns_during_the_termination_wait() -> anyhow::Res
 
 #[test]
 fn a_timeout_acts_as_an_interrupt_and_rolls_back() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } = serving(demo_seed()?, "v1")?;
     let slow_gate = "  test_gate {\n    command {\n      argv = [\"sleep\", \"60\"]\n    }\n  }\n  timeouts {\n    update = \"3s\"\n  }\n";
-    ws.write_main(&config("v2", slow_gate))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&config("v2", slow_gate))?;
     let out = flat(&apply.output());
     assert_ne!(apply.code, 0);
     assert!(
@@ -64,10 +56,7 @@ fn a_timeout_acts_as_an_interrupt_and_rolls_back() -> anyhow::Result<()> {
 
 #[test]
 fn destroy_forgets_and_the_service_keeps_serving() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v2", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } = serving(demo_seed()?, "v2")?;
     assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
     emu.emulator.reset_calls();
     let destroy = ws.run(&["destroy", "-auto-approve"])?.success()?;
@@ -86,14 +75,10 @@ fn destroy_forgets_and_the_service_keeps_serving() -> anyhow::Result<()> {
 
 #[test]
 fn changing_only_gates_alarms_or_timeouts_deploys_nothing() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v2", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } = serving(demo_seed()?, "v2")?;
     let before = emu.calls("codedeploy.CreateDeployment");
     let knobs = "  test_gate {\n    http {\n      path = \"/\"\n    }\n  }\n  alarms    = [\"web-404s\"]\n  bake_time = \"1m\"\n  timeouts {\n    update = \"10m\"\n  }\n";
-    ws.write_main(&config("v2", knobs))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    let apply = ws.apply(&config("v2", knobs))?;
     assert!(apply.output().contains("1 changed"), "{}", apply.output());
     assert_eq!(
         emu.calls("codedeploy.CreateDeployment"),
@@ -106,10 +91,7 @@ fn changing_only_gates_alarms_or_timeouts_deploys_nothing() -> anyhow::Result<()
 
 #[test]
 fn production_not_on_the_primary_task_set_refuses_the_rollout() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config("v1", ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } = serving(demo_seed()?, "v1")?;
     // Someone points the production listener at the idle target group by hand.
     let report = emu.emulator.seed_report().clone();
     emu.block_on(async {
@@ -135,8 +117,7 @@ fn production_not_on_the_primary_task_set_refuses_the_rollout() -> anyhow::Resul
             .await
     })?;
     emu.emulator.reset_calls();
-    ws.write_main(&config("v2", ""))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&config("v2", ""))?;
     let out = flat(&apply.output());
     assert_ne!(apply.code, 0);
     assert!(out.contains("Rollout refused before it started"), "{out}");

@@ -2,9 +2,8 @@
 //! `terraform show -json`, a no-op, an ARN-sourced revision described at plan time, unknown values (bad input has its
 //! own table in `bad_input.rs`).
 
-use std::path::Path;
-
 use ecsbg_acceptance::emulator::{demo_seed, Running};
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{flat, PROVIDER_HEADER};
 use serde_json::json;
 
@@ -29,10 +28,8 @@ fn mutations(emu: &Running) -> u64 {
 
 #[test]
 fn cpu_memory_change_no_op_and_show_json() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
-    ws.write_main(&resource(&json_td("ghcr.io/acme/web:v1", "256", "512"), ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu: _emu, ws } = Stage::start(PROVIDER, demo_seed()?, 60.0)?
+        .serving(&resource(&json_td("ghcr.io/acme/web:v1", "256", "512"), ""))?;
 
     // No-op: the plan file says no-op for the resource.
     ws.run(&["plan", "-out=noop.tfplan"])?.success()?;
@@ -73,8 +70,7 @@ fn cpu_memory_change_no_op_and_show_json() -> anyhow::Result<()> {
 
 #[test]
 fn a_revision_given_by_arn_is_described_at_plan_time() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, demo_seed()?, 60.0)?;
     let registered = emu.ecs(
         "RegisterTaskDefinition",
         &json!({"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
@@ -100,8 +96,7 @@ fn a_revision_given_by_arn_is_described_at_plan_time() -> anyhow::Result<()> {
 
 #[test]
 fn an_image_known_only_after_apply_plans_as_unknown() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, demo_seed()?, 60.0)?;
     let td = json_td(
         "ghcr.io/acme/web:${terraform_data.tag.output}",
         "256",
@@ -127,8 +122,7 @@ fn an_image_known_only_after_apply_plans_as_unknown() -> anyhow::Result<()> {
 /// apply's output, not in the provider's TRACE logs (AWS SDK included).
 #[test]
 fn sensitive_environment_values_never_reach_plans_outputs_or_logs() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let mut ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, mut ws } = Stage::start(PROVIDER, demo_seed()?, 60.0)?;
     let td = |db: &str, token: &str, message: &str| {
         format!(
             "variable \"db_url\" {{\n  type      = string\n  sensitive = true\n  default   = \"{db}\"\n}}\n{}",
@@ -138,8 +132,7 @@ fn sensitive_environment_values_never_reach_plans_outputs_or_logs() -> anyhow::R
             )
         )
     };
-    ws.write_main(&td("postgres://app:pw-one@db", "tok-one", "Hello from v1"))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    ws.apply(&td("postgres://app:pw-one@db", "tok-one", "Hello from v1"))?;
     let log = ws.root().join("provider.log");
     ws.env("TF_LOG_PROVIDER", "TRACE");
     ws.env("TF_LOG_PATH", &log.display().to_string());

@@ -6,11 +6,10 @@
 //! CodeDeploy hold afterwards (no orphaned deployment, task set or provider process), and that a new apply
 //! converges: production on the new version, an empty plan, and a deployment adopted rather than doubled
 //! wherever one kept running. One test per phase, each with its own emulator, so they run in parallel; each
-//! publishes its section of `docs/reliability.md`.
+//! publishes its section of the reliability page (`target/reports/reliability.md`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
-use std::process::{Child, Stdio};
+use std::process::Child;
 use std::time::Duration;
 
 use ecsbg_acceptance::campaign::{
@@ -19,7 +18,8 @@ use ecsbg_acceptance::campaign::{
     state_task_definition_arn, HeldGate, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace};
+use ecsbg_acceptance::stage::Stage;
+use ecsbg_acceptance::terraform::{flat, web_deployment, Run, Workspace};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 use ecsbg_emulator::Behaviour;
 
@@ -116,10 +116,11 @@ fn config(version: &str, on_interrupt: &str, files: &HeldGate, extra: &str) -> S
     )
 }
 
+/// The apply in a process group of its own, so a case can signal Terraform and its provider together.
 fn spawn_apply(ws: &Workspace) -> anyhow::Result<Child> {
-    let mut cmd = ws.command(&["apply", "-auto-approve", "-no-color"]);
+    let mut cmd = ws.apply_command();
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    Ok(cmd.stdout(Stdio::piped()).stderr(Stdio::piped()).spawn()?)
+    Ok(cmd.spawn()?)
 }
 
 /// The newest deployment, if it was created after `known` deployments existed.
@@ -212,17 +213,10 @@ fn run_case(
         }
         Fault::KillTerraform => send_signal(terraform, libc::SIGKILL),
     }
-    let out = child.wait_with_output()?;
-    let said = flat(&format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ));
+    let run = Run::from(child.wait_with_output()?);
+    let said = flat(&run.output());
     emu.emulator.faults().clear();
-    assert!(
-        !out.status.success(),
-        "{label}: the apply succeeded\n{said}"
-    );
+    assert!(run.code != 0, "{label}: the apply succeeded\n{said}");
 
     // Settle: an orphaned provider must finish its interrupt handling and exit on its own.
     if fault == Fault::KillTerraform {
@@ -427,11 +421,9 @@ fn serving_v1(
     behaviour: Behaviour,
     on_interrupt: &str,
 ) -> anyhow::Result<(Running, Workspace, HeldGate)> {
-    let emu = Running::start_with(demo_seed(), SCALE, behaviour)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu, ws } = Stage::start_with(PROVIDER, demo_seed()?, SCALE, behaviour)?;
     let files = HeldGate::in_workspace(&ws)?;
-    ws.write_main(&config("v1", on_interrupt, &files, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    ws.apply(&config("v1", on_interrupt, &files, ""))?;
     Ok((emu, ws, files))
 }
 
@@ -550,14 +542,10 @@ fn the_aws_api_going_away_mid_rollout_is_ridden_out() -> anyhow::Result<()> {
             });
         }
         emu.block_on(emu.emulator.api_outage(Duration::from_secs(10)))?;
-        let out = child.wait_with_output()?;
-        let said = flat(&format!(
-            "{}\n{}",
-            String::from_utf8_lossy(&out.stdout),
-            String::from_utf8_lossy(&out.stderr)
-        ));
+        let run = Run::from(child.wait_with_output()?);
+        let said = flat(&run.output());
         let seen = sampler.finish();
-        assert!(out.status.success(), "{label}: the apply failed\n{said}");
+        assert!(run.code == 0, "{label}: the apply failed\n{said}");
         assert_eq!(seen.failed, 0, "{label}: production failed requests");
         assert_eq!(
             http_get(&prod).1,
@@ -613,8 +601,7 @@ fn aws_faults_on_get_deployment_while_adopting() -> anyhow::Result<()> {
             "{label}: the gate never started"
         );
         send_signal(-(child.id() as i32), libc::SIGINT);
-        let out = child.wait_with_output()?;
-        let said = flat(&String::from_utf8_lossy(&out.stderr));
+        let said = flat(&Run::from(child.wait_with_output()?).stderr);
         assert!(
             said.contains("continues without Terraform"),
             "{label}: not detached\n{said}"

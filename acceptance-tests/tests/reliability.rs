@@ -3,15 +3,15 @@
 //! CloudWatch call a rollout makes. Each case checks what production served throughout (HTTP through the
 //! production listener, sampled during the apply), what the apply said, what state says, and that a plan
 //! afterwards is empty (nothing lost, nothing to redo). The operations are split over five tests (each with
-//! its own emulator) so they run in parallel; each publishes its section of `docs/reliability.md`.
+//! its own emulator) so they run in parallel; each publishes its section of the reliability page (`target/reports/reliability.md`).
 
 use std::collections::BTreeSet;
-use std::path::Path;
 
 use ecsbg_acceptance::campaign::{
     aws_fault_kinds, primary_task_definition, publish, revision, Sampler, Section,
 };
 use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{flat, web_deployment};
 use ecsbg_emulator::faults::{FaultKind, FaultRule};
 
@@ -44,7 +44,7 @@ fn run_case(
 ) -> anyhow::Result<Vec<String>> {
     let prod = emu.listener("web/production");
     let before = http_get(&prod).1;
-    ws.write_main(&config(version, gate_regex, extra))?;
+    let hcl = config(version, gate_regex, extra);
     emu.emulator.faults().clear();
     emu.emulator.faults().add(FaultRule {
         service: fault.service.into(),
@@ -56,7 +56,7 @@ fn run_case(
     let operation = format!("{}.{}", fault.service, fault.operation);
     let calls_before = emu.calls(&operation);
     let sampler = Sampler::start(prod.clone());
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&hcl)?;
     // A case whose operation was never called injected nothing and proves nothing.
     let faulted = emu.calls(&operation) - calls_before;
     assert!(
@@ -164,10 +164,8 @@ fn campaign(
     gate_fails: bool,
     extra: &str,
 ) -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
-    ws.write_main(&config("v1", "Hello", extra))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } =
+        Stage::start(PROVIDER, demo_seed()?, 60.0)?.serving(&config("v1", "Hello", extra))?;
     let mut rows = Vec::new();
     let mut version = 1;
     for (service, operation) in operations {

@@ -1,22 +1,21 @@
 //! `ecsbg_deployment` through the real `terraform` binary against the emulator, with real HTTP through its
 //! listeners: adopt, ship v2 through a gate, a failing gate rolls back, a 404 burst in the bake rolls back.
 
-use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, wait_until, Running};
-use ecsbg_acceptance::terraform::{flat, Workspace};
+use ecsbg_acceptance::campaign::state_task_definition_arn;
+use ecsbg_acceptance::emulator::{demo_seed, http_get, not_found_burst, wait_until};
+use ecsbg_acceptance::stage::Stage;
+use ecsbg_acceptance::terraform::{flat, Run, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 /// A CodeDeploy minute per real second: the ready wait is 60 s real, the termination wait 5 s.
 const SCALE: f64 = 60.0;
 
-fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    emulator.workspace(Path::new(PROVIDER))
-}
-
-fn config(message: &str, image: &str, gate_body: Option<&str>, extra: &str) -> String {
+/// The demo's `web` at `version` (image tag and greeting), with an HTTP test gate expecting `gate_body`. The
+/// task definition is written out here rather than with `terraform::web_deployment`: its `cpu` is a number,
+/// as users write it, which adopting must treat as the seed's `"256"`.
+fn config(version: &str, gate_body: Option<&str>, extra: &str) -> String {
     let gate = gate_body
         .map(|b| format!("  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{b}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n"))
         .unwrap_or_default();
@@ -40,14 +39,24 @@ resource "ecsbg_deployment" "web" {{
     memory                  = "512"
     containerDefinitions = [{{
       name         = "web"
-      image        = "{image}"
+      image        = "ghcr.io/acme/web:{version}"
       portMappings = [{{ containerPort = 80 }}]
-      environment  = [{{ name = "MESSAGE", value = "{message}" }}]
+      environment  = [{{ name = "MESSAGE", value = "Hello from {version}" }}]
     }}]
   }})
 {gate}{extra}}}
 "#
     )
+}
+
+/// v1 as it runs in the seed, adopted by a first apply: where every rollout below starts.
+fn v1() -> String {
+    config("v1", None, "")
+}
+
+/// An emulator with `seed` and a workspace, v1 applied (adopted).
+fn serving_v1(seed: ecsbg_emulator::Seed) -> anyhow::Result<Stage> {
+    Stage::start(PROVIDER, seed, SCALE)?.serving(&v1())
 }
 
 fn state_value(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {
@@ -56,13 +65,11 @@ fn state_value(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {
 
 #[test]
 fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
     let prod = emu.listener("web/production");
 
     // v1 as live: create adopts the service, no deployment, and the next plan is empty.
-    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
+    let apply = ws.apply(&v1())?;
     assert!(apply.stdout.contains("1 added"), "{}", apply.output());
     assert_eq!(
         emu.calls("codedeploy.CreateDeployment"),
@@ -74,10 +81,7 @@ fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
         0,
         "v1 is live already: nothing to register"
     );
-    assert!(state_value(&ws, "task_definition_arn")?
-        .as_str()
-        .unwrap_or_default()
-        .ends_with("task-definition/web:1"));
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
     assert_eq!(
         ws.run(&["plan", "-detailed-exitcode"])?.code,
         0,
@@ -85,12 +89,7 @@ fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
     );
 
     // v2 with a gate that expects v2 on the test listener.
-    ws.write_main(&config(
-        "Hello from v2",
-        "ghcr.io/acme/web:v2",
-        Some("Hello from v2"),
-        "",
-    ))?;
+    ws.write_main(&config("v2", Some("Hello from v2"), ""))?;
     let plan = ws.run(&["plan"])?;
     let out = flat(&plan.output());
     assert!(out.contains("container web: image ghcr.io/acme/web:v1 → ghcr.io/acme/web:v2; env MESSAGE \"Hello from v1\" → \"Hello from v2\""), "{out}");
@@ -100,10 +99,7 @@ fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
         assert_eq!(http_get(&prod), (200, "Hello from v2".to_string()));
     }
     assert_eq!(state_value(&ws, "status")?, "Succeeded");
-    assert!(state_value(&ws, "task_definition_arn")?
-        .as_str()
-        .unwrap_or_default()
-        .ends_with("task-definition/web:2"));
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:2"));
     let timeline = state_value(&ws, "timeline")?.to_string();
     assert!(
         timeline.contains("gate check http[0] GET /: passed"),
@@ -119,19 +115,10 @@ fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
 
 #[test]
 fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } = serving_v1(demo_seed()?)?;
     let prod = emu.listener("web/production");
-    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
 
-    ws.write_main(&config(
-        "Hello from v2",
-        "ghcr.io/acme/web:v2",
-        Some("Hello from v1"),
-        "",
-    ))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&config("v2", Some("Hello from v1"), ""))?;
     let out = apply.output();
     assert_ne!(apply.code, 0, "{out}");
     assert!(out.contains("rolled back"), "{out}");
@@ -149,10 +136,7 @@ fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
     );
     assert_eq!(http_get(&prod).1, "Hello from v1");
     assert_eq!(state_value(&ws, "status")?, "RolledBack");
-    assert!(state_value(&ws, "task_definition_arn")?
-        .as_str()
-        .unwrap_or_default()
-        .ends_with("task-definition/web:1"));
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
     let plan = ws.run(&["plan", "-detailed-exitcode"])?;
     assert_eq!(
         plan.code,
@@ -170,41 +154,24 @@ fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
 
 #[test]
 fn a_burst_of_404s_during_the_bake_rolls_back() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } = serving_v1(demo_seed()?)?;
     let prod = emu.listener("web/production");
-    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
 
-    ws.write_main(&config(
-        "Hello from v2",
-        "ghcr.io/acme/web:v2",
+    let child = ws.spawn_apply(&config(
+        "v2",
         Some("Hello from v2"),
         "  bake_time = \"20s\"\n",
     ))?;
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
     assert!(
         wait_until(Duration::from_secs(120), || http_get(&prod).1
             == "Hello from v2"),
         "v2 never reached production"
     );
     // Keep 404s coming for a few seconds so CodeDeploy's and the provider's alarm polls both see ALARM.
-    let burst_until = std::time::Instant::now() + Duration::from_secs(4);
-    while std::time::Instant::now() < burst_until {
-        http_get(&format!("{prod}/does-not-exist"));
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output()?;
-    let output = format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    );
-    assert_ne!(out.status.code(), Some(0), "{output}");
+    not_found_burst(&prod, Duration::from_secs(4), || false);
+    let run = Run::from(child.wait_with_output()?);
+    let output = run.output();
+    assert_ne!(run.code, 0, "{output}");
     assert!(output.contains("rolled back"), "{output}");
     assert!(output.contains("web-404s"), "the alarm is named: {output}");
     assert!(
@@ -212,25 +179,16 @@ fn a_burst_of_404s_during_the_bake_rolls_back() -> anyhow::Result<()> {
             == "Hello from v1"),
         "production is back on v1"
     );
-    assert!(state_value(&ws, "task_definition_arn")?
-        .as_str()
-        .unwrap_or_default()
-        .ends_with("task-definition/web:1"));
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
     Ok(())
 }
 
 #[test]
 fn a_gate_on_a_group_that_does_not_hold_traffic_fails_at_plan_with_the_fix() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].ready_action = "CONTINUE_DEPLOYMENT".into();
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&config(
-        "Hello from v2",
-        "ghcr.io/acme/web:v2",
-        Some("Hello from v2"),
-        "",
-    ))?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, seed, SCALE)?;
+    ws.write_main(&config("v2", Some("Hello from v2"), ""))?;
     let plan = ws.run(&["plan"])?;
     let out = plan.output();
     assert_ne!(plan.code, 0);
@@ -253,25 +211,12 @@ fn a_gate_on_a_group_that_does_not_hold_traffic_fails_at_plan_with_the_fix() -> 
 
 #[test]
 fn an_alarm_after_blue_is_gone_redeploys_the_previous_revision() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].termination_wait_minutes = 0;
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } = serving_v1(seed)?;
     let prod = emu.listener("web/production");
-    ws.write_main(&config("Hello from v1", "ghcr.io/acme/web:v1", None, ""))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
 
-    ws.write_main(&config(
-        "Hello from v2",
-        "ghcr.io/acme/web:v2",
-        None,
-        "  bake_time = \"30s\"\n",
-    ))?;
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
+    let child = ws.spawn_apply(&config("v2", None, "  bake_time = \"30s\"\n"))?;
     // Wait until CodeDeploy reports Succeeded (blue drained) while the provider still bakes.
     let succeeded = || {
         emu.emulator.snapshot()["deployments"]
@@ -292,18 +237,10 @@ fn an_alarm_after_blue_is_gone_redeploys_the_previous_revision() -> anyhow::Resu
         "the deployment never succeeded"
     );
     assert_eq!(http_get(&prod).1, "Hello from v2");
-    let burst_until = std::time::Instant::now() + Duration::from_secs(4);
-    while std::time::Instant::now() < burst_until {
-        http_get(&format!("{prod}/does-not-exist"));
-        std::thread::sleep(Duration::from_millis(20));
-    }
-    let out = child.wait_with_output()?;
-    let output = flat(&format!(
-        "{}\n{}",
-        String::from_utf8_lossy(&out.stdout),
-        String::from_utf8_lossy(&out.stderr)
-    ));
-    assert_ne!(out.status.code(), Some(0), "{output}");
+    not_found_burst(&prod, Duration::from_secs(4), || false);
+    let run = Run::from(child.wait_with_output()?);
+    let output = flat(&run.output());
+    assert_ne!(run.code, 0, "{output}");
     assert!(
         output.contains("fired during the bake time after deployment"),
         "{output}"
@@ -317,9 +254,6 @@ fn an_alarm_after_blue_is_gone_redeploys_the_previous_revision() -> anyhow::Resu
             == "Hello from v1"),
         "production is back on v1"
     );
-    assert!(state_value(&ws, "task_definition_arn")?
-        .as_str()
-        .unwrap_or_default()
-        .ends_with("task-definition/web:1"));
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
     Ok(())
 }

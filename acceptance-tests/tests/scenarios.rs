@@ -2,49 +2,31 @@
 //! production listener, many services in one apply under throttling, drift from outside, import.
 
 use std::path::Path;
-use std::process::Stdio;
 use std::time::Duration;
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, wait_until, Running};
+use ecsbg_acceptance::emulator::{
+    demo_seed, http_get, many_services_seed, shell_function, wait_until, Running,
+};
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{
-    flat, many_web_deployments, web_resource as resource, Install, Workspace,
+    flat, many_web_deployments, web_deployment, web_resource, Install, Run, Workspace,
+    PROVIDER_HEADER as HEADER,
 };
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
-fn workspace(emulator: &Running) -> anyhow::Result<Workspace> {
-    emulator.workspace(Path::new(PROVIDER))
-}
-
-use ecsbg_acceptance::terraform::PROVIDER_HEADER as HEADER;
-
 #[test]
 fn a_failing_lambda_hook_rolls_back_and_is_reported() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
-    seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
-        name: "CodeDeployHook_smoke".into(),
-        command: Some(vec![
-            "sh".into(),
-            "-c".into(),
-            "echo smoke failed >&2; exit 1".into(),
-        ]),
-        url: None,
-        env: Default::default(),
-    });
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&format!(
-        "{HEADER}{}",
-        resource("web", "web", "web-prod", "v1", "")
-    ))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let mut seed = demo_seed()?;
+    seed.functions.push(shell_function(
+        "CodeDeployHook_smoke",
+        "echo smoke failed >&2; exit 1",
+    ));
+    let Stage { emu, ws } =
+        Stage::start(PROVIDER, seed, SCALE)?.serving(&web_deployment("v1", ""))?;
     let hooks = "  hooks {\n    after_allow_test_traffic = \"CodeDeployHook_smoke\"\n  }\n";
-    ws.write_main(&format!(
-        "{HEADER}{}",
-        resource("web", "web", "web-prod", "v2", hooks)
-    ))?;
-    let apply = ws.run(&["apply", "-auto-approve"])?;
+    let apply = ws.try_apply(&web_deployment("v2", hooks))?;
     let out = flat(&apply.output());
     assert_ne!(apply.code, 0);
     assert!(out.contains("HOOK_EXECUTION_FAILURE"), "{out}");
@@ -59,7 +41,7 @@ fn a_failing_lambda_hook_rolls_back_and_is_reported() -> anyhow::Result<()> {
 
 #[test]
 fn canary_weights_step_on_the_production_listener() -> anyhow::Result<()> {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed()?;
     seed.deployment_configs
         .push(ecsbg_emulator::seed::SeedDeploymentConfig {
             name: "Canary20Every3".into(),
@@ -67,29 +49,13 @@ fn canary_weights_step_on_the_production_listener() -> anyhow::Result<()> {
             percentage: 20,
             interval_minutes: 3,
         });
-    let emu = Running::start(seed, SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } =
+        Stage::start(PROVIDER, seed, SCALE)?.serving(&web_deployment("v1", ""))?;
     let prod = emu.listener("web/production");
-    ws.write_main(&format!(
-        "{HEADER}{}",
-        resource("web", "web", "web-prod", "v1", "")
+    let child = ws.spawn_apply(&web_deployment(
+        "v2",
+        "  deployment_config_name = \"Canary20Every3\"\n",
     ))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
-    ws.write_main(&format!(
-        "{HEADER}{}",
-        resource(
-            "web",
-            "web",
-            "web-prod",
-            "v2",
-            "  deployment_config_name = \"Canary20Every3\"\n"
-        )
-    ))?;
-    let child = ws
-        .command(&["apply", "-auto-approve", "-no-color"])
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()?;
     let listener = emu.emulator.seed_report().listeners["web/production"]
         .arn
         .clone();
@@ -114,12 +80,8 @@ fn canary_weights_step_on_the_production_listener() -> anyhow::Result<()> {
         v2, 2,
         "20% of production requests reach green during the canary"
     );
-    let out = child.wait_with_output()?;
-    assert!(
-        out.status.success(),
-        "{}",
-        String::from_utf8_lossy(&out.stderr)
-    );
+    let run = Run::from(child.wait_with_output()?);
+    assert!(run.code == 0, "{}", run.stderr);
     assert_eq!(weights(&emu), [0, 100]);
     assert_eq!(http_get(&prod).1, "Hello from v2");
     Ok(())
@@ -128,7 +90,7 @@ fn canary_weights_step_on_the_production_listener() -> anyhow::Result<()> {
 #[test]
 fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()> {
     const N: usize = 20;
-    let emu = Running::start(many_services_seed(N), SCALE)?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, many_services_seed(N)?, SCALE)?;
     emu.emulator
         .faults()
         .add(ecsbg_emulator::faults::FaultRule {
@@ -138,13 +100,10 @@ fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()
             count: None,
             probability: None,
         });
-    let ws = workspace(&emu)?;
-    let config = |version: &str| many_web_deployments(N, version);
-    ws.write_main(&config("v1"))?;
-    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
+    let parallel = ["-parallelism=20"];
+    ws.try_apply_with(&many_web_deployments(N, "v1"), &parallel)?
         .success()?;
-    ws.write_main(&config("v2"))?;
-    let apply = ws.run(&["apply", "-auto-approve", "-parallelism=20"])?;
+    let apply = ws.try_apply_with(&many_web_deployments(N, "v2"), &parallel)?;
     assert_eq!(apply.code, 0, "{}", apply.output());
     assert!(
         apply.stdout.contains(&format!("{N} changed")),
@@ -167,11 +126,7 @@ fn twenty_services_roll_out_in_one_apply_under_throttling() -> anyhow::Result<()
 #[test]
 fn a_plan_of_twenty_services_lists_deployments_in_flight_once() -> anyhow::Result<()> {
     const N: usize = 20;
-    let emu = Running::start(many_services_seed(N), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&many_web_deployments(N, "v1"))?;
-    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
-        .success()?;
+    let Stage { emu, ws } = Stage::many_serving_v1(PROVIDER, N, SCALE, 20)?;
     emu.emulator.reset_calls();
     let plan = ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
     assert_eq!(plan.code, 0, "expected an empty plan:\n{}", plan.output());
@@ -271,13 +226,8 @@ async fn deploy_outside_terraform(endpoint: &str) -> anyhow::Result<String> {
 
 #[test]
 fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
-    ws.write_main(&format!(
-        "{HEADER}{}",
-        resource("web", "web", "web-prod", "v1", "")
-    ))?;
-    ws.run(&["apply", "-auto-approve"])?.success()?;
+    let Stage { emu, ws } =
+        Stage::start(PROVIDER, demo_seed()?, SCALE)?.serving(&web_deployment("v1", ""))?;
     let hotfix = emu.block_on(deploy_outside_terraform(&emu.emulator.endpoint_url()))?;
     let plan = ws.run(&["plan", "-detailed-exitcode"])?;
     let out = flat(&plan.output());
@@ -295,8 +245,7 @@ fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()>
 
 #[test]
 fn import_by_application_and_group_then_the_matching_plan_is_empty() -> anyhow::Result<()> {
-    let emu = Running::start(demo_seed(), SCALE)?;
-    let ws = workspace(&emu)?;
+    let Stage { emu, ws } = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
     ws.write_main(&format!(
         "{HEADER}import {{\n  to = ecsbg_deployment.web\n  id = \"web:web-prod\"\n}}\n"
     ))?;
@@ -325,7 +274,7 @@ fn import_by_application_and_group_then_the_matching_plan_is_empty() -> anyhow::
 
     ws.write_main(&format!(
         "{HEADER}import {{\n  to = ecsbg_deployment.web\n  id = \"web:web-prod\"\n}}\n{}",
-        resource("web", "web", "web-prod", "v1", "")
+        web_resource("web", "web", "web-prod", "v1", "")
     ))?;
     let apply = ws.run(&["apply", "-auto-approve"])?.success()?;
     assert!(apply.output().contains("1 imported"), "{}", apply.output());
@@ -335,7 +284,7 @@ fn import_by_application_and_group_then_the_matching_plan_is_empty() -> anyhow::
     let other = Workspace::new(Path::new(PROVIDER), Install::DevOverrides)?;
     other.write_main(&format!(
         "{HEADER}import {{\n  to = ecsbg_deployment.web\n  id = \"no-colon\"\n}}\n{}",
-        resource("web", "web", "web-prod", "v1", "")
+        web_resource("web", "web", "web-prod", "v1", "")
     ))?;
     let bad = other.run(&["plan"])?;
     assert_ne!(bad.code, 0);

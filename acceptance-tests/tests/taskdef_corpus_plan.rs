@@ -3,7 +3,8 @@
 
 use std::path::Path;
 
-use ecsbg_acceptance::emulator::{many_services_seed, Running};
+use ecsbg_acceptance::emulator::many_services_seed;
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{flat, PROVIDER_HEADER};
 use serde_json::{json, Value};
 
@@ -64,7 +65,7 @@ fn every_corpus_definition_imported_from_a_reformatted_configuration_plans_no_ch
 ) -> anyhow::Result<()> {
     let corpus = corpus();
     assert!(corpus.len() >= 30);
-    let mut seed = many_services_seed(corpus.len());
+    let mut seed = many_services_seed(corpus.len())?;
     for (i, (_, td)) in corpus.iter().enumerate() {
         // Service i runs corpus definition i (its own family), fronted by its first container.
         let mut td = td.clone();
@@ -76,8 +77,7 @@ fn every_corpus_definition_imported_from_a_reformatted_configuration_plans_no_ch
         seed.task_definitions[i] = td;
         seed.services[i].container_name = first;
     }
-    let emu = Running::start(seed.clone(), 60.0)?;
-    let ws = emu.workspace(Path::new(PROVIDER))?;
+    let Stage { emu: _emu, ws } = Stage::start(PROVIDER, seed.clone(), 60.0)?;
     let mut config = PROVIDER_HEADER.to_string();
     for (i, td) in seed.task_definitions.iter().enumerate() {
         let mut td = td.clone();

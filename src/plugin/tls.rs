@@ -4,15 +4,16 @@
 //! Terraform's client certificate is a self-signed CA certificate (ECDSA P-521). A WebPKI verifier would reject
 //! it as "CA used as end entity", and an optional client certificate (what other frameworks ship) lets any local
 //! user drive the provider with its AWS credentials. So we compare the presented certificate byte for byte and
-//! verify the handshake signature with it.
+//! verify the handshake signature with it. The same exact-match check serves a client of the plugin socket
+//! (the acceptance tests' own go-plugin client), which trusts exactly the certificate from the handshake line.
 
 use std::sync::Arc;
 
 use anyhow::Context as _;
-use rustls::client::danger::HandshakeSignatureValid;
+use rustls::client::danger::{HandshakeSignatureValid, ServerCertVerified, ServerCertVerifier};
 use rustls::crypto::CryptoProvider;
 use rustls::pki_types::pem::PemObject;
-use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, UnixTime};
+use rustls::pki_types::{CertificateDer, PrivateKeyDer, PrivatePkcs8KeyDer, ServerName, UnixTime};
 use rustls::server::danger::{ClientCertVerified, ClientCertVerifier};
 use rustls::{DigitallySignedStruct, DistinguishedName, SignatureScheme};
 
@@ -65,8 +66,9 @@ pub fn parse_client_cert(pem: &str) -> anyhow::Result<CertificateDer<'static>> {
         .context("PLUGIN_CLIENT_CERT does not hold a PEM certificate")
 }
 
-/// The crypto provider for the plugin socket: aws-lc-rs, which verifies Terraform's P-521 signatures.
-fn crypto_provider() -> Arc<CryptoProvider> {
+/// The crypto provider for the plugin socket: aws-lc-rs, which verifies Terraform's P-521 signatures. Public so
+/// a client of the socket builds its configuration with the provider its [`ExactCert`] verifies with.
+pub fn crypto_provider() -> Arc<CryptoProvider> {
     Arc::new(rustls::crypto::aws_lc_rs::default_provider())
 }
 
@@ -76,10 +78,7 @@ pub fn server_config(
     client_cert: CertificateDer<'static>,
 ) -> anyhow::Result<rustls::ServerConfig> {
     let provider = crypto_provider();
-    let verifier = Arc::new(ExactClientCert {
-        expected: client_cert,
-        provider: provider.clone(),
-    });
+    let verifier = Arc::new(ExactCert::new(client_cert, provider.clone()));
     let mut config = rustls::ServerConfig::builder_with_provider(provider)
         .with_safe_default_protocol_versions()
         .context("choosing TLS versions")?
@@ -93,35 +92,34 @@ pub fn server_config(
     Ok(config)
 }
 
-/// Accepts one client certificate only, byte for byte.
+/// Accepts one certificate only, byte for byte, and checks the handshake signature against it: as the server's
+/// client-certificate verifier (Terraform's certificate from `PLUGIN_CLIENT_CERT`) and as a client's
+/// server-certificate verifier (the provider's certificate from the handshake line), so both ends of the plugin
+/// socket trust by the same rule.
 #[derive(Debug)]
-struct ExactClientCert {
+pub struct ExactCert {
     expected: CertificateDer<'static>,
     provider: Arc<CryptoProvider>,
 }
 
-impl ClientCertVerifier for ExactClientCert {
-    fn root_hint_subjects(&self) -> &[DistinguishedName] {
-        &[]
+impl ExactCert {
+    /// Trusts `expected` alone; signatures are verified with `provider`'s algorithms.
+    pub fn new(expected: CertificateDer<'static>, provider: Arc<CryptoProvider>) -> Self {
+        Self { expected, provider }
     }
 
-    fn verify_client_cert(
-        &self,
-        end_entity: &CertificateDer<'_>,
-        _intermediates: &[CertificateDer<'_>],
-        _now: UnixTime,
-    ) -> Result<ClientCertVerified, rustls::Error> {
-        if end_entity.as_ref() == self.expected.as_ref() {
-            Ok(ClientCertVerified::assertion())
+    /// Whether `presented` is the expected certificate; any other is refused as an application-level mismatch.
+    fn check(&self, presented: &CertificateDer<'_>) -> Result<(), rustls::Error> {
+        if presented.as_ref() == self.expected.as_ref() {
+            Ok(())
         } else {
-            tracing::warn!("refused a plugin client whose certificate is not Terraform's");
             Err(rustls::Error::InvalidCertificate(
                 rustls::CertificateError::ApplicationVerificationFailure,
             ))
         }
     }
 
-    fn verify_tls12_signature(
+    fn tls12_signature(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
@@ -135,7 +133,7 @@ impl ClientCertVerifier for ExactClientCert {
         )
     }
 
-    fn verify_tls13_signature(
+    fn tls13_signature(
         &self,
         message: &[u8],
         cert: &CertificateDer<'_>,
@@ -149,13 +147,90 @@ impl ClientCertVerifier for ExactClientCert {
         )
     }
 
-    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+    fn schemes(&self) -> Vec<SignatureScheme> {
         self.provider
             .signature_verification_algorithms
             .supported_schemes()
     }
+}
+
+impl ClientCertVerifier for ExactCert {
+    fn root_hint_subjects(&self) -> &[DistinguishedName] {
+        &[]
+    }
+
+    fn verify_client_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _now: UnixTime,
+    ) -> Result<ClientCertVerified, rustls::Error> {
+        self.check(end_entity)
+            .map(|()| ClientCertVerified::assertion())
+            .inspect_err(|_| {
+                tracing::warn!("refused a plugin client whose certificate is not Terraform's")
+            })
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes()
+    }
 
     fn client_auth_mandatory(&self) -> bool {
         true
+    }
+}
+
+impl ServerCertVerifier for ExactCert {
+    fn verify_server_cert(
+        &self,
+        end_entity: &CertificateDer<'_>,
+        _intermediates: &[CertificateDer<'_>],
+        _server_name: &ServerName<'_>,
+        _ocsp_response: &[u8],
+        _now: UnixTime,
+    ) -> Result<ServerCertVerified, rustls::Error> {
+        self.check(end_entity)
+            .map(|()| ServerCertVerified::assertion())
+    }
+
+    fn verify_tls12_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls12_signature(message, cert, dss)
+    }
+
+    fn verify_tls13_signature(
+        &self,
+        message: &[u8],
+        cert: &CertificateDer<'_>,
+        dss: &DigitallySignedStruct,
+    ) -> Result<HandshakeSignatureValid, rustls::Error> {
+        self.tls13_signature(message, cert, dss)
+    }
+
+    fn supported_verify_schemes(&self) -> Vec<SignatureScheme> {
+        self.schemes()
     }
 }

@@ -7,6 +7,7 @@
 pub mod alarm_eval;
 pub mod clock;
 pub mod dataplane;
+pub mod demo;
 mod emu;
 pub mod faults;
 pub mod hooks;

@@ -521,23 +521,7 @@ async fn codedeploy_groups_configs_and_errors() {
 }
 
 async fn deploy_err(c: &Clients, td: &str) -> String {
-    use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
-    let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": td, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]});
-    let err = c
-        .codedeploy
-        .create_deployment()
-        .application_name("web")
-        .deployment_group_name("web-prod")
-        .revision(
-            RevisionLocation::builder()
-                .revision_type(RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    AppSpecContent::builder()
-                        .content(appspec.to_string())
-                        .build(),
-                )
-                .build(),
-        )
+    let err = create_deployment(c, &appspec(td).to_string())
         .send()
         .await
         .expect_err("refused");

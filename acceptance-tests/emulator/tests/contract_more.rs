@@ -51,15 +51,9 @@ async fn applications_groups_and_batch_reads() {
         .await
         .expect("stop");
     wait_status(&c, &first, "Stopped").await;
-    let rollback = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&first)
-        .send()
+    let rollback = deployment_info(&c, &first)
         .await
-        .expect("get")
-        .deployment_info()
-        .and_then(|d| d.rollback_info())
+        .rollback_info()
         .and_then(|r| r.rollback_deployment_id())
         .map(str::to_string)
         .expect("rollback");
@@ -107,15 +101,9 @@ async fn applications_groups_and_batch_reads() {
     assert_eq!(listed.target_ids(), ["demo:web"]);
 
     // The revision is read back by its digest.
-    let sha = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&first)
-        .send()
+    let sha = deployment_info(&c, &first)
         .await
-        .expect("get")
-        .deployment_info()
-        .and_then(|d| d.revision())
+        .revision()
         .and_then(|r| r.app_spec_content())
         .and_then(|a| a.sha256())
         .map(str::to_string)
@@ -185,7 +173,7 @@ async fn a_hook_reports_through_put_lifecycle_event_hook_execution_status() {
     let dir = std::env::temp_dir().join(format!("ecsbg-hook-{}", std::process::id()));
     std::fs::create_dir_all(&dir).expect("dir");
     let exec_file = dir.join("exec-id");
-    let mut seed = demo_seed();
+    let mut seed = demo_seed().expect("the demo seed parses");
     seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
         name: "CodeDeployHook_report".into(),
         command: Some(vec![
@@ -202,8 +190,9 @@ async fn a_hook_reports_through_put_lifecycle_event_hook_execution_status() {
     let emulator = start_with(seed, 600.0).await;
     let c = clients(&emulator).await;
     let v2 = register_version(&c, "img:v2", "v2").await;
-    let appspec = serde_json::json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": v2, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}], "Hooks": [{"AfterInstall": "CodeDeployHook_report"}]});
-    let id = deploy_appspec(&c, &appspec).await;
+    let mut with_hook = appspec(&v2);
+    with_hook["Hooks"] = serde_json::json!([{"AfterInstall": "CodeDeployHook_report"}]);
+    let id = deploy_appspec(&c, &with_hook).await;
     let exec = eventually(Duration::from_secs(30), "the hook to start", || async {
         std::fs::read_to_string(&exec_file)
             .ok()

@@ -117,24 +117,7 @@ async fn ready_wait_holds_production_until_continue_then_green_serves() {
     );
 
     // A second deployment is refused while this one holds the group.
-    let err = c
-        .codedeploy
-        .create_deployment()
-        .application_name("web")
-        .deployment_group_name("web-prod")
-        .revision(
-            aws_sdk_codedeploy::types::RevisionLocation::builder()
-                .revision_type(aws_sdk_codedeploy::types::RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    aws_sdk_codedeploy::types::AppSpecContent::builder()
-                        .content("{}")
-                        .build(),
-                )
-                .build(),
-        )
-        .send()
-        .await
-        .expect_err("limit");
+    let err = create_deployment(&c, "{}").send().await.expect_err("limit");
     let msg = format!("{}", aws_sdk_codedeploy::error::DisplayErrorContext(&err));
     assert!(
         msg.contains("InvalidRevisionException")
@@ -197,16 +180,7 @@ async fn stop_with_rollback_restores_blue_as_a_new_deployment() {
         .expect("stop");
     assert_eq!(out.status().map(|s| s.as_str()), Some("Pending"));
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())
@@ -219,16 +193,7 @@ async fn stop_with_rollback_restores_blue_as_a_new_deployment() {
         .expect("rollback id")
         .to_string();
     wait_status(&c, &rollback, "Succeeded").await;
-    let rb = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&rollback)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let rb = deployment_info(&c, &rollback).await;
     assert_eq!(rb.creator().map(|c| c.as_str()), Some("codeDeployRollback"));
     assert_eq!(
         rb.rollback_info()
@@ -299,16 +264,7 @@ async fn a_burst_of_404s_in_the_termination_wait_rolls_back() {
         assert_eq!(get(&format!("{prod}/missing")).await.0, 404);
     }
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     let error = info.error_information().expect("error");
     assert_eq!(error.code().map(|c| c.as_str()), Some("ALARM_ACTIVE"));
     assert!(
@@ -341,7 +297,7 @@ async fn a_burst_of_404s_in_the_termination_wait_rolls_back() {
 
 #[tokio::test]
 async fn canary_weights_step_on_the_production_listener() {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed().expect("the demo seed parses");
     seed.deployment_configs
         .push(ecsbg_emulator::seed::SeedDeploymentConfig {
             name: "Canary20".into(),
@@ -407,7 +363,7 @@ async fn canary_weights_step_on_the_production_listener() {
 
 #[tokio::test]
 async fn a_failing_hook_fails_the_deployment_and_rolls_back() {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed().expect("the demo seed parses");
     seed.functions.push(ecsbg_emulator::hooks::FunctionSpec {
         name: "CodeDeployHook_smoke".into(),
         command: Some(vec![
@@ -421,23 +377,11 @@ async fn a_failing_hook_fails_the_deployment_and_rolls_back() {
     let emulator = start_with(seed, SCALE).await;
     let c = clients(&emulator).await;
     let v2 = register_version(&c, "ghcr.io/acme/web:v2", "Hello from v2").await;
-    let appspec = serde_json::json!({
-        "version": "0.0",
-        "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": v2, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}],
-        "Hooks": [{"AfterAllowTestTraffic": "CodeDeployHook_smoke"}]
-    });
-    let id = deploy_appspec(&c, &appspec).await;
+    let mut with_hook = appspec(&v2);
+    with_hook["Hooks"] = serde_json::json!([{"AfterAllowTestTraffic": "CodeDeployHook_smoke"}]);
+    let id = deploy_appspec(&c, &with_hook).await;
     wait_status(&c, &id, "Failed").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())
@@ -464,23 +408,14 @@ async fn a_failing_hook_fails_the_deployment_and_rolls_back() {
 
 #[tokio::test]
 async fn ready_wait_timeout_stops_the_deployment() {
-    let mut seed = demo_seed();
+    let mut seed = demo_seed().expect("the demo seed parses");
     seed.deployment_groups[0].ready_wait_minutes = 1;
     let emulator = start_with(seed, SCALE).await;
     let c = clients(&emulator).await;
     let v2 = register_version(&c, "ghcr.io/acme/web:v2", "Hello from v2").await;
     let id = deploy(&c, &v2, None).await;
     wait_status(&c, &id, "Stopped").await;
-    let info = c
-        .codedeploy
-        .get_deployment()
-        .deployment_id(&id)
-        .send()
-        .await
-        .expect("get")
-        .deployment_info()
-        .cloned()
-        .expect("info");
+    let info = deployment_info(&c, &id).await;
     assert_eq!(
         info.error_information()
             .and_then(|e| e.code())

@@ -9,6 +9,7 @@ use std::time::{Duration, Instant};
 
 use anyhow::Context as _;
 use ecsbg_acceptance::plugin_client::{connect, start_provider, ClientIdentity};
+use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{Install, Workspace};
 
 const RUNS: usize = 30;
@@ -133,19 +134,6 @@ fn terraform_validate(ws: &Workspace) -> anyhow::Result<Duration> {
     Ok(started.elapsed())
 }
 
-/// One resource per emulated service, the same shape as the demo's.
-fn deployment_hcl(i: usize) -> String {
-    ecsbg_acceptance::terraform::web_resource(
-        &format!("s{i}"),
-        &format!("web{i}"),
-        &format!("web{i}-prod"),
-        "v1",
-        "",
-    )
-}
-
-/// `terraform plan` with `n` adopted deployments against the emulator (wall time, AWS calls per resource),
-/// and with `n` terraform_data resources (the floor).
 /// One plan measurement: our resources, `terraform_data` (Terraform's own floor), and the same plugin's
 /// AWS-free test resource (the floor of any external provider: process start, gRPC, msgpack).
 struct PlanScale {
@@ -237,19 +225,10 @@ fn cpu_split(ws: &Workspace, binary: &Path) -> anyhow::Result<Option<CpuSplit>> 
     }))
 }
 
+/// `terraform plan` with `n` adopted deployments against the emulator (wall time, AWS calls per resource),
+/// and with `n` terraform_data resources (the floor).
 fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
-    let emu = ecsbg_acceptance::emulator::Running::start(
-        ecsbg_acceptance::emulator::many_services_seed(n),
-        60.0,
-    )?;
-    let ws = emu.workspace(binary)?;
-    let mut hcl = ecsbg_acceptance::terraform::PROVIDER_HEADER.to_string();
-    for i in 0..n {
-        hcl.push_str(&deployment_hcl(i));
-    }
-    ws.write_main(&hcl)?;
-    ws.run(&["apply", "-auto-approve", "-parallelism=20"])?
-        .success()?;
+    let Stage { emu, ws } = Stage::many_serving_v1(binary, n, 60.0, 20)?;
     emu.emulator.reset_calls();
     let started = Instant::now();
     ws.run(&["plan", "-parallelism=20", "-detailed-exitcode"])?;
@@ -378,9 +357,10 @@ fn main() -> anyhow::Result<()> {
     }
 
     let with_provider = Workspace::new(&binary, Install::DevOverrides)?;
-    with_provider.write_main(
-        "terraform {\n  required_providers {\n    ecsbg = { source = \"ecsbg/ecsbg\" }\n  }\n}\nprovider \"ecsbg\" {}\nresource \"terraform_data\" \"d\" {\n  input = \"0s\"\n}\n",
-    )?;
+    with_provider.write_main(&format!(
+        "{}resource \"terraform_data\" \"d\" {{\n  input = \"0s\"\n}}\n",
+        ecsbg_acceptance::terraform::PROVIDER_HEADER
+    ))?;
     let floor_ws = Workspace::new(&binary, Install::DevOverrides)?;
     floor_ws.write_main("resource \"terraform_data\" \"d\" {\n  input = \"0s\"\n}\n")?;
     let mut validate_provider = Vec::new();

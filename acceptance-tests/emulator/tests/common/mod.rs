@@ -6,14 +6,11 @@ use std::time::{Duration, Instant};
 
 use ecsbg_emulator::{Emulator, EmulatorConfig, Seed};
 
-/// The demo seed shipped with the crate.
-pub fn demo_seed() -> Seed {
-    Seed::from_toml(include_str!("../../seeds/demo.toml")).expect("demo seed parses")
-}
+pub use ecsbg_emulator::demo::demo_seed;
 
 /// An emulator running the demo seed at `scale` emulated seconds per real second.
 pub async fn start(scale: f64) -> Emulator {
-    start_with(demo_seed(), scale).await
+    start_with(demo_seed().expect("the demo seed parses"), scale).await
 }
 
 /// An emulator running `seed`.
@@ -135,35 +132,56 @@ pub async fn register_version(c: &Clients, image: &str, message: &str) -> String
         .to_string()
 }
 
-/// Starts a deployment of `task_definition_arn` to web-prod.
-pub async fn deploy(c: &Clients, task_definition_arn: &str, config: Option<&str>) -> String {
-    use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
-    let appspec = serde_json::json!({
+/// The AppSpec that deploys `task_definition_arn` to the demo service's `web` container on port 80.
+pub fn appspec(task_definition_arn: &str) -> serde_json::Value {
+    serde_json::json!({
         "version": "0.0",
         "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {
             "TaskDefinition": task_definition_arn,
             "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]
-    });
-    let out = c
-        .codedeploy
+    })
+}
+
+/// A CreateDeployment to web-prod with `content` as its AppSpec, ready for extras and `send`: every
+/// deployment the tests start (or expect refused) is built here.
+pub fn create_deployment(
+    c: &Clients,
+    content: &str,
+) -> aws_sdk_codedeploy::operation::create_deployment::builders::CreateDeploymentFluentBuilder {
+    use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
+    c.codedeploy
         .create_deployment()
         .application_name("web")
         .deployment_group_name("web-prod")
-        .set_deployment_config_name(config.map(str::to_string))
         .revision(
             RevisionLocation::builder()
                 .revision_type(RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    AppSpecContent::builder()
-                        .content(appspec.to_string())
-                        .build(),
-                )
+                .app_spec_content(AppSpecContent::builder().content(content).build())
                 .build(),
         )
+}
+
+/// Starts a deployment of `task_definition_arn` to web-prod.
+pub async fn deploy(c: &Clients, task_definition_arn: &str, config: Option<&str>) -> String {
+    let out = create_deployment(c, &appspec(task_definition_arn).to_string())
+        .set_deployment_config_name(config.map(str::to_string))
         .send()
         .await
         .expect("create deployment");
     out.deployment_id().expect("id").to_string()
+}
+
+/// GetDeployment's `deploymentInfo`, which every test that inspects a deployment reads.
+pub async fn deployment_info(c: &Clients, id: &str) -> aws_sdk_codedeploy::types::DeploymentInfo {
+    c.codedeploy
+        .get_deployment()
+        .deployment_id(id)
+        .send()
+        .await
+        .expect("get deployment")
+        .deployment_info()
+        .cloned()
+        .expect("deployment info")
 }
 
 /// The deployment's status word.
@@ -201,21 +219,7 @@ pub fn code<E: aws_sdk_ecs::error::ProvideErrorMetadata>(err: &E) -> String {
 
 /// Starts a deployment to web-prod with a whole AppSpec (for hooks and other extras).
 pub async fn deploy_appspec(c: &Clients, appspec: &serde_json::Value) -> String {
-    use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
-    c.codedeploy
-        .create_deployment()
-        .application_name("web")
-        .deployment_group_name("web-prod")
-        .revision(
-            RevisionLocation::builder()
-                .revision_type(RevisionLocationType::AppSpecContent)
-                .app_spec_content(
-                    AppSpecContent::builder()
-                        .content(appspec.to_string())
-                        .build(),
-                )
-                .build(),
-        )
+    create_deployment(c, &appspec.to_string())
         .send()
         .await
         .expect("create deployment")
