@@ -2,13 +2,15 @@
 //! returns, a structural diff, and a per-container summary in words.
 
 mod diff;
+mod fields;
 mod normalize;
+mod parse;
+mod register;
 
 pub use diff::{diff, summarize, Change};
-pub use normalize::{
-    canonical_json, container_names, container_ports, normalize, parse_user, register_input,
-    TaskDefError,
-};
+pub use normalize::{canonical_json, normalize};
+pub use parse::{parse_user, TaskDefError};
+pub use register::{container_names, container_ports, register_input};
 
 #[cfg(test)]
 mod tests;

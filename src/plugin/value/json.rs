@@ -2,8 +2,8 @@
 
 use std::collections::BTreeMap;
 
-use super::msgpack::parse_number_text;
 use super::node::{Number, Value};
+use super::number_text::parse_number_text;
 use super::types::Type;
 
 /// A JSON document that does not match the schema's type.

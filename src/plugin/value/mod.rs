@@ -4,6 +4,7 @@
 mod json;
 mod msgpack;
 mod node;
+mod number_text;
 mod types;
 
 pub use json::{decode_json, encode_json, parse_state_json, JsonError};

@@ -1,14 +1,12 @@
-//! cty's msgpack encoding, the form of every value in Plan, Apply and Read.
-//!
-//! Unknown values are msgpack extensions (code 0; Terraform 1.6+ may send code 12, an unknown with
-//! refinements, which we treat as plain unknown). Numbers arrive as integers, floats, or decimal strings when
-//! too large. Dynamic-typed positions carry `[type as JSON, value]`.
+//! The msgpack decoder: reads one value of a schema type, accepting every number and unknown form Terraform
+//! sends, and reports a mismatch as a [`MsgpackError`].
 
 use rmp::Marker;
 use std::collections::BTreeMap;
 
-use super::node::{Number, Value};
-use super::types::Type;
+use crate::plugin::value::node::{Number, Value};
+use crate::plugin::value::number_text::parse_number_text;
+use crate::plugin::value::types::Type;
 
 /// A msgpack payload that does not match the schema's type.
 #[derive(Debug, thiserror::Error, PartialEq)]
@@ -33,13 +31,6 @@ pub fn decode_msgpack(ty: &Type, bytes: &[u8]) -> Result<Value, MsgpackError> {
         return Err(error(ty, "trailing bytes after the value"));
     }
     Ok(value)
-}
-
-/// Encodes one value of type `ty`.
-pub fn encode_msgpack(ty: &Type, value: &Value) -> Vec<u8> {
-    let mut out = Vec::new();
-    write_value(&mut out, ty, value);
-    out
 }
 
 struct Reader<'a> {
@@ -238,153 +229,9 @@ impl<'a> Reader<'a> {
     }
 }
 
-/// Parses a decimal number sent as text: exact integers stay integers, the rest keep their text.
-pub(super) fn parse_number_text(text: &str) -> Option<Number> {
-    if let Ok(i) = text.parse::<i64>() {
-        return Some(Number::Int(i));
-    }
-    let as_float: f64 = text.parse().ok()?;
-    if !as_float.is_finite() {
-        return None;
-    }
-    Some(Number::Big(text.to_string()))
-}
-
-fn write_value(out: &mut Vec<u8>, ty: &Type, value: &Value) {
-    // Writes to a Vec cannot fail; rmp's Result is for io::Write in general.
-    match value {
-        Value::Null => {
-            let _ = rmp::encode::write_nil(out);
-        }
-        Value::Unknown => {
-            // cty's unknown: fixext1, extension type 0, one zero byte.
-            out.extend_from_slice(&[0xd4, 0, 0]);
-        }
-        _ if matches!(ty, Type::Dynamic) => {
-            let inner = implied_type(value);
-            let _ = rmp::encode::write_array_len(out, 2);
-            let type_json = inner.to_json().to_string();
-            let _ = rmp::encode::write_bin(out, type_json.as_bytes());
-            write_value(out, &inner, value);
-        }
-        Value::Bool(b) => {
-            let _ = rmp::encode::write_bool(out, *b);
-        }
-        Value::Number(n) => write_number(out, n),
-        Value::String(s) => {
-            let _ = rmp::encode::write_str(out, s);
-        }
-        Value::List(items) => {
-            let _ = rmp::encode::write_array_len(out, items.len() as u32);
-            for (i, item) in items.iter().enumerate() {
-                let elem_ty = match ty {
-                    Type::List(t) | Type::Set(t) => t.as_ref(),
-                    Type::Tuple(ts) => ts.get(i).unwrap_or(&Type::Dynamic),
-                    _ => &Type::Dynamic,
-                };
-                write_value(out, elem_ty, item);
-            }
-        }
-        Value::Map(attrs) => match ty {
-            Type::Object(attr_types) => {
-                let _ = rmp::encode::write_map_len(out, attr_types.len() as u32);
-                for (name, attr_ty) in attr_types {
-                    let _ = rmp::encode::write_str(out, name);
-                    write_value(out, attr_ty, attrs.get(name).unwrap_or(&Value::Null));
-                }
-            }
-            _ => {
-                let elem_ty = match ty {
-                    Type::Map(t) => t.as_ref(),
-                    _ => &Type::Dynamic,
-                };
-                let _ = rmp::encode::write_map_len(out, attrs.len() as u32);
-                for (name, v) in attrs {
-                    let _ = rmp::encode::write_str(out, name);
-                    write_value(out, elem_ty, v);
-                }
-            }
-        },
-    }
-}
-
-fn write_number(out: &mut Vec<u8>, n: &Number) {
-    match n {
-        Number::Int(i) => {
-            let _ = rmp::encode::write_sint(out, *i);
-        }
-        Number::Float(f) => {
-            let _ = rmp::encode::write_f64(out, *f);
-        }
-        Number::Big(s) => {
-            let _ = rmp::encode::write_str(out, s);
-        }
-    }
-}
-
-/// The type a value implies where the schema says `dynamic`: objects and tuples, as cty infers them.
-fn implied_type(value: &Value) -> Type {
-    match value {
-        Value::Null | Value::Unknown => Type::Dynamic,
-        Value::Bool(_) => Type::Bool,
-        Value::Number(_) => Type::Number,
-        Value::String(_) => Type::String,
-        Value::List(items) => Type::Tuple(items.iter().map(implied_type).collect()),
-        Value::Map(attrs) => Type::Object(
-            attrs
-                .iter()
-                .map(|(k, v)| (k.clone(), implied_type(v)))
-                .collect(),
-        ),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn schema_type() -> Type {
-        Type::object([
-            ("id", Type::String),
-            ("count", Type::Number),
-            ("ratio", Type::Number),
-            ("huge", Type::Number),
-            ("enabled", Type::Bool),
-            ("names", Type::list(Type::String)),
-            ("tags", Type::map(Type::String)),
-            ("later", Type::String),
-            ("nothing", Type::String),
-            ("anything", Type::Dynamic),
-        ])
-    }
-
-    #[test]
-    fn round_trips_every_kind() {
-        let value = Value::object([
-            ("id", Value::string("dep-1")),
-            ("count", Value::int(-42)),
-            ("ratio", Value::Number(Number::Float(0.25))),
-            (
-                "huge",
-                Value::Number(Number::Big("123456789012345678901234567890".into())),
-            ),
-            ("enabled", Value::Bool(true)),
-            (
-                "names",
-                Value::List(vec![Value::string("a"), Value::Unknown]),
-            ),
-            ("tags", Value::object([("team", Value::string("web"))])),
-            ("later", Value::Unknown),
-            ("nothing", Value::Null),
-            (
-                "anything",
-                Value::object([("port", Value::int(8080)), ("tls", Value::Bool(false))]),
-            ),
-        ]);
-        let ty = schema_type();
-        let bytes = encode_msgpack(&ty, &value);
-        assert_eq!(decode_msgpack(&ty, &bytes), Ok(value));
-    }
 
     #[test]
     fn decodes_refined_unknown_and_float32_and_u64() {
@@ -400,26 +247,6 @@ mod tests {
         assert_eq!(
             decode_msgpack(&Type::Number, &u64_max),
             Ok(Value::Number(Number::Big("18446744073709551615".into())))
-        );
-    }
-
-    #[test]
-    fn rejects_type_mismatch_and_truncation() {
-        let bytes = encode_msgpack(&Type::String, &Value::string("x"));
-        assert!(decode_msgpack(&Type::Bool, &bytes).is_err());
-        assert!(decode_msgpack(&Type::String, &bytes[..1]).is_err());
-        assert!(decode_msgpack(
-            &Type::Number,
-            &encode_msgpack(&Type::String, &Value::string("abc"))
-        )
-        .is_err());
-    }
-
-    #[test]
-    fn unknown_is_cty_fixext() {
-        assert_eq!(
-            encode_msgpack(&Type::String, &Value::Unknown),
-            vec![0xd4, 0, 0]
         );
     }
 }
