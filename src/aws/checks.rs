@@ -19,7 +19,7 @@ pub struct FiringAlarm {
 impl Aws {
     /// One alarm's state; None when CloudWatch has no metric alarm of that name.
     pub async fn alarm(&self, name: &str) -> Result<Option<AlarmState>, AwsError> {
-        self.readers.alarm(&self.sdk, name).await
+        self.readers.alarm(&self.reads, name).await
     }
 
     /// The named alarms that are in ALARM now, in the order named. Alarms that cannot be read count as not
@@ -46,7 +46,7 @@ impl Aws {
             return Ok(true);
         }
         match self
-            .sdk
+            .reads
             .lambda
             .get_function()
             .function_name(function)
@@ -58,7 +58,7 @@ impl Aws {
                 Ok(true)
             }
             Err(err) => {
-                let err = self.sdk.error(Service::Lambda, "GetFunction", err);
+                let err = self.reads.error(Service::Lambda, "GetFunction", err);
                 if err.is_not_found() {
                     Ok(false)
                 } else {
@@ -75,7 +75,7 @@ impl Aws {
             return Ok(Some(platform.clone()));
         }
         let answer = self
-            .sdk
+            .reads
             .codedeploy
             .get_deployment_config()
             .deployment_config_name(name)
@@ -95,7 +95,7 @@ impl Aws {
             }
             Err(err) => {
                 let err = self
-                    .sdk
+                    .reads
                     .error(Service::CodeDeploy, "GetDeploymentConfig", err);
                 if err.is_not_found() {
                     Ok(None)
@@ -109,13 +109,13 @@ impl Aws {
     /// The target groups a listener's default action forwards to, with their weights.
     pub async fn listener_forwarding(&self, arn: &str) -> Result<Vec<(String, i32)>, AwsError> {
         let listeners = self
-            .sdk
+            .reads
             .elbv2
             .describe_listeners()
             .listener_arns(arn)
             .send()
             .await
-            .map_err(|e| self.sdk.error(Service::Elbv2, "DescribeListeners", e))?;
+            .map_err(|e| self.reads.error(Service::Elbv2, "DescribeListeners", e))?;
         let action = listeners
             .listeners()
             .first()
@@ -145,13 +145,13 @@ impl Aws {
     /// How many of a target group's targets are healthy.
     pub async fn healthy_targets(&self, target_group: &str) -> Result<usize, AwsError> {
         let health = self
-            .sdk
+            .reads
             .elbv2
             .describe_target_health()
             .target_group_arn(target_group)
             .send()
             .await
-            .map_err(|e| self.sdk.error(Service::Elbv2, "DescribeTargetHealth", e))?;
+            .map_err(|e| self.reads.error(Service::Elbv2, "DescribeTargetHealth", e))?;
         Ok(health
             .target_health_descriptions()
             .iter()

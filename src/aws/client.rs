@@ -27,7 +27,10 @@ pub(super) struct Cache {
 /// The AWS layer's handle; cheap to clone, one per provider configuration.
 #[derive(Clone)]
 pub struct Aws {
+    /// Clients for rollouts: each attempt limited, no overall limit (the rollout has its own timeouts).
     pub(super) sdk: Sdk,
+    /// Clients for refresh, plan and import reads, which give up after the read timeout.
+    pub(super) reads: Sdk,
     pub(super) pace: Pacer,
     pub(super) readers: Arc<Readers>,
     pub(super) watcher: Watcher,
@@ -47,9 +50,11 @@ impl Aws {
     /// lazily on the first request.
     pub async fn connect(settings: &AwsSettings) -> Aws {
         let pace = Pacer::default();
-        let sdk = Sdk::build(settings, &pace).await;
+        let sdk = Sdk::build(settings, &pace, false).await;
+        let reads = Sdk::build(settings, &pace, true).await;
         Aws {
-            watcher: Watcher::new(sdk.clone(), pace.clone()),
+            watcher: Watcher::new(sdk.clone(), reads.clone(), pace.clone()),
+            reads,
             readers: Arc::new(Readers::default()),
             cache: Arc::new(Mutex::new(Cache::default())),
             sdk,

@@ -10,6 +10,8 @@ use aws_smithy_runtime_api::client::result::SdkError;
 use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use aws_types::request_id::RequestId;
 
+use super::transport::root_cause;
+
 /// What went wrong, as far as a caller needs to decide what to do next.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum ErrorKind {
@@ -94,15 +96,6 @@ fn kind_of(code: &str) -> ErrorKind {
     }
 }
 
-/// The innermost cause of a transport failure, in words (the SDK wraps it several times over).
-fn root_cause(err: &(dyn StdError + 'static)) -> String {
-    let mut cause: &(dyn StdError + 'static) = err;
-    while let Some(next) = cause.source() {
-        cause = next;
-    }
-    cause.to_string()
-}
-
 impl AwsError {
     /// Reads an SDK error. `endpoint` is where the client sends requests, for transport failures.
     pub fn from_sdk<E>(
@@ -146,6 +139,9 @@ impl AwsError {
             SdkError::DispatchFailure(failure) => AwsError {
                 kind: ErrorKind::Unreachable,
                 message: Some(match failure.as_connector_error() {
+                    Some(connector) if connector.is_timeout() => {
+                        "the connection timed out".to_string()
+                    }
                     Some(connector) => root_cause(connector),
                     None => "the request could not be sent".to_string(),
                 }),
@@ -153,7 +149,7 @@ impl AwsError {
             },
             SdkError::TimeoutError(_) => AwsError {
                 kind: ErrorKind::Unreachable,
-                message: Some("no answer before the timeout".to_string()),
+                message: Some("no answer in the time allowed".to_string()),
                 ..base
             },
             SdkError::ResponseError(response) => {

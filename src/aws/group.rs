@@ -99,7 +99,13 @@ impl Aws {
     ) -> Result<GroupInfo, GroupError> {
         let info = match self
             .readers
-            .group(&self.sdk, &self.pace, application, group, paced)
+            .group(
+                if paced { &self.sdk } else { &self.reads },
+                &self.pace,
+                application,
+                group,
+                paced,
+            )
             .await
         {
             Ok(Some(info)) => info,
@@ -154,7 +160,7 @@ impl Aws {
 
         // The service and the test listener's address are independent reads: make them side by side.
         let (svc, test_url) = tokio::join!(
-            self.readers.service(&self.sdk, &cluster, &service_name),
+            self.readers.service(&self.reads, &cluster, &service_name),
             async {
                 match &test_listener {
                     Some(arn) => self.listener_url(arn).await,
@@ -206,10 +212,10 @@ impl Aws {
 
     /// `<protocol>://<load balancer DNS name>:<port>` of a listener.
     async fn listener_url(&self, arn: &str) -> Option<String> {
-        let listener = self.readers.listener(&self.sdk, arn).await.ok()??;
+        let listener = self.readers.listener(&self.reads, arn).await.ok()??;
         let lb = self
             .readers
-            .load_balancer(&self.sdk, listener.load_balancer_arn()?)
+            .load_balancer(&self.reads, listener.load_balancer_arn()?)
             .await
             .ok()??;
         let dns = lb.dns_name()?.to_string();

@@ -18,6 +18,7 @@ pub mod readers;
 pub mod sdk;
 pub mod settings;
 mod task_definitions;
+pub mod transport;
 pub mod views;
 pub mod watch;
 

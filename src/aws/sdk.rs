@@ -3,6 +3,7 @@
 //! [`Aws`](super::Aws), which pace, batch and translate errors.
 
 use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
 use aws_config::BehaviorVersion;
 
 use aws_smithy_runtime_api::client::orchestrator::HttpResponse;
@@ -12,6 +13,8 @@ use aws_smithy_types::error::metadata::ProvideErrorMetadata;
 use super::error::AwsError;
 use super::pace::Pacer;
 use super::settings::AwsSettings;
+use super::transport::{LastFailure, Timeouts};
+use crate::duration::format_duration;
 
 /// The first retry's back-off ceiling (full jitter, doubling per attempt up to the SDK's 20 s). The SDK's
 /// default of one second made a throttled burst of plan-time reads, which are batched but not paced, cost a
@@ -36,6 +39,22 @@ pub struct Sdk {
     pub region: Option<String>,
     /// The endpoints, by service, as configured or as AWS's default for the region.
     pub endpoints: Endpoints,
+    /// The limits these clients wait by.
+    pub timeouts: Timeouts,
+    /// True for the clients of refresh, plan and import reads, which give up after `timeouts.read`.
+    pub for_reads: bool,
+    /// What each service's last failed attempt met.
+    failures: Failures,
+}
+
+/// The last transport failure of each client.
+#[derive(Clone, Debug, Default)]
+struct Failures {
+    codedeploy: LastFailure,
+    ecs: LastFailure,
+    cloudwatch: LastFailure,
+    elbv2: LastFailure,
+    lambda: LastFailure,
 }
 
 /// Where each client sends its requests.
@@ -64,12 +83,22 @@ fn endpoint(configured: &Option<String>, prefix: &str, region: &Option<String>) 
 
 impl Sdk {
     /// Builds the clients. Nothing is called on AWS here: credentials resolve lazily on the first request.
-    pub async fn build(settings: &AwsSettings, pace: &Pacer) -> Self {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest()).retry_config(
-            RetryConfig::standard()
-                .with_max_attempts(settings.max_retries + 1)
-                .with_initial_backoff(RETRY_INITIAL_BACKOFF),
-        );
+    /// `for_reads`: the clients of refresh, plan and import reads, which give up after the read timeout.
+    pub async fn build(settings: &AwsSettings, pace: &Pacer, for_reads: bool) -> Self {
+        let timeouts = settings.timeouts;
+        let mut timeout_config = TimeoutConfig::builder()
+            .connect_timeout(timeouts.connect)
+            .operation_attempt_timeout(timeouts.attempt);
+        if for_reads {
+            timeout_config = timeout_config.operation_timeout(timeouts.read);
+        }
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(
+                RetryConfig::standard()
+                    .with_max_attempts(settings.max_retries + 1)
+                    .with_initial_backoff(RETRY_INITIAL_BACKOFF),
+            )
+            .timeout_config(timeout_config.build());
         if let Some(region) = &settings.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
         }
@@ -113,24 +142,29 @@ impl Sdk {
         let region = base.region().map(|r| r.to_string());
         let configured = &settings.endpoints;
 
-        let mut codedeploy =
-            aws_sdk_codedeploy::config::Builder::from(&base).interceptor(pace.interceptor());
+        let failures = Failures::default();
+        let mut codedeploy = aws_sdk_codedeploy::config::Builder::from(&base)
+            .interceptor(pace.interceptor())
+            .interceptor(failures.codedeploy.clone());
         if let Some(url) = &configured.codedeploy {
             codedeploy = codedeploy.endpoint_url(url);
         }
-        let mut ecs = aws_sdk_ecs::config::Builder::from(&base);
+        let mut ecs = aws_sdk_ecs::config::Builder::from(&base).interceptor(failures.ecs.clone());
         if let Some(url) = &configured.ecs {
             ecs = ecs.endpoint_url(url);
         }
-        let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&base);
+        let mut cloudwatch = aws_sdk_cloudwatch::config::Builder::from(&base)
+            .interceptor(failures.cloudwatch.clone());
         if let Some(url) = &configured.cloudwatch {
             cloudwatch = cloudwatch.endpoint_url(url);
         }
-        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&base);
+        let mut elbv2 = aws_sdk_elasticloadbalancingv2::config::Builder::from(&base)
+            .interceptor(failures.elbv2.clone());
         if let Some(url) = &configured.elbv2 {
             elbv2 = elbv2.endpoint_url(url);
         }
-        let mut lambda = aws_sdk_lambda::config::Builder::from(&base);
+        let mut lambda =
+            aws_sdk_lambda::config::Builder::from(&base).interceptor(failures.lambda.clone());
         if let Some(url) = &configured.lambda {
             lambda = lambda.endpoint_url(url);
         }
@@ -149,6 +183,9 @@ impl Sdk {
             lambda: aws_sdk_lambda::Client::from_conf(lambda.build()),
             region,
             endpoints,
+            timeouts,
+            for_reads,
+            failures,
         }
     }
 
@@ -162,14 +199,53 @@ impl Sdk {
     where
         E: ProvideErrorMetadata + std::error::Error + Send + Sync + 'static,
     {
-        let (name, endpoint) = match service {
-            Service::CodeDeploy => ("CodeDeploy", &self.endpoints.codedeploy),
-            Service::Ecs => ("ECS", &self.endpoints.ecs),
-            Service::CloudWatch => ("CloudWatch", &self.endpoints.cloudwatch),
-            Service::Elbv2 => ("Elastic Load Balancing", &self.endpoints.elbv2),
-            Service::Lambda => ("Lambda", &self.endpoints.lambda),
+        let timed_out = matches!(err, SdkError::TimeoutError(_));
+        let (name, endpoint, failure) = match service {
+            Service::CodeDeploy => (
+                "CodeDeploy",
+                &self.endpoints.codedeploy,
+                &self.failures.codedeploy,
+            ),
+            Service::Ecs => ("ECS", &self.endpoints.ecs, &self.failures.ecs),
+            Service::CloudWatch => (
+                "CloudWatch",
+                &self.endpoints.cloudwatch,
+                &self.failures.cloudwatch,
+            ),
+            Service::Elbv2 => (
+                "Elastic Load Balancing",
+                &self.endpoints.elbv2,
+                &self.failures.elbv2,
+            ),
+            Service::Lambda => ("Lambda", &self.endpoints.lambda, &self.failures.lambda),
         };
-        AwsError::from_sdk(name, operation, Some(endpoint), err)
+        let mut error = AwsError::from_sdk(name, operation, Some(endpoint), err);
+        if timed_out {
+            error.message = Some(self.timeout_words(failure.recent()));
+        }
+        error
+    }
+
+    /// What a timeout means with these clients' limits, and what the last attempt met.
+    fn timeout_words(&self, last: Option<String>) -> String {
+        let limits = if self.for_reads {
+            format!(
+                "no answer within {} in all (each attempt {}, connecting {})",
+                format_duration(self.timeouts.read),
+                format_duration(self.timeouts.attempt),
+                format_duration(self.timeouts.connect)
+            )
+        } else {
+            format!(
+                "no answer within {} (connecting {})",
+                format_duration(self.timeouts.attempt),
+                format_duration(self.timeouts.connect)
+            )
+        };
+        match last {
+            Some(last) => format!("{limits}; the last attempt: {last}"),
+            None => limits,
+        }
     }
 }
 

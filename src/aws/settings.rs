@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use super::transport::Timeouts;
+
 /// How many attempts an AWS call gets by default (adaptive retry; throttling waits are part of it).
 pub const DEFAULT_MAX_RETRIES: u32 = 25;
 
@@ -23,6 +25,8 @@ pub struct AwsSettings {
     pub assume_role: Option<AssumeRole>,
     /// Per-service endpoint overrides (else `AWS_ENDPOINT_URL_*`).
     pub endpoints: Endpoints,
+    /// How long to wait for AWS.
+    pub timeouts: Timeouts,
 }
 
 /// `assume_role { ... }`.

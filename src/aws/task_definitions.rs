@@ -64,7 +64,7 @@ impl Aws {
     ) -> Result<serde_json::Value, AwsError> {
         const OPERATION: &str = "DescribeTaskDefinition";
         let capture = CaptureBody::default();
-        self.sdk
+        self.reads
             .ecs
             .describe_task_definition()
             .task_definition(reference)
@@ -72,7 +72,7 @@ impl Aws {
             .interceptor(capture.clone())
             .send()
             .await
-            .map_err(|e| self.sdk.error(Service::Ecs, OPERATION, e))?;
+            .map_err(|e| self.reads.error(Service::Ecs, OPERATION, e))?;
         let body = capture
             .0
             .lock()

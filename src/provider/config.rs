@@ -2,6 +2,14 @@
 //! so nobody has to learn a second vocabulary.
 
 use crate::aws::settings::{AssumeRole, AwsSettings, DEFAULT_MAX_RETRIES};
+use crate::aws::transport::{
+    DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
+};
+
+/// The shortest timeout accepted: less would fail healthy calls.
+const MIN_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(1);
+/// The longest timeout accepted: more is a hang by another name.
+const MAX_TIMEOUT: std::time::Duration = std::time::Duration::from_secs(3600);
 use crate::duration::parse_duration;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::schema::{Attribute, Block, NestedBlock, Nesting, Schema};
@@ -20,6 +28,9 @@ pub fn provider_schema() -> Schema {
                 Attribute::optional("shared_config_files", string_list.clone(), "Shared config files to read instead of `~/.aws/config`."),
                 Attribute::optional("shared_credentials_files", string_list, "Shared credentials files to read instead of `~/.aws/credentials`."),
                 Attribute::optional("max_retries", Type::Number, "How many times an AWS call is retried (standard retry with exponential back-off; throttling included). CodeDeploy calls are also paced across all rollouts of a run, slowing down when CodeDeploy throttles. Default `25`."),
+                Attribute::optional("connect_timeout", Type::String, "How long to wait for a connection to an AWS endpoint, e.g. `5s`. Default `5s`."),
+                Attribute::optional("attempt_timeout", Type::String, "How long one attempt of one AWS call may take, connecting included; a slower attempt is retried. Default `10s`."),
+                Attribute::optional("read_timeout", Type::String, "How long the reads of refresh, plan and import may take in all, retries included, before the command fails naming the endpoint, the operation and what the last attempt met. Rollouts are not limited by it: they retry within their own `timeouts` and `on_interrupt`. Default `25s`."),
             ],
             blocks: vec![
                 NestedBlock {
@@ -93,6 +104,38 @@ pub fn parse_settings(config: &Value) -> (AwsSettings, Diagnostics) {
                 "max_retries must be a whole number from 0 to 100.",
             ),
         },
+    }
+    for (name, default, slot) in [
+        (
+            "connect_timeout",
+            DEFAULT_CONNECT_TIMEOUT,
+            &mut settings.timeouts.connect,
+        ),
+        (
+            "attempt_timeout",
+            DEFAULT_ATTEMPT_TIMEOUT,
+            &mut settings.timeouts.attempt,
+        ),
+        (
+            "read_timeout",
+            DEFAULT_READ_TIMEOUT,
+            &mut settings.timeouts.read,
+        ),
+    ] {
+        *slot = default;
+        if let Some(text) = config.get(name).as_str() {
+            match parse_duration(text) {
+                Ok(d) if d >= MIN_TIMEOUT && d <= MAX_TIMEOUT => *slot = d,
+                Ok(_) => diags.attribute_error(
+                    AttributePath::root(name),
+                    "Invalid timeout",
+                    format!("{name} must be between 1s and 1h; {text:?} is not."),
+                ),
+                Err(msg) => {
+                    diags.attribute_error(AttributePath::root(name), "Invalid timeout", msg)
+                }
+            }
+        }
     }
     let role = config.get("assume_role");
     if !role.is_null() {
@@ -196,6 +239,7 @@ mod tests {
         let (_, diags) = parse_settings(&config(vec![
             ("region", Value::string("Mars 1")),
             ("max_retries", Value::int(-1)),
+            ("read_timeout", Value::string("0s")),
             (
                 "assume_role",
                 Value::object([
@@ -220,6 +264,7 @@ mod tests {
             vec![
                 "region",
                 "max_retries",
+                "read_timeout",
                 "assume_role.duration",
                 "assume_role.role_arn",
                 "endpoints.ecs"
@@ -232,6 +277,7 @@ mod tests {
         let (settings, diags) = parse_settings(&config(vec![
             ("region", Value::string("eu-west-1")),
             ("max_retries", Value::int(3)),
+            ("connect_timeout", Value::string("2s")),
             (
                 "endpoints",
                 Value::object([("codedeploy", Value::string("http://127.0.0.1:4566"))]),
@@ -240,6 +286,8 @@ mod tests {
         assert!(diags.is_empty(), "{diags:?}");
         assert_eq!(settings.region.as_deref(), Some("eu-west-1"));
         assert_eq!(settings.max_retries, 3);
+        assert_eq!(settings.timeouts.connect, std::time::Duration::from_secs(2));
+        assert_eq!(settings.timeouts.read, DEFAULT_READ_TIMEOUT);
         assert_eq!(
             settings.endpoints.codedeploy.as_deref(),
             Some("http://127.0.0.1:4566")

@@ -82,6 +82,7 @@ pub struct State {
 /// Everything the loops and feeds share.
 pub struct Inner {
     pub sdk: Sdk,
+    pub reads: Sdk,
     pub pace: Pacer,
     pub state: Mutex<State>,
     pub alarms: watch::Sender<Arc<HashMap<String, AlarmState>>>,

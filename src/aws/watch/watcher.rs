@@ -29,11 +29,13 @@ impl std::fmt::Debug for Watcher {
 
 impl Watcher {
     /// A poller over these clients; its loops start with the first subscriber and end with the last.
-    pub fn new(sdk: Sdk, pace: Pacer) -> Self {
+    /// `sdk` serves the rollouts; `reads` the refreshes, which give up after the read timeout.
+    pub fn new(sdk: Sdk, reads: Sdk, pace: Pacer) -> Self {
         let (alarms, _) = watch::channel(Arc::new(HashMap::new()));
         Watcher {
             inner: Arc::new(Inner {
                 sdk,
+                reads,
                 pace,
                 state: Mutex::new(State::default()),
                 alarms,
@@ -86,7 +88,8 @@ impl Watcher {
                     }
                     let asked = Instant::now();
                     let pace = paced.then(|| inner.pace.clone());
-                    let listing = active_deployments(&inner.sdk, &pace).await?;
+                    let sdk = if paced { &inner.sdk } else { &inner.reads };
+                    let listing = active_deployments(sdk, &pace).await?;
                     *lock_listing(&inner.last_listing) = Some((asked, Arc::new(listing.clone())));
                     Ok(listing)
                 }
