@@ -279,6 +279,62 @@ mod tests {
     }
 
     #[test]
+    fn sdk_errors_read_as_sentences_without_debug_dumps() {
+        use aws_sdk_codedeploy::operation::stop_deployment::StopDeploymentError;
+        use aws_smithy_runtime_api::client::result::ConnectorError;
+        use aws_smithy_runtime_api::http::StatusCode;
+        use aws_smithy_types::body::SdkBody;
+        use aws_smithy_types::error::ErrorMetadata;
+
+        let mut headers = aws_smithy_runtime_api::http::Headers::new();
+        headers.insert("x-amzn-requestid", "req-42");
+        let mut raw = HttpResponse::new(
+            StatusCode::try_from(400).expect("a status"),
+            SdkBody::empty(),
+        );
+        *raw.headers_mut() = headers;
+        let service = StopDeploymentError::generic(
+            ErrorMetadata::builder()
+                .code("DeploymentAlreadyCompletedException")
+                .message("The deployment d-1 is already completed.")
+                .build(),
+        );
+        let err = AwsError::from_sdk(
+            "CodeDeploy",
+            "StopDeployment",
+            Some("https://codedeploy.eu-west-1.amazonaws.com"),
+            SdkError::service_error(service, raw),
+        );
+        assert_eq!(err.kind, ErrorKind::AlreadyCompleted);
+        assert_eq!(
+            err.to_string(),
+            "CodeDeploy StopDeployment failed: DeploymentAlreadyCompletedException: The deployment d-1 is already completed. (request id req-42)"
+        );
+
+        let refused: SdkError<StopDeploymentError, HttpResponse> =
+            SdkError::dispatch_failure(ConnectorError::io(Box::new(std::io::Error::from(
+                std::io::ErrorKind::ConnectionRefused,
+            ))));
+        let err = AwsError::from_sdk(
+            "CodeDeploy",
+            "StopDeployment",
+            Some("http://127.0.0.1:9"),
+            refused,
+        );
+        assert_eq!(err.kind, ErrorKind::Unreachable);
+        let text = err.to_string();
+        assert!(
+            text.starts_with("CodeDeploy StopDeployment failed: connection refused"),
+            "{text}"
+        );
+        assert!(text.ends_with("(endpoint http://127.0.0.1:9)"), "{text}");
+        assert!(
+            !text.contains("DispatchFailure") && !text.contains("ConnectorError"),
+            "{text}"
+        );
+    }
+
+    #[test]
     fn transport_failures_name_the_endpoint() {
         let mut err = error(ErrorKind::Unreachable, None);
         err.message = Some("Connection refused (os error 111)".into());
