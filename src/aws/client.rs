@@ -18,9 +18,13 @@ use super::watch::Watcher;
 /// ARN (immutable), deployment configs (cannot change, only be deleted) and hook functions found to exist.
 #[derive(Default)]
 pub(super) struct Cache {
+    /// Groups by (application, group), with when they were read.
     pub groups: HashMap<(String, String), (Instant, GroupInfo)>,
+    /// Task definition revisions by ARN, as ECS returned them.
     pub revisions: HashMap<String, serde_json::Value>,
+    /// Deployment configs by name → compute platform.
     pub configs: HashMap<String, String>,
+    /// Hook functions found to exist.
     pub functions: HashSet<String>,
 }
 

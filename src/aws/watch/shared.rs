@@ -63,31 +63,48 @@ pub type LastListing = Option<(Instant, Arc<Listing>)>;
 
 /// One deployment's subscribers and its polling budget.
 pub struct Subscription {
+    /// Where observations go; every feed of the deployment holds a receiver.
     pub tx: watch::Sender<Observed>,
+    /// Polls earned and not spent (may be negative: see `subscribe`).
     pub tokens: f64,
+    /// When tokens were last added.
     pub refilled: Instant,
+    /// When the deployment was last polled.
     pub last_poll: Option<Instant>,
+    /// How many feeds are paused (busy with the gate).
     pub paused: usize,
 }
 
 /// Who is watched, and whether each loop runs.
 #[derive(Default)]
 pub struct State {
+    /// Deployments followed, by id.
     pub deployments: HashMap<String, Subscription>,
+    /// True while the deployment loop runs.
     pub deployment_loop: bool,
+    /// Alarms watched, with how many feeds watch each.
     pub alarm_names: HashMap<String, usize>,
+    /// True while the alarm loop runs.
     pub alarm_loop: bool,
 }
 
 /// Everything the loops and feeds share.
 pub struct Inner {
+    /// Clients for the rollouts' polls.
     pub sdk: Sdk,
+    /// Clients for refreshes' listings, which give up after the read timeout.
     pub reads: Sdk,
+    /// The shared CodeDeploy pace.
     pub pace: Pacer,
+    /// Who is watched.
     pub state: Mutex<State>,
+    /// The latest alarm states, for every alarm feed.
     pub alarms: watch::Sender<Arc<HashMap<String, AlarmState>>>,
+    /// BatchGetDeployments calls made, for logs and benchmarks.
     pub deployment_calls: std::sync::atomic::AtomicU64,
+    /// Coalesces concurrent listings of deployments in flight.
     pub in_flight: Arc<InFlightListing>,
+    /// The newest listing, for refreshes to reuse.
     pub last_listing: Mutex<LastListing>,
 }
 
