@@ -3,5 +3,6 @@
 pub mod bench;
 pub mod campaign;
 pub mod emulator;
+pub mod engine;
 pub mod plugin_client;
 pub mod terraform;
