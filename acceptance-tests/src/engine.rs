@@ -18,7 +18,7 @@ use ecsbg::plugin::stop::StopSignal;
 use ecsbg::rollout::appspec::AppSpec;
 use ecsbg::rollout::{rollout_description, OnInterrupt, RolloutReport, RolloutSpec, WaitFor};
 use ecsbg_emulator::seed::SeedDeploymentConfig;
-use ecsbg_emulator::Seed;
+use ecsbg_emulator::{Behaviour, Seed};
 use serde_json::{json, Value};
 
 use crate::emulator::{demo_seed, http_get, wait_until, Running};
@@ -81,7 +81,13 @@ impl EngineRig {
 
     /// Starts an emulator seeded with `seed` on a free port and connects the AWS layer to it.
     pub fn start_with(seed: Seed) -> EngineRig {
-        let emu = Running::start(seed, SCALE).expect("the emulator starts");
+        Self::start_behaving(seed, Behaviour::default())
+    }
+
+    /// Like [`start_with`](Self::start_with), with chosen emulator behaviours (e.g. CodeDeploy slow to poll
+    /// alarms, so that only the engine can act on one).
+    pub fn start_behaving(seed: Seed, behaviour: Behaviour) -> EngineRig {
+        let emu = Running::start_with(seed, SCALE, behaviour).expect("the emulator starts");
         let credentials = tempfile::tempdir().expect("a temporary directory");
         let file = credentials.path().join("credentials");
         std::fs::write(

@@ -13,6 +13,7 @@ use ecsbg_acceptance::engine::{
     body_check, engine_seed, event_status, EngineRig, HeldGate, Production, Traffic, ALARM, APP,
     CANARY, GROUP, SLOW_CANARY,
 };
+use ecsbg_emulator::Behaviour;
 use serde_json::{json, Value};
 
 /// The reason of a RolledBack outcome; panics with the report otherwise.
@@ -194,6 +195,61 @@ fn an_alarm_during_the_traffic_shift_rolls_back_naming_the_alarm() {
         "Failed",
         "stopped during the shift: {picture}"
     );
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// The engine's own alarm watch, exactly: CodeDeploy here polls alarms only hourly, so when users' 404s fire
+/// the alarm mid-shift it is the engine that stops the deployment with rollback (its one StopDeployment),
+/// saying so in its reason, and follows CodeDeploy's rollback to the end; v1 serves.
+#[test]
+fn the_engine_stops_on_an_alarm_codedeploy_has_not_acted_on() {
+    let rig = EngineRig::start_behaving(
+        engine_seed(),
+        Behaviour {
+            alarm_poll_interval: Duration::from_secs(3600),
+            ..Behaviour::default()
+        },
+    );
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[("EMULATOR_STATUS", "404")]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(SLOW_CANARY.into()),
+        ..rig.spec(&v2)
+    };
+
+    let users = Traffic::start(rig.emu.listener("web/production"));
+    let report = rig.run(&spec, &TestGate::default());
+    drop(users);
+
+    let reason = rolled_back(&report);
+    let (id, rollback) = ours_and_rollback(&rig, &report);
+    assert!(
+        reason.starts_with(&format!("deployment {id} stopped: alarm '{ALARM}' (")),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!(
+            ") fired; rollback deployment {rollback} Succeeded"
+        )),
+        "{reason}"
+    );
+    assert!(
+        timeline_has(
+            &report,
+            &format!("stopping {id} with rollback: alarm '{ALARM}'")
+        ),
+        "{report:#?}"
+    );
+    assert!(!report.green_serves_production);
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(
+        picture["error"][0], "MANUAL_STOP",
+        "stopped by the engine's request, not by CodeDeploy's alarm poll: {picture}"
+    );
+    assert_eq!(event_status(&picture, "AllowTraffic"), "Failed");
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
     assert_eq!(rig.production(), Production::on(&v1, "v1"));
     assert_nothing_in_flight(&rig);
 }
