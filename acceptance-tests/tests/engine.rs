@@ -1,0 +1,676 @@
+//! The rollout engine (`ecsbg::rollout::run`) driven directly against the emulator, without Terraform: each
+//! case asserts exactly how the rollout ended (the outcome and the words of its reason), whether green serves,
+//! what ECS and the production listener serve afterwards, which deployments were made, and that nothing is
+//! left in flight. The Terraform-driven tests (`rollout.rs`, `foreign_activity.rs`, `process_faults.rs`)
+//! tell the user's story; these pin the engine.
+
+use std::time::Duration;
+
+use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
+use ecsbg::gate::TestGate;
+use ecsbg::rollout::{rollout_description, OnInterrupt, Outcome, RolloutReport, RolloutSpec};
+use ecsbg_acceptance::engine::{
+    body_check, engine_seed, event_status, EngineRig, HeldGate, Production, Traffic, ALARM, APP,
+    CANARY, GROUP, SLOW_CANARY,
+};
+use ecsbg_emulator::Behaviour;
+use serde_json::{json, Value};
+
+/// The reason of a RolledBack outcome; panics with the report otherwise.
+fn rolled_back(report: &RolloutReport) -> &str {
+    match &report.outcome {
+        Outcome::RolledBack { reason } => reason,
+        other => panic!("expected RolledBack, got {other:?}\n{report:#?}"),
+    }
+}
+
+/// The deployment the rollout reported, and the rollback CodeDeploy recorded on it (which the report must
+/// name too): a `codeDeployRollback` deployment that succeeded.
+fn ours_and_rollback(rig: &EngineRig, report: &RolloutReport) -> (String, String) {
+    let id = report.deployment_id.clone().expect("a deployment id");
+    let picture = rig.picture(&id);
+    let rollback = picture["rollbackInfo"]["rollbackDeploymentId"]
+        .as_str()
+        .unwrap_or_else(|| panic!("CodeDeploy recorded no rollback of {id}: {picture}"))
+        .to_string();
+    assert_eq!(
+        report.rollback_deployment_id.as_deref(),
+        Some(rollback.as_str()),
+        "{report:#?}"
+    );
+    let rb = rig.picture(&rollback);
+    assert_eq!(rb["creator"], "codeDeployRollback", "{rb}");
+    assert_eq!(rb["status"], "Succeeded", "{rb}");
+    (id, rollback)
+}
+
+/// Nothing of the group is in flight, by the provider's own listing.
+fn assert_nothing_in_flight(rig: &EngineRig) {
+    let left: Vec<String> = rig
+        .in_flight()
+        .iter()
+        .map(|d| format!("{} {}", d.id, d.status.as_str()))
+        .collect();
+    assert!(left.is_empty(), "left in flight: {left:?}");
+}
+
+/// The deployments of the group (CodeDeploy's GetDeployment) carrying this provider's description.
+fn ours(rig: &EngineRig) -> Vec<Value> {
+    let description = rollout_description(APP, GROUP);
+    rig.deployments()
+        .into_iter()
+        .filter(|d| d["description"] == description.as_str())
+        .collect()
+}
+
+fn timeline_has(report: &RolloutReport, words: &str) -> bool {
+    report.timeline.iter().any(|e| e.what.contains(words))
+}
+
+/// StopDeployment through the AWS SDK, as a person at the console (no rollback flag: the deployment's own
+/// auto-rollback settings decide).
+fn stop_by_hand(rig: &EngineRig, id: &str) {
+    let sdk = rig.sdk();
+    rig.block_on(sdk.codedeploy.stop_deployment().deployment_id(id).send())
+        .expect("StopDeployment is accepted");
+}
+
+/// With no gate and no alarm, the engine creates one deployment, releases the Ready wait, follows the shift
+/// and the termination wait, and reports Succeeded only when CodeDeploy does: v2 is PRIMARY and answers
+/// production, the deployment carries the provider's description, and nothing is left running.
+#[test]
+fn success_without_a_gate_puts_green_in_production() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    assert_ne!(v1, v2);
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+
+    let report = rig.run(&rig.spec(&v2), &TestGate::default());
+
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    assert!(report.green_serves_production);
+    assert_eq!(report.status.as_deref(), Some("Succeeded"));
+    assert_eq!(report.rollback_deployment_id, None);
+    let id = report.deployment_id.clone().expect("a deployment id");
+    assert!(timeline_has(
+        &report,
+        &format!("created deployment {id} of {v2}")
+    ));
+    assert!(timeline_has(
+        &report,
+        "gate passed: production traffic released (ContinueDeployment)"
+    ));
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    let made = ours(&rig);
+    assert_eq!(made.len(), 1, "{made:#?}");
+    assert_eq!(made[0]["deploymentId"], id.as_str());
+    assert_eq!(made[0]["status"], "Succeeded");
+    assert_eq!(rig.calls("codedeploy.CreateDeployment"), 1);
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 0);
+    assert_nothing_in_flight(&rig);
+}
+
+/// A gate check that expects a body green does not serve fails in the Ready wait (traffic still on blue):
+/// the engine stops the deployment with rollback and reports RolledBack naming the check and what it got;
+/// CodeDeploy's rollback is followed to its end and v1 still serves.
+#[test]
+fn a_failing_gate_check_rolls_back_naming_the_check() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+
+    let report = rig.run(&rig.spec(&v2), &body_check("Hello from v1"));
+
+    let reason = rolled_back(&report);
+    let (id, rollback) = ours_and_rollback(&rig, &report);
+    assert!(
+        reason.contains(&format!(
+            "deployment {id} stopped: test gate check http[0] GET / failed during the Ready wait"
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("/Hello from v1/") && reason.contains("\"Hello from v2\""),
+        "the expectation and what green answered are named: {reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    assert!(timeline_has(&report, "gate check http[0] GET /: FAILED"));
+    assert!(
+        !timeline_has(&report, "production traffic released"),
+        "{report:#?}"
+    );
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(
+        event_status(&picture, "AllowTraffic"),
+        "Skipped",
+        "production traffic never moved: {picture}"
+    );
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_eq!(rig.calls("codedeploy.ContinueDeployment"), 0);
+    assert_nothing_in_flight(&rig);
+}
+
+/// Green answers 404 at `/`; with half of production on green (canary), users' 404s fire the group's alarm
+/// while traffic is shifting. The rollout ends RolledBack naming the alarm, the shift itself is what failed
+/// (AllowTraffic never completed), and v1 serves again.
+#[test]
+fn an_alarm_during_the_traffic_shift_rolls_back_naming_the_alarm() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[("EMULATOR_STATUS", "404")]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(SLOW_CANARY.into()),
+        ..rig.spec(&v2)
+    };
+
+    let users = Traffic::start(rig.emu.listener("web/production"));
+    let report = rig.run(&spec, &TestGate::default());
+    let seen = users.finish();
+
+    assert!(
+        seen.get(&404).copied().unwrap_or(0) >= 5,
+        "users met green's 404s: {seen:?}"
+    );
+    let reason = rolled_back(&report);
+    let (id, rollback) = ours_and_rollback(&rig, &report);
+    assert!(
+        reason.contains(&id) && reason.contains(ALARM),
+        "the deployment and the alarm are named: {reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(
+        event_status(&picture, "AllowTraffic"),
+        "Failed",
+        "stopped during the shift: {picture}"
+    );
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// The engine's own alarm watch, exactly: CodeDeploy here polls alarms only hourly, so when users' 404s fire
+/// the alarm mid-shift it is the engine that stops the deployment with rollback (its one StopDeployment),
+/// saying so in its reason, and follows CodeDeploy's rollback to the end; v1 serves.
+#[test]
+fn the_engine_stops_on_an_alarm_codedeploy_has_not_acted_on() {
+    let rig = EngineRig::start_behaving(
+        engine_seed(),
+        Behaviour {
+            alarm_poll_interval: Duration::from_secs(3600),
+            ..Behaviour::default()
+        },
+    );
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[("EMULATOR_STATUS", "404")]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(SLOW_CANARY.into()),
+        ..rig.spec(&v2)
+    };
+
+    let users = Traffic::start(rig.emu.listener("web/production"));
+    let report = rig.run(&spec, &TestGate::default());
+    drop(users);
+
+    let reason = rolled_back(&report);
+    let (id, rollback) = ours_and_rollback(&rig, &report);
+    assert!(
+        reason.starts_with(&format!("deployment {id} stopped: alarm '{ALARM}' (")),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!(
+            ") fired; rollback deployment {rollback} Succeeded"
+        )),
+        "{reason}"
+    );
+    assert!(
+        timeline_has(
+            &report,
+            &format!("stopping {id} with rollback: alarm '{ALARM}'")
+        ),
+        "{report:#?}"
+    );
+    assert!(!report.green_serves_production);
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(
+        picture["error"][0], "MANUAL_STOP",
+        "stopped by the engine's request, not by CodeDeploy's alarm poll: {picture}"
+    );
+    assert_eq!(event_status(&picture, "AllowTraffic"), "Failed");
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// All production traffic is on green and CodeDeploy is in its termination wait (blue still up) when users'
+/// 404s fire the alarm during the bake time: the deployment is stopped and rolled back by CodeDeploy, the
+/// outcome names the alarm, and v1 serves again.
+#[test]
+fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
+    let mut seed = engine_seed();
+    seed.deployment_groups[0].termination_wait_minutes = 60;
+    let rig = EngineRig::start_with(seed);
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        bake_time: Duration::from_secs(60),
+        ..rig.spec(&v2)
+    };
+
+    let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "Succeeded");
+    // The engine reads the lifecycle once more after the shift: from then on it knows it is baking.
+    let reads = rig.calls("codedeploy.GetDeploymentTarget");
+    rig.wait_for("the engine reading the shifted deployment", || {
+        rig.calls("codedeploy.GetDeploymentTarget") > reads
+    });
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    let users = Traffic::start(format!(
+        "{}/does-not-exist",
+        rig.emu.listener("web/production")
+    ));
+    let report = rollout.finish(&rig);
+    drop(users);
+
+    let reason = rolled_back(&report);
+    let (reported, rollback) = ours_and_rollback(&rig, &report);
+    assert_eq!(reported, id);
+    assert!(
+        reason.contains(&id) && reason.contains(ALARM),
+        "the deployment and the alarm are named: {reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    assert!(
+        timeline_has(&report, "all production traffic on green; baking for 1m"),
+        "{report:#?}"
+    );
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(event_status(&picture, "AllowTraffic"), "Succeeded");
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_eq!(rig.calls("codedeploy.CreateDeployment"), 1);
+    assert_nothing_in_flight(&rig);
+}
+
+/// CodeDeploy has already reported Succeeded (no termination wait: blue is gone) when the alarm fires during
+/// the bake time: the engine redeploys the previous task definition as a deployment of its own, follows it
+/// to the end, and reports RolledBack naming the alarm, the deployment and the redeploy; v1 serves again.
+#[test]
+fn an_alarm_in_the_bake_after_success_redeploys_the_previous_revision() {
+    let mut seed = engine_seed();
+    seed.deployment_groups[0].termination_wait_minutes = 0;
+    let rig = EngineRig::start_with(seed);
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        bake_time: Duration::from_secs(60),
+        ..rig.spec(&v2)
+    };
+
+    let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "Succeeded");
+    rig.wait_for("CodeDeploy reporting Succeeded", || {
+        rig.picture(&id)["status"] == "Succeeded"
+    });
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    let users = Traffic::start(format!(
+        "{}/does-not-exist",
+        rig.emu.listener("web/production")
+    ));
+    let report = rollout.finish(&rig);
+    drop(users);
+
+    let reason = rolled_back(&report);
+    assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    let redeploy = report
+        .rollback_deployment_id
+        .clone()
+        .expect("the redeploy is reported");
+    assert!(
+        reason.starts_with(&format!("alarm '{ALARM}'")),
+        "the alarm is named: {reason}"
+    );
+    assert!(
+        reason.contains(&format!(
+            "fired during the bake time after deployment {id} succeeded; rollback deployment {redeploy} redeployed {v1} (Succeeded)"
+        )),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    let made = ours(&rig);
+    let ids: Vec<&str> = made
+        .iter()
+        .filter_map(|d| d["deploymentId"].as_str())
+        .collect();
+    assert_eq!(
+        ids.len(),
+        2,
+        "the rollout and its redeploy, both ours: {made:#?}"
+    );
+    assert!(ids.contains(&id.as_str()) && ids.contains(&redeploy.as_str()));
+    let again = rig.picture(&redeploy);
+    assert_eq!(again["taskDefinition"], v1.as_str(), "{again}");
+    assert_eq!(again["status"], "Succeeded", "{again}");
+    assert_eq!(rig.picture(&id)["status"], "Succeeded");
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// Someone stops our deployment with StopDeployment (AWS SDK) while the gate runs in the Ready wait. Once the
+/// gate ends, the engine reports how CodeDeploy ended it: RolledBack, naming the manual stop and the rollback
+/// CodeDeploy made; v1 serves.
+#[test]
+fn a_manual_stop_in_the_ready_wait_is_reported_as_rolled_back() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    let held = HeldGate::new();
+
+    let rollout = rig.launch(&rig.aws, &rig.spec(&v2), &held.gate(), None);
+    rig.wait_for("the gate running in the Ready wait", || held.started());
+    let id = rig.newest().expect("our deployment")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    assert_eq!(rig.picture(&id)["status"], "Ready");
+    stop_by_hand(&rig, &id);
+    held.release();
+    let report = rollout.finish(&rig);
+
+    let reason = rolled_back(&report);
+    let (reported, rollback) = ours_and_rollback(&rig, &report);
+    assert_eq!(reported, id);
+    assert!(
+        reason.contains(&format!(
+            "deployment {id} Stopped: MANUAL_STOP: The deployment was stopped by a user request."
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_eq!(
+        rig.calls("codedeploy.StopDeployment"),
+        1,
+        "only the person's stop"
+    );
+    assert_nothing_in_flight(&rig);
+}
+
+/// Someone stops our deployment by hand while half of production is on green (canary): the engine reports
+/// RolledBack naming the manual stop and CodeDeploy's rollback, and production is wholly on v1 again.
+#[test]
+fn a_manual_stop_mid_shift_is_reported_as_rolled_back() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(CANARY.into()),
+        ..rig.spec(&v2)
+    };
+
+    let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "InProgress");
+    stop_by_hand(&rig, &id);
+    let report = rollout.finish(&rig);
+
+    let reason = rolled_back(&report);
+    let (reported, rollback) = ours_and_rollback(&rig, &report);
+    assert_eq!(reported, id);
+    assert!(
+        reason.contains(&format!(
+            "deployment {id} Stopped: MANUAL_STOP: The deployment was stopped by a user request."
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    assert_eq!(event_status(&rig.picture(&id), "AllowTraffic"), "Failed");
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
+    assert_nothing_in_flight(&rig);
+}
+
+/// A rollout killed in the Ready wait (its task aborted, as a dying process ends it) leaves its deployment in
+/// flight; a new process (fresh AWS layer) running the same spec with `adopt = Some(id)` adopts that very
+/// deployment, runs the gate, and succeeds — one CreateDeployment in all.
+#[test]
+fn a_rollout_killed_in_the_ready_wait_is_adopted_by_id_and_finished() {
+    let rig = EngineRig::start();
+    let v2 = rig.register("v2", &[]);
+    let spec = rig.spec(&v2);
+    let held = HeldGate::new();
+
+    let first = rig.launch(&rig.aws, &spec, &held.gate(), None);
+    rig.wait_for("the gate running in the Ready wait", || held.started());
+    first.kill(&rig);
+    let id = rig.newest().expect("our deployment")["id"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string();
+    let left: Vec<String> = rig.in_flight().into_iter().map(|d| d.id).collect();
+    assert_eq!(
+        left,
+        vec![id.clone()],
+        "the killed rollout's deployment runs on"
+    );
+
+    held.release();
+    let report = rig
+        .launch(&rig.connect(), &spec, &held.gate(), Some(&id))
+        .finish(&rig);
+
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    assert!(report.green_serves_production);
+    assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    assert_eq!(report.rollback_deployment_id, None);
+    assert_eq!(
+        report.timeline[0].what,
+        format!("adopted deployment {id} already in flight (Ready)"),
+        "{report:#?}"
+    );
+    assert!(timeline_has(&report, "gate check command[0] sh: passed"));
+    assert!(!timeline_has(&report, "created deployment"));
+    assert_eq!(rig.calls("codedeploy.CreateDeployment"), 1);
+    assert_eq!(ours(&rig).len(), 1);
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// A rollout killed mid-shift is adopted by the next run of the same spec without being named (`adopt =
+/// None`): the AppSpec digest CodeDeploy recorded says it is ours. It succeeds; no second deployment.
+#[test]
+fn a_rollout_killed_mid_shift_is_adopted_by_its_appspec_digest() {
+    let rig = EngineRig::start();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(CANARY.into()),
+        ..rig.spec(&v2)
+    };
+
+    let first = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "InProgress");
+    first.kill(&rig);
+    assert_eq!(rig.picture(&id)["status"], "InProgress");
+
+    let report = rig
+        .launch(&rig.connect(), &spec, &TestGate::default(), None)
+        .finish(&rig);
+
+    assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
+    assert!(report.green_serves_production);
+    assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    assert_eq!(
+        report.timeline[0].what,
+        format!("adopted deployment {id} already in flight (InProgress)"),
+        "{report:#?}"
+    );
+    assert!(!timeline_has(&report, "created deployment"));
+    assert_eq!(rig.calls("codedeploy.CreateDeployment"), 1);
+    assert_eq!(ours(&rig).len(), 1);
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    assert_nothing_in_flight(&rig);
+}
+
+/// Terraform's stop mid-shift with `on_interrupt = rollback`: the engine stops the deployment with rollback,
+/// follows CodeDeploy's rollback to its end despite the stop, and reports RolledBack; v1 serves.
+#[test]
+fn an_interrupt_with_rollback_puts_blue_back() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(CANARY.into()),
+        on_interrupt: OnInterrupt::Rollback,
+        ..rig.spec(&v2)
+    };
+
+    let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "InProgress");
+    rollout.interrupt();
+    let report = rollout.finish(&rig);
+
+    let reason = rolled_back(&report);
+    let (reported, rollback) = ours_and_rollback(&rig, &report);
+    assert_eq!(reported, id);
+    assert_eq!(
+        reason,
+        format!(
+            "deployment {id} stopped: Terraform was interrupted; rollback deployment {rollback} Succeeded"
+        )
+    );
+    assert!(!report.green_serves_production);
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(event_status(&picture, "AllowTraffic"), "Failed");
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
+    assert_nothing_in_flight(&rig);
+}
+
+/// Terraform's stop mid-shift with `on_interrupt = detach`: the engine returns Detached at once without
+/// touching the deployment, which is still in flight right after and then finishes on its own, v2 serving.
+#[test]
+fn an_interrupt_with_detach_leaves_the_deployment_to_finish() {
+    let rig = EngineRig::start();
+    let v2 = rig.register("v2", &[]);
+    let spec = RolloutSpec {
+        deployment_config_name: Some(CANARY.into()),
+        on_interrupt: OnInterrupt::Detach,
+        ..rig.spec(&v2)
+    };
+
+    let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
+    let id = rig.wait_for_event("AllowTraffic", "InProgress");
+    rollout.interrupt();
+    let report = rollout.finish(&rig);
+
+    assert_eq!(report.outcome, Outcome::Detached, "{report:#?}");
+    assert!(!report.green_serves_production);
+    assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    assert_eq!(report.rollback_deployment_id, None);
+    assert!(
+        timeline_has(&report, &format!("Terraform was interrupted: detaching; deployment {id} keeps running and the next apply adopts it")),
+        "{report:#?}"
+    );
+    let left: Vec<String> = rig.in_flight().into_iter().map(|d| d.id).collect();
+    assert_eq!(left, vec![id.clone()], "the deployment runs on");
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 0);
+
+    rig.wait_for("the detached deployment finishing on its own", || {
+        rig.picture(&id)["status"] == "Succeeded"
+    });
+    assert_eq!(rig.production(), Production::on(&v2, "v2"));
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 0);
+    assert_nothing_in_flight(&rig);
+}
+
+/// Someone else's deployment (another description, another AppSpec, created through the AWS SDK) holds the
+/// group: the engine reports Blocked naming it and creates nothing — theirs is the only deployment, still in
+/// flight and untouched, and v1 serves.
+#[test]
+fn someone_elses_deployment_blocks_without_creating_anything() {
+    let rig = EngineRig::start();
+    let v1 = rig.v1();
+    let hotfix = rig.register("hotfix", &[]);
+    let appspec = json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {
+        "TaskDefinition": hotfix, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]});
+    let sdk = rig.sdk();
+    let theirs = rig
+        .block_on(
+            sdk.codedeploy
+                .create_deployment()
+                .application_name(APP)
+                .deployment_group_name(GROUP)
+                .description("hotfix from the console")
+                .revision(
+                    RevisionLocation::builder()
+                        .revision_type(RevisionLocationType::AppSpecContent)
+                        .app_spec_content(
+                            AppSpecContent::builder()
+                                .content(appspec.to_string())
+                                .build(),
+                        )
+                        .build(),
+                )
+                .send(),
+        )
+        .expect("their CreateDeployment is accepted")
+        .deployment_id()
+        .expect("their deployment id")
+        .to_string();
+    let v2 = rig.register("v2", &[]);
+
+    let report = rig.run(&rig.spec(&v2), &TestGate::default());
+
+    let reason = match &report.outcome {
+        Outcome::Blocked { reason } => reason,
+        other => panic!("expected Blocked, got {other:?}\n{report:#?}"),
+    };
+    assert!(
+        reason.starts_with(&format!(
+            "Deployment group '{GROUP}' already has an active deployment {theirs}"
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.contains("this one was not started by this resource")
+            && reason.ends_with("Nothing was deployed."),
+        "{reason}"
+    );
+    assert!(!report.green_serves_production);
+    assert_eq!(report.deployment_id, None);
+    assert_eq!(report.rollback_deployment_id, None);
+    assert!(ours(&rig).is_empty(), "{:#?}", rig.deployments());
+    assert_eq!(rig.calls("codedeploy.CreateDeployment"), 1, "theirs only");
+    assert_eq!(
+        rig.calls("codedeploy.StopDeployment") + rig.calls("codedeploy.ContinueDeployment"),
+        0,
+        "theirs untouched"
+    );
+    let left: Vec<String> = rig.in_flight().into_iter().map(|d| d.id).collect();
+    assert_eq!(left, vec![theirs], "theirs alone is in flight");
+    assert_eq!(rig.production(), Production::on(&v1, "v1"));
+}
