@@ -45,8 +45,8 @@ pub const PATIENCE: Duration = Duration::from_secs(90);
 
 /// The demo world (v1 live behind production and test listeners, the 404 alarm, a Ready wait that holds
 /// traffic) with a one-minute termination wait and the [`CANARY`] and [`SLOW_CANARY`] configs.
-pub fn engine_seed() -> Seed {
-    let mut seed = demo_seed();
+pub fn engine_seed() -> anyhow::Result<Seed> {
+    let mut seed = demo_seed()?;
     seed.deployment_groups[0].termination_wait_minutes = 1;
     for (name, minutes) in [(CANARY, 5), (SLOW_CANARY, 30)] {
         seed.deployment_configs.push(SeedDeploymentConfig {
@@ -56,7 +56,7 @@ pub fn engine_seed() -> Seed {
             interval_minutes: minutes,
         });
     }
-    seed
+    Ok(seed)
 }
 
 /// An emulator, the AWS layer pointed at it, and the group as it was before any rollout.
@@ -76,7 +76,7 @@ pub struct EngineRig {
 impl EngineRig {
     /// The [`engine_seed`] world.
     pub fn start() -> EngineRig {
-        Self::start_with(engine_seed())
+        Self::start_with(engine_seed().expect("the engine seed"))
     }
 
     /// Starts an emulator seeded with `seed` on a free port and connects the AWS layer to it.
@@ -137,7 +137,7 @@ impl EngineRig {
     /// Plain SDK clients for acting as someone else (a person at the console, another tool).
     pub fn sdk(&self) -> Sdk {
         self.runtime
-            .block_on(Sdk::build(&self.settings, &Pacer::default()))
+            .block_on(Sdk::build(&self.settings, &Pacer::default(), false))
     }
 
     /// Runs a future on the engine's runtime.

@@ -205,7 +205,7 @@ fn an_alarm_during_the_traffic_shift_rolls_back_naming_the_alarm() {
 #[test]
 fn the_engine_stops_on_an_alarm_codedeploy_has_not_acted_on() {
     let rig = EngineRig::start_behaving(
-        engine_seed(),
+        engine_seed().expect("the engine seed"),
         Behaviour {
             alarm_poll_interval: Duration::from_secs(3600),
             ..Behaviour::default()
@@ -259,7 +259,7 @@ fn the_engine_stops_on_an_alarm_codedeploy_has_not_acted_on() {
 /// outcome names the alarm, and v1 serves again.
 #[test]
 fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
-    let mut seed = engine_seed();
+    let mut seed = engine_seed().expect("the engine seed");
     seed.deployment_groups[0].termination_wait_minutes = 60;
     let rig = EngineRig::start_with(seed);
     let v1 = rig.v1();
@@ -313,7 +313,7 @@ fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
 /// to the end, and reports RolledBack naming the alarm, the deployment and the redeploy; v1 serves again.
 #[test]
 fn an_alarm_in_the_bake_after_success_redeploys_the_previous_revision() {
-    let mut seed = engine_seed();
+    let mut seed = engine_seed().expect("the engine seed");
     seed.deployment_groups[0].termination_wait_minutes = 0;
     let rig = EngineRig::start_with(seed);
     let v1 = rig.v1();
