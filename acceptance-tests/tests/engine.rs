@@ -188,6 +188,17 @@ fn an_alarm_during_the_traffic_shift_rolls_back_naming_the_alarm() {
         "{reason}"
     );
     assert!(!report.green_serves_production);
+    assert_eq!(
+        report.status.as_deref(),
+        Some("Stopped"),
+        "the report says how the deployment ended"
+    );
+    let timeline: Vec<&str> = report.timeline.iter().map(|t| t.what.as_str()).collect();
+    assert!(
+        timeline.iter().any(|t| t.contains(ALARM))
+            && timeline.iter().any(|t| t.ends_with("is Stopped")),
+        "the timeline names the alarm and the stop: {timeline:?}"
+    );
     let picture = rig.picture(&id);
     assert_eq!(picture["status"], "Stopped", "{picture}");
     assert_eq!(

@@ -52,6 +52,7 @@ impl Rollout<'_> {
                             return self.bake_after_success(id, bake_until, alarms).await;
                         }
                         Ok(Some(view)) if view.status.is_terminal() => {
+                            self.note(format!("alarm {firing} fired"));
                             return self.after_failure(view).await;
                         }
                         _ => {}

@@ -83,6 +83,16 @@ impl Rollout<'_> {
     }
 
     pub(super) async fn after_failure(&mut self, view: DeploymentView) -> Outcome {
+        // The poller may not have seen the end yet (an alarm noticed first): the timeline and the report
+        // still say how the deployment ended.
+        if self.status.as_deref() != Some(view.status.as_str()) {
+            self.status = Some(view.status.as_str().to_string());
+            self.note(format!(
+                "deployment {} is {}",
+                view.id,
+                view.status.as_str()
+            ));
+        }
         let mut reason = format!(
             "deployment {} {}{}",
             view.id,
