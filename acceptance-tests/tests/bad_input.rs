@@ -38,6 +38,40 @@ fn raw_td(json: &str) -> String {
     )
 }
 
+/// A revision the test deregisters before planning: ECS still describes it, as INACTIVE.
+const INACTIVE_ARN: &str = "arn:aws:ecs:us-east-1:123456789012:task-definition/old-web:1";
+
+/// A task definition JSON with `containers` (a JSON list) and family `family`.
+fn json_td(family: &str, containers: &str) -> String {
+    raw_td(&format!(
+        r#"{{"family":{},"containerDefinitions":{containers}}}"#,
+        serde_json::json!(family)
+    ))
+}
+
+/// A gate with one HTTP check holding `check` (lines inside `http {}`), and `url` when given.
+fn http_gate(url: Option<&str>, check: &str) -> String {
+    let url = url
+        .map(|u| format!("    url = {}\n", serde_json::json!(u)))
+        .unwrap_or_default();
+    body(&format!(
+        "  test_gate {{\n{url}    http {{\n      path = \"/\"\n{check}    }}\n  }}\n"
+    ))
+}
+
+/// A gate with one command holding `check` (lines inside `command {}`).
+fn command_gate(check: &str) -> String {
+    body(&format!(
+        "  test_gate {{\n    command {{\n{check}    }}\n  }}\n"
+    ))
+}
+
+/// `n` quoted ids `<prefix><i>`, as an HCL list.
+fn ids(prefix: &str, n: usize) -> String {
+    let ids: Vec<String> = (0..n).map(|i| format!("\"{prefix}{i}\"")).collect();
+    format!("[{}]", ids.join(", "))
+}
+
 /// Where Terraform points when the path names something it cannot show (an absent attribute, a block):
 /// the resource's first line.
 const BLOCK: &str = "resource \"ecsbg_deployment\" \"web\"";
@@ -135,6 +169,44 @@ fn cases() -> Vec<Case> {
         case("gate command empty", body("  test_gate {\n    command {\n      argv = []\n    }\n  }\n"), "Empty command", "at least the program", "argv"),
         case("gate command env name", body("  test_gate {\n    command {\n      argv = [\"true\"]\n      env = { \"1ST\" = \"x\" }\n    }\n  }\n"), "Invalid environment variable name", "not starting with a digit", "env"),
         case("gate command timeout a word", body("  test_gate {\n    command {\n      argv = [\"true\"]\n      timeout = \"long\"\n    }\n  }\n"), "Invalid duration", "", "timeout"),
+        // ECS's limits on the task definition, and what serde_json would forgive.
+        case("eleven containers", json_td("web", &format!("[{}]", (0..11).map(|i| format!(r#"{{"name":"c{i}","image":"x"}}"#)).collect::<Vec<_>>().join(","))), "Invalid task definition", "11 containers; ECS allows at most 10", "task_definition"),
+        case("family of 256 characters", json_td(&"f".repeat(256), r#"[{"name":"web","image":"x"}]"#), "Invalid task definition", "At family: the family name is 256 characters long; ECS allows at most 255", "task_definition"),
+        case("family with a bidi override", raw_td("{\"family\":\"web\\u202eevil\",\"containerDefinitions\":[{\"name\":\"web\",\"image\":\"x\"}]}"), "Invalid task definition", "bidirectional character U+202E", "task_definition"),
+        case("container name with a dot", with("web", "web-prod", &td("[{ name = \"web.app\", image = \"x\" }]")), "Invalid task definition", "At containerDefinitions[0].name: \"web.app\" may contain only letters", "task_definition"),
+        case("container name of 256 characters", json_td("web", &format!(r#"[{{"name":"{}","image":"x"}}]"#, "n".repeat(256))), "Invalid task definition", "the container name is 256 characters long", "task_definition"),
+        case("container name with a control character", raw_td("{\"family\":\"web\",\"containerDefinitions\":[{\"name\":\"web\\u0007\",\"image\":\"x\"}]}"), "Invalid task definition", "control or bidirectional character U+0007", "task_definition"),
+        case("containerPort 0", with("web", "web-prod", &td("[{ name = \"web\", image = \"x\", portMappings = [{ containerPort = 0 }] }]")), "Invalid task definition", "containerPort 0 is not a port number between 1 and 65535", "task_definition"),
+        case("containerPort 70000", with("web", "web-prod", &td("[{ name = \"web\", image = \"x\", portMappings = [{ containerPort = 70000 }] }]")), "Invalid task definition", "containerPort 70000 is not a port number", "task_definition"),
+        case("image of 256 characters", json_td("web", &format!(r#"[{{"name":"web","image":"{}"}}]"#, "i".repeat(256))), "Invalid task definition", "the image reference is 256 characters long", "task_definition"),
+        case("task definition over 64 KiB", json_td("web", &format!(r#"[{{"name":"web","image":"x","environment":[{{"name":"BLOB","value":"{}"}}]}}]"#, "x".repeat(70_000))), "Invalid task definition", "ECS registers at most 65536 (64 KiB)", "task_definition"),
+        case("family written twice", raw_td(r#"{"family":"web","family":"evil","containerDefinitions":[{"name":"web","image":"x"}]}"#), "Invalid task definition", "At family: the key \"family\" is written twice", "task_definition"),
+        case("image written twice", raw_td(r#"{"family":"web","containerDefinitions":[{"name":"web","image":"good","image":"evil"}]}"#), "Invalid task definition", "At containerDefinitions[0].image: the key \"image\" is written twice", "task_definition"),
+        // The revision task_definition_arn names, checked against ECS at plan.
+        case("ARN that does not exist", with("web", "web-prod", "  task_definition_arn = \"arn:aws:ecs:us-east-1:123456789012:task-definition/web:99\"\n"), "Task definition not found", "ECS has no task definition arn:aws:ecs:us-east-1:123456789012:task-definition/web:99", "task_definition_arn"),
+        case("ARN of an INACTIVE revision", with("web", "web-prod", &format!("  task_definition_arn = \"{INACTIVE_ARN}\"\n")), "Inactive task definition", "is INACTIVE (deregistered)", "task_definition_arn"),
+        case("ARN in another region", with("web", "web-prod", "  task_definition_arn = \"arn:aws:ecs:eu-west-1:123456789012:task-definition/web:1\"\n"), "Task definition in another region", "is in region eu-west-1, but this provider works in us-east-1", "task_definition_arn"),
+        case("ARN of another account", with("web", "web-prod", "  task_definition_arn = \"arn:aws:ecs:us-east-1:999999999999:task-definition/web:1\"\n"), "Task definition of another account", "belongs to account 999999999999, but the service runs in account 123456789012", "task_definition_arn"),
+        // The test gate: what the request, the URL and the commands can hold.
+        case("gate path with a space", body("  test_gate {\n    http {\n      path = \"/health check\"\n    }\n  }\n"), "Invalid path", "contains whitespace", "path"),
+        case("gate path with a fragment", body("  test_gate {\n    http {\n      path = \"/health#deep\"\n    }\n  }\n"), "Invalid path", "a fragment is never sent", "path"),
+        case("gate path with a control character", body("  test_gate {\n    http {\n      path = \"/health\\u0000\"\n    }\n  }\n"), "Invalid path", "control character U+0000", "path"),
+        case("gate header value with CR LF", http_gate(None, "      headers = { \"X-Trace\" = \"1\\r\\nX-Admin: true\" }\n"), "Invalid header value", "header injection", "headers"),
+        case("gate header name with a newline", http_gate(None, "      headers = { \"X-Trace\\nX-Admin\" = \"1\" }\n"), "Invalid header name", "is not an HTTP header name", "headers"),
+        case("gate URL that does not parse", http_gate(Some("http://[::1:8080"), ""), "Invalid URL", "never closes it", "url"),
+        case("gate URL port 99999", http_gate(Some("http://internal-web:99999"), ""), "Invalid URL", "has port 99999, outside 1 to 65535", "url"),
+        case("gate URL port a word", http_gate(Some("http://internal-web:http"), ""), "Invalid URL", "has port \"http\", which is not a number", "url"),
+        case("gate http timeout zero", http_gate(None, "      timeout = \"0s\"\n"), "Invalid timeout", "every request would time out", "timeout"),
+        case("create timeout zero", body("  timeouts {\n    create = \"0s\"\n  }\n"), "Invalid timeout", "stopped (and rolled back) the moment it started", "create"),
+        case("gate command timeout zero", command_gate("      argv = [\"true\"]\n      timeout = \"0s\"\n"), "Invalid timeout", "killed as it started", "timeout"),
+        case("gate command blank program", command_gate("      argv = [\"\", \"-f\"]\n"), "Empty command", "argv[0], the program to run, is blank", "argv"),
+        case("gate program not found", command_gate("      argv = [\"ecsbg-no-such-tool\", \"$TEST_URL\"]\n"), "Program not found", "\"ecsbg-no-such-tool\" is in no directory of PATH", "argv"),
+        case("gate program not executable", command_gate("      argv = [\"/etc/passwd\"]\n"), "Program not executable", "\"/etc/passwd\" exists but is not executable", "argv"),
+        case("gate working_dir missing", command_gate("      argv = [\"true\"]\n      working_dir = \"/nonexistent/ecsbg-gate\"\n"), "Working directory not found", "\"/nonexistent/ecsbg-gate\" does not exist", "working_dir"),
+        // CodeDeploy's and awsvpc's limits.
+        case("eleven alarms", body(&format!("  alarms = {}\n", ids("web-alarm-", 11))), "Too many alarms", "11 alarms; CodeDeploy watches at most 10", "alarms"),
+        case("seventeen subnets", body(&format!("  network_configuration {{\n    subnets = {}\n  }}\n", ids("subnet-", 17))), "Too many ids", "17 subnets; an awsvpc network configuration takes at most 16", "subnets"),
+        case("six security groups", body(&format!("  network_configuration {{\n    subnets = [\"subnet-1\"]\n    security_groups = {}\n  }}\n", ids("sg-", 6))), "Too many ids", "6 security groups; an awsvpc network configuration takes at most 5", "security_groups"),
     ]
 }
 
@@ -172,8 +244,19 @@ fn plan_errors(
 #[test]
 fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyhow::Result<()> {
     let emu = Running::start(demo_seed()?, 60.0)?;
+    // An INACTIVE revision for its row: registered and deregistered here, before any plan, so the changes
+    // the plans make are measured from after it.
+    emu.ecs(
+        "RegisterTaskDefinition",
+        &serde_json::json!({"family": "old-web", "containerDefinitions": [{"name": "web", "image": "x"}]}),
+    );
+    emu.ecs(
+        "DeregisterTaskDefinition",
+        &serde_json::json!({"taskDefinition": INACTIVE_ARN}),
+    );
+    let setup = mutations(&emu);
     let cases = cases();
-    assert!(cases.len() >= 40, "the table keeps at least 40 cases");
+    assert!(cases.len() >= 93, "the table keeps at least 93 cases");
     let mut failures = Vec::new();
     for c in &cases {
         let ws = emu.workspace(Path::new(PROVIDER))?;
@@ -200,7 +283,7 @@ fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyho
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
     assert_eq!(
         mutations(&emu),
-        Vec::<String>::new(),
+        setup,
         "bad input never reaches AWS as a change"
     );
     Ok(())

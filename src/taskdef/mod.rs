@@ -6,6 +6,7 @@ mod fields;
 mod normalize;
 mod parse;
 mod register;
+mod strict;
 
 pub use diff::{diff, summarize, Change};
 pub use normalize::{canonical_json, normalize};

@@ -77,26 +77,92 @@ fn check_fields(
     Ok(())
 }
 
+/// The most containers a task definition holds: "Containers per task definition: 10, not adjustable"
+/// (Amazon ECS service quotas, https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html).
+const MAX_CONTAINERS: usize = 10;
+
+/// The longest family and container name: "Up to 255 letters (uppercase and lowercase), numbers, hyphens, and
+/// underscores are allowed" (ECS API reference, RegisterTaskDefinition `family` and ContainerDefinition `name`,
+/// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_ContainerDefinition.html).
+const MAX_NAME: usize = 255;
+
+/// The longest image reference (before any `@digest`): "up to 255 characters total are allowed" (ECS API
+/// reference, ContainerDefinition `image`; for `repository-url/image@digest` the limit covers what precedes
+/// the `@`).
+const MAX_IMAGE: usize = 255;
+
+/// The largest task definition ECS registers: "Task definition size: 64 KiB" (Amazon ECS service quotas,
+/// https://docs.aws.amazon.com/AmazonECS/latest/developerguide/service-quotas.html). Measured on the JSON as
+/// written (`jsonencode` writes it compactly).
+const MAX_SIZE: usize = 64 * 1024;
+
+/// Characters that reorder or hide text when shown (Unicode bidirectional controls, "Trojan Source"):
+/// a name holding one reads differently in a review than it is.
+fn is_bidi_control(c: char) -> bool {
+    matches!(c, '\u{061C}' | '\u{200E}' | '\u{200F}' | '\u{202A}'..='\u{202E}' | '\u{2066}'..='\u{2069}')
+}
+
+/// The first control or bidirectional character of `text`, in words.
+fn hidden_character(text: &str) -> Option<String> {
+    text.chars()
+        .find(|c| c.is_control() || is_bidi_control(*c))
+        .map(|c| format!("U+{:04X}", c as u32))
+}
+
+/// A family or container name: ECS's pattern and length, with control and bidirectional characters named
+/// (they would otherwise show as nothing, or reorder the text around them).
+fn check_name(what: &str, name: &str, path: &str) -> Result<(), TaskDefError> {
+    if let Some(c) = hidden_character(name) {
+        return Err(err(
+            path,
+            format!("the {what} contains the control or bidirectional character {c}, which hides or reorders what a reviewer reads; ECS allows only letters, numbers, hyphens and underscores"),
+        ));
+    }
+    let length = name.chars().count();
+    if length > MAX_NAME {
+        return Err(err(
+            path,
+            format!("the {what} is {length} characters long; ECS allows at most {MAX_NAME}"),
+        ));
+    }
+    if !name
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
+    {
+        return Err(err(
+            path,
+            format!("\"{name}\" may contain only letters, numbers, hyphens and underscores"),
+        ));
+    }
+    Ok(())
+}
+
 /// Parses the JSON a user wrote (the `register-task-definition --cli-input-json` format) and checks it.
 pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
     let value: Value =
         serde_json::from_str(text).map_err(|e| err("", format!("not valid JSON: {e}")))?;
+    if let Some(path) = super::strict::first_duplicate_key(text) {
+        let key = path.rsplit(['.', ']']).next().unwrap_or(&path);
+        return Err(err(
+            path.clone(),
+            format!("the key \"{key}\" is written twice in one object; JSON keeps only the last, so the first is silently ignored. Write each key once"),
+        ));
+    }
+    if text.len() > MAX_SIZE {
+        return Err(err(
+            "",
+            format!(
+                "the task definition is {} bytes of JSON; ECS registers at most {MAX_SIZE} (64 KiB). Move large values out (e.g. environment files or secrets)",
+                text.len()
+            ),
+        ));
+    }
     let Value::Object(object) = &value else {
         return Err(err("", "a task definition is a JSON object"));
     };
     check_fields(object, TASK_FIELDS, "")?;
     match object.get("family") {
-        Some(Value::String(f)) if !f.is_empty() => {
-            if !f
-                .chars()
-                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_')
-            {
-                return Err(err(
-                    "family",
-                    format!("\"{f}\" may contain only letters, numbers, hyphens and underscores"),
-                ));
-            }
-        }
+        Some(Value::String(f)) if !f.is_empty() => check_name("family name", f, "family")?,
         _ => return Err(err("family", "a family name is required")),
     }
     for key in ["cpu", "memory"] {
@@ -124,6 +190,15 @@ pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
             ))
         }
     };
+    if containers.len() > MAX_CONTAINERS {
+        return Err(err(
+            "containerDefinitions",
+            format!(
+                "{} containers; ECS allows at most {MAX_CONTAINERS} in one task definition",
+                containers.len()
+            ),
+        ));
+    }
     let mut names = std::collections::BTreeSet::new();
     for (i, c) in containers.iter().enumerate() {
         let path = format!("containerDefinitions[{i}]");
@@ -136,19 +211,19 @@ pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
             .ok_or_else(|| err(format!("{path}.name"), "a container name is required"))?;
+        check_name("container name", name, &format!("{path}.name"))?;
         if !names.insert(name.to_string()) {
             return Err(err(
                 format!("{path}.name"),
                 format!("container name \"{name}\" is used twice"),
             ));
         }
-        if c.get("image")
+        let image = c
+            .get("image")
             .and_then(Value::as_str)
             .filter(|n| !n.is_empty())
-            .is_none()
-        {
-            return Err(err(format!("{path}.image"), "an image is required"));
-        }
+            .ok_or_else(|| err(format!("{path}.image"), "an image is required"))?;
+        check_image(image, &format!("{path}.image"))?;
         for list in ["portMappings", "environment", "secrets", "mountPoints"] {
             if let Some(v) = c.get(list) {
                 if !v.is_array() {
@@ -166,16 +241,41 @@ pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
             .flatten()
             .enumerate()
         {
-            match p.get("containerPort") {
-                Some(v) if as_f64(v).is_some() => {}
-                _ => {
+            let at = format!("{path}.portMappings[{j}].containerPort");
+            match p.get("containerPort").and_then(as_f64) {
+                Some(port) if port.fract() == 0.0 && (1.0..=65535.0).contains(&port) => {}
+                Some(port) => {
                     return Err(err(
-                        format!("{path}.portMappings[{j}].containerPort"),
-                        "containerPort must be a number",
+                        at,
+                        format!("containerPort {port} is not a port number between 1 and 65535"),
                     ))
                 }
+                None => return Err(err(at, "containerPort must be a number")),
             }
         }
     }
     Ok(value)
+}
+
+/// An image reference: no whitespace or control characters, and ECS's length limit.
+fn check_image(image: &str, path: &str) -> Result<(), TaskDefError> {
+    if let Some(c) = hidden_character(image).or_else(|| {
+        image
+            .chars()
+            .find(|c| c.is_whitespace())
+            .map(|c| format!("U+{:04X}", c as u32))
+    }) {
+        return Err(err(
+            path,
+            format!("the image reference contains the character {c}; an image is repository[:tag] or repository@digest"),
+        ));
+    }
+    let named = image.split('@').next().unwrap_or(image).chars().count();
+    if named > MAX_IMAGE {
+        return Err(err(
+            path,
+            format!("the image reference is {named} characters long (before any @digest); ECS allows at most {MAX_IMAGE}"),
+        ));
+    }
+    Ok(())
 }

@@ -152,3 +152,70 @@ fn user_mistakes_are_reported_with_their_path() {
     assert_eq!(container_names(&user()), ["web", "log_router"]);
     assert_eq!(container_ports(&user(), "web"), [80]);
 }
+
+/// A task definition with `containers` (a JSON list) and `family`.
+fn with_containers(family: &str, containers: &serde_json::Value) -> String {
+    json!({"family": family, "containerDefinitions": containers}).to_string()
+}
+
+#[test]
+fn duplicate_keys_are_refused_with_their_path() {
+    let e = parse_user(r#"{"family": "web", "family": "evil", "containerDefinitions": [{"name": "a", "image": "b"}]}"#).unwrap_err();
+    assert_eq!(e.path, "family");
+    assert!(e.message.contains("\"family\" is written twice"), "{e}");
+    let e = parse_user(r#"{"family": "web", "containerDefinitions": [{"name": "a", "image": "b", "environment": [{"name": "X", "value": "1", "value": "2"}]}]}"#).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].environment[0].value");
+}
+
+#[test]
+fn ecs_limits_are_checked_before_any_call() {
+    let one = |name: &str| json!({"name": name, "image": "nginx"});
+    let ten: Vec<_> = (0..10).map(|i| one(&format!("c{i}"))).collect();
+    assert!(parse_user(&with_containers("web", &json!(ten))).is_ok());
+    let eleven: Vec<_> = (0..11).map(|i| one(&format!("c{i}"))).collect();
+    let e = parse_user(&with_containers("web", &json!(eleven))).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions");
+    assert!(e.message.contains("at most 10"), "{e}");
+
+    assert!(parse_user(&with_containers(&"f".repeat(255), &json!([one("a")]))).is_ok());
+    let e = parse_user(&with_containers(&"f".repeat(256), &json!([one("a")]))).unwrap_err();
+    assert_eq!(
+        (e.path.as_str(), e.message.contains("256 characters")),
+        ("family", true)
+    );
+    let e = parse_user(&with_containers("web\u{202E}", &json!([one("a")]))).unwrap_err();
+    assert!(e.message.contains("U+202E"), "{e}");
+    let e = parse_user(&with_containers("web", &json!([one("we b")]))).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].name");
+    let e = parse_user(&with_containers("web", &json!([one("a\u{7}")]))).unwrap_err();
+    assert!(e.message.contains("U+0007"), "{e}");
+    let e = parse_user(&with_containers("web", &json!([one(&"n".repeat(256))]))).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].name");
+
+    let image = |image: String| json!([{"name": "a", "image": image}]);
+    let digest = format!("{}@sha256:{}", "r".repeat(255), "0".repeat(64));
+    assert!(parse_user(&with_containers("web", &image(digest))).is_ok());
+    let e = parse_user(&with_containers("web", &image("i".repeat(256)))).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].image");
+    let e = parse_user(&with_containers("web", &image("nginx\n:latest".into()))).unwrap_err();
+    assert_eq!(e.path, "containerDefinitions[0].image");
+
+    for (port, ok) in [
+        (json!(1), true),
+        (json!(65535), true),
+        (json!("8080"), true),
+        (json!(0), false),
+        (json!(65536), false),
+        (json!(80.5), false),
+    ] {
+        let td = with_containers(
+            "web",
+            &json!([{"name": "a", "image": "b", "portMappings": [{"containerPort": port}]}]),
+        );
+        assert_eq!(parse_user(&td).is_ok(), ok, "{port}");
+    }
+
+    let big = json!([{"name": "a", "image": "b", "environment": [{"name": "BLOB", "value": "x".repeat(70_000)}]}]);
+    let e = parse_user(&with_containers("web", &big)).unwrap_err();
+    assert!(e.message.contains("at most 65536 (64 KiB)"), "{e}");
+}

@@ -1,10 +1,15 @@
 //! Plan-time checks that what the configuration names exists: alarms, hook functions, the deployment
-//! config (and that it is for ECS). A typo is an error on its attribute at plan, never a failed apply.
+//! config (and that it is for ECS), the task definition revision `task_definition_arn` names (ACTIVE, in
+//! this account and region), and the test gate's programs and working directories on this machine. A typo
+//! is an error on its attribute at plan, never a failed apply.
 
-use crate::aws::Aws;
+use std::path::{Path, PathBuf};
+
+use crate::aws::{Aws, ErrorKind, Purpose};
+use crate::gate::CommandCheck;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 
-use super::model::{attr, Config};
+use super::model::{attr, Config, Source};
 
 /// The alarms, hook functions and deployment config the configuration names must exist; None when they
 /// do (or cannot be checked: a missing permission is logged, and CodeDeploy reports at apply).
@@ -54,5 +59,224 @@ pub async fn check(aws: &Aws, cfg: &Config) -> Option<Diagnostics> {
             Err(err) => tracing::warn!(config = %name, error = %err, "could not check the deployment config"),
         }
     }
+    check_task_definition_arn(aws, cfg, &mut d).await;
+    check_commands(cfg, &mut d);
     d.has_errors().then_some(d)
+}
+
+/// The region and account of an ECS ARN (`arn:<partition>:ecs:<region>:<account>:task-definition/…`).
+fn arn_region_account(arn: &str) -> Option<(&str, &str)> {
+    let mut parts = arn.splitn(6, ':');
+    let (_arn, _partition, _service) = (parts.next()?, parts.next()?, parts.next()?);
+    Some((parts.next()?, parts.next()?))
+}
+
+/// The revision `task_definition_arn` names must be one ECS can start tasks from: in the provider's region,
+/// in the account the deployment group's service runs in, registered, and ACTIVE.
+async fn check_task_definition_arn(aws: &Aws, cfg: &Config, d: &mut Diagnostics) {
+    let arn = match (&cfg.source, &cfg.pinned_arn) {
+        (Source::Arn(arn), _) | (Source::Json(_), Some(arn)) => arn,
+        _ => return,
+    };
+    let path = AttributePath::root(attr::TASK_DEFINITION_ARN);
+    if let Some((region, account)) = arn_region_account(arn) {
+        if let Some(ours) = aws
+            .region()
+            .filter(|ours| !region.is_empty() && region != *ours)
+        {
+            d.attribute_error(
+                path,
+                "Task definition in another region",
+                format!("{arn} is in region {region}, but this provider works in {ours}: an ECS service runs only task definitions registered in its own region. Register the revision in {ours} and name that ARN."),
+            );
+            return;
+        }
+        // The account the service runs in, from the ARN of what it serves now (the group was read moments
+        // ago by this plan, so this is the cached answer, not another call).
+        let live = aws
+            .deployment_group(
+                &cfg.names.application_name,
+                &cfg.names.deployment_group_name,
+                Purpose::Plan,
+            )
+            .await
+            .ok()
+            .and_then(|group| group.live_task_definition);
+        if let Some((_, ours)) = live.as_deref().and_then(arn_region_account) {
+            if !account.is_empty() && account != ours {
+                d.attribute_error(
+                    path,
+                    "Task definition of another account",
+                    format!("{arn} belongs to account {account}, but the service runs in account {ours}: ECS cannot run another account's task definition. Register the revision in account {ours} and name that ARN."),
+                );
+                return;
+            }
+        }
+    }
+    match aws.task_definition(arn).await {
+        Ok(td) if td["status"] == "INACTIVE" => d.attribute_error(
+            path,
+            "Inactive task definition",
+            format!("{arn} is INACTIVE (deregistered): ECS starts no new tasks from an inactive revision, so CodeDeploy could not create the green task set. Name an ACTIVE revision, or register this one again."),
+        ),
+        Ok(_) => {}
+        // ECS answers DescribeTaskDefinition for a revision it does not have with a ClientException (its
+        // error code, not its message, is what is matched).
+        Err(err) if err.kind == ErrorKind::NotFound || err.code.as_deref() == Some("ClientException") => d.attribute_error(
+            path,
+            "Task definition not found",
+            format!("ECS has no task definition {arn} in this account and region ({}). Check the family and revision, or register it first.", err.reason()),
+        ),
+        // Without ecs:DescribeTaskDefinition the check cannot be made; the rollout reports at apply.
+        Err(err) => tracing::warn!(arn = %arn, error = %err, "could not check the task definition"),
+    }
+}
+
+/// Each gate command's working directory must exist and its program must resolve, here, to an executable
+/// file, the way the gate will start it at apply. Checked at plan rather than at validate: validate may run
+/// on a machine that never applies (a CI lint job) and need not have the gate's tools.
+fn check_commands(cfg: &Config, d: &mut Diagnostics) {
+    let Some(gate) = &cfg.gate else {
+        return;
+    };
+    for (i, command) in gate.commands.iter().enumerate() {
+        let path = AttributePath::root(attr::TEST_GATE)
+            .attr("command")
+            .index(i);
+        if let Some(dir) = &command.working_dir {
+            if !dir.is_dir() {
+                d.attribute_error(
+                    path.attr("working_dir"),
+                    "Working directory not found",
+                    format!(
+                        "{:?} {} on this machine, so the command could not start there.",
+                        dir.display().to_string(),
+                        if dir.exists() {
+                            "is not a directory"
+                        } else {
+                            "does not exist"
+                        }
+                    ),
+                );
+                continue;
+            }
+        }
+        if let Err(problem) = resolve_program(command) {
+            d.attribute_error(path.attr("argv"), problem.0, problem.1);
+        }
+    }
+}
+
+/// Where the gate would find `argv[0]`: a path with a slash as is (relative to the working directory), else
+/// the first match in PATH (the command's own PATH when its `env` sets one, as the child's lookup uses).
+/// Err(summary, detail) when there is none, or it is not an executable file.
+fn resolve_program(command: &CommandCheck) -> Result<PathBuf, (&'static str, String)> {
+    let Some(program) = command.argv.first().filter(|p| !p.trim().is_empty()) else {
+        return Ok(PathBuf::new());
+    };
+    let base = command.working_dir.clone().unwrap_or_default();
+    let candidate = if program.contains('/') {
+        base.join(program)
+    } else {
+        let search = command
+            .env
+            .get("PATH")
+            .cloned()
+            .or_else(|| std::env::var("PATH").ok())
+            .unwrap_or_default();
+        let found = std::env::split_paths(&search)
+            .filter(|dir| !dir.as_os_str().is_empty())
+            .map(|dir| base.join(dir).join(program))
+            .find(|p| p.is_file() && is_executable(p));
+        match found {
+            Some(found) => return Ok(found),
+            None => {
+                return Err((
+                    "Program not found",
+                    format!("{program:?} is in no directory of PATH ({search}) on this machine, so the gate could not run it. Install it, or name it by its path."),
+                ))
+            }
+        }
+    };
+    if !candidate.is_file() {
+        return Err((
+            "Program not found",
+            format!(
+                "{:?} {} on this machine, so the gate could not run it.",
+                candidate.display().to_string(),
+                if candidate.exists() {
+                    "is not a file"
+                } else {
+                    "does not exist"
+                }
+            ),
+        ));
+    }
+    if !is_executable(&candidate) {
+        return Err((
+            "Program not executable",
+            format!("{:?} exists but is not executable, so the gate could not run it. Make it executable (chmod +x), or run it through its interpreter, e.g. [\"sh\", {program:?}].", candidate.display().to_string()),
+        ));
+    }
+    Ok(candidate)
+}
+
+#[cfg(unix)]
+fn is_executable(path: &Path) -> bool {
+    use std::os::unix::fs::PermissionsExt;
+    std::fs::metadata(path).is_ok_and(|m| m.permissions().mode() & 0o111 != 0)
+}
+
+#[cfg(not(unix))]
+fn is_executable(path: &Path) -> bool {
+    path.is_file()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn command(argv: &[&str], dir: Option<&Path>) -> CommandCheck {
+        CommandCheck {
+            argv: argv.iter().map(|s| s.to_string()).collect(),
+            env: Default::default(),
+            working_dir: dir.map(Path::to_path_buf),
+            timeout: std::time::Duration::from_secs(1),
+        }
+    }
+
+    #[test]
+    fn programs_resolve_against_path_and_the_working_directory() {
+        assert!(resolve_program(&command(&["sh"], None)).is_ok());
+        let missing = resolve_program(&command(&["ecsbg-no-such-tool"], None)).unwrap_err();
+        assert_eq!(missing.0, "Program not found");
+        let dir = tempfile::tempdir().expect("a temporary directory");
+        std::fs::write(dir.path().join("check.sh"), "#!/bin/sh\n").expect("written");
+        let plain = resolve_program(&command(&["./check.sh"], Some(dir.path()))).unwrap_err();
+        assert_eq!(plain.0, "Program not executable");
+        #[cfg(unix)]
+        {
+            use std::os::unix::fs::PermissionsExt;
+            std::fs::set_permissions(
+                dir.path().join("check.sh"),
+                std::fs::Permissions::from_mode(0o755),
+            )
+            .expect("chmod");
+            assert!(resolve_program(&command(&["./check.sh"], Some(dir.path()))).is_ok());
+        }
+        let mut own_path = command(&["check.sh"], None);
+        own_path
+            .env
+            .insert("PATH".into(), dir.path().display().to_string());
+        assert!(resolve_program(&own_path).is_ok());
+    }
+
+    #[test]
+    fn arns_split_into_region_and_account() {
+        assert_eq!(
+            arn_region_account("arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7"),
+            Some(("eu-west-1", "123456789012"))
+        );
+        assert_eq!(arn_region_account("web:7"), None);
+    }
 }

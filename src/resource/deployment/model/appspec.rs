@@ -7,6 +7,15 @@ use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::value::Value;
 use crate::rollout::appspec::{CapacityProviderItem, NetworkConfiguration};
 
+/// The most subnets an awsvpc configuration takes: "There's a limit of 16 subnets that can be specified"
+/// (ECS API reference, AwsVpcConfiguration `subnets`,
+/// https://docs.aws.amazon.com/AmazonECS/latest/APIReference/API_AwsVpcConfiguration.html).
+const MAX_SUBNETS: usize = 16;
+
+/// The most security groups an awsvpc configuration takes: "There's a limit of 5 security groups that can be
+/// specified" (ECS API reference, AwsVpcConfiguration `securityGroups`, as above).
+const MAX_SECURITY_GROUPS: usize = 5;
+
 /// The AppSpec settings as configured (None: the service's).
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct AppSpecSettings {
@@ -60,6 +69,21 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> AppSpecSettings {
                     "No subnets",
                     "The green task set needs at least one subnet.",
                 );
+            }
+            for (list, max, what) in [
+                ("subnets", MAX_SUBNETS, "subnets"),
+                ("security_groups", MAX_SECURITY_GROUPS, "security groups"),
+            ] {
+                let count = strings(n.get(list)).len();
+                if count > max {
+                    diags.attribute_error(
+                        root(attr::NETWORK_CONFIGURATION).attr(list),
+                        "Too many ids",
+                        format!(
+                            "{count} {what}; an awsvpc network configuration takes at most {max}."
+                        ),
+                    );
+                }
             }
             for (list, prefix, what) in [
                 ("subnets", "subnet-", "subnet"),

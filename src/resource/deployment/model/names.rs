@@ -21,6 +21,11 @@ pub struct Names {
     pub sensitive_environment: Vec<String>,
 }
 
+/// The most alarms CodeDeploy takes: "A maximum of 10 alarms can be added" (CodeDeploy API reference,
+/// AlarmConfiguration `alarms`, https://docs.aws.amazon.com/codedeploy/latest/APIReference/API_AlarmConfiguration.html;
+/// more is `AlarmsLimitExceededException`).
+const MAX_ALARMS: usize = 10;
+
 /// CodeDeploy names: 1 to 100 characters (application, deployment group, deployment config).
 fn check_codedeploy_name(v: &Value, path: AttributePath, what: &str, diags: &mut Diagnostics) {
     if let Some(name) = v.as_str() {
@@ -55,6 +60,14 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
         "The deployment config name",
         diags,
     );
+    let alarm_count = config.get(attr::ALARMS).as_list().map_or(0, <[Value]>::len);
+    if alarm_count > MAX_ALARMS {
+        diags.attribute_error(
+            root(attr::ALARMS),
+            "Too many alarms",
+            format!("{alarm_count} alarms; CodeDeploy watches at most {MAX_ALARMS} per deployment (AlarmsLimitExceededException). List at most {MAX_ALARMS}."),
+        );
+    }
     let mut seen_alarms = std::collections::BTreeSet::new();
     for (i, alarm) in config
         .get("alarms")

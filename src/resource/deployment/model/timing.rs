@@ -4,7 +4,7 @@
 use std::time::Duration;
 
 use super::attr;
-use super::values::duration;
+use super::values::{duration, timeout};
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::plugin::value::Value;
 use crate::rollout::{OnInterrupt, WaitFor};
@@ -64,16 +64,18 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Timing {
         ),
         on_interrupt,
         wait_for,
-        create_timeout: duration(
+        create_timeout: timeout(
             timeouts.get("create"),
             DEFAULT_TIMEOUT,
             root(attr::TIMEOUTS).attr("create"),
+            "the rollout would be stopped (and rolled back) the moment it started",
             diags,
         ),
-        update_timeout: duration(
+        update_timeout: timeout(
             timeouts.get("update"),
             DEFAULT_TIMEOUT,
             root(attr::TIMEOUTS).attr("update"),
+            "the rollout would be stopped (and rolled back) the moment it started",
             diags,
         ),
     }

@@ -48,3 +48,24 @@ pub fn duration(
         }),
     }
 }
+
+/// A duration that must be longer than zero (a timeout: zero would fail what it bounds at once), `default`
+/// when unset; an error on `path` when malformed or zero, `why` saying what zero would do.
+pub fn timeout(
+    v: &Value,
+    default: Duration,
+    path: AttributePath,
+    why: &str,
+    diags: &mut Diagnostics,
+) -> Duration {
+    let d = duration(v, default, path.clone(), diags);
+    if d.is_zero() && v.as_str().is_some_and(|t| parse_duration(t).is_ok()) {
+        diags.attribute_error(
+            path,
+            "Invalid timeout",
+            format!("{:?} is no time at all: {why}. Give a timeout longer than zero, or leave it unset for the default.", v.as_str().unwrap_or_default()),
+        );
+        return default;
+    }
+    d
+}
