@@ -10,7 +10,7 @@ use aws_smithy_runtime_api::client::runtime_components::RuntimeComponents;
 use aws_smithy_types::config_bag::ConfigBag;
 
 use super::client::Aws;
-use super::error::AwsError;
+use super::error::{AwsError, ErrorKind};
 use super::sdk::Service;
 
 /// Captures a response body as the service sent it.
@@ -72,7 +72,15 @@ impl Aws {
             .interceptor(capture.clone())
             .send()
             .await
-            .map_err(|e| self.reads.error(Service::Ecs, OPERATION, e))?;
+            .map_err(|e| {
+                let mut err = self.reads.error(Service::Ecs, OPERATION, e);
+                // ECS answers DescribeTaskDefinition for a revision or family it does not have with a
+                // ClientException ("Unable to describe task definition."): for this operation, not found.
+                if err.code.as_deref() == Some("ClientException") {
+                    err.kind = ErrorKind::NotFound;
+                }
+                err
+            })?;
         let body = capture
             .0
             .lock()

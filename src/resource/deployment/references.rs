@@ -120,9 +120,7 @@ async fn check_task_definition_arn(aws: &Aws, cfg: &Config, d: &mut Diagnostics)
             format!("{arn} is INACTIVE (deregistered): ECS starts no new tasks from an inactive revision, so CodeDeploy could not create the green task set. Name an ACTIVE revision, or register this one again."),
         ),
         Ok(_) => {}
-        // ECS answers DescribeTaskDefinition for a revision it does not have with a ClientException (its
-        // error code, not its message, is what is matched).
-        Err(err) if err.kind == ErrorKind::NotFound || err.code.as_deref() == Some("ClientException") => d.attribute_error(
+        Err(err) if err.kind == ErrorKind::NotFound => d.attribute_error(
             path,
             "Task definition not found",
             format!("ECS has no task definition {arn} in this account and region ({}). Check the family and revision, or register it first.", err.reason()),
