@@ -1,22 +1,29 @@
 //! Command checks: a program run without a shell, with a cleared environment plus what it is given, whose
-//! exit status decides and whose output tail explains.
+//! exit status decides and whose output tail explains. Each runs in a process group of its own that is ended
+//! as a whole afterwards (see `process_group`), and its output is kept within 128 KiB (see `output`).
 
 use std::collections::BTreeMap;
+use std::os::fd::OwnedFd;
 use std::path::PathBuf;
-use std::process::Stdio;
+use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
 use tokio::io::AsyncReadExt;
+use tokio::net::unix::pipe;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
+use super::output::BoundedOutput;
+use super::process_group::{Ended, ProcessGroup, TERM_GRACE};
 use crate::duration::format_duration;
 use crate::rollout::gate::GateContext;
 
-/// How much output a failure shows.
-const TAIL_LINES: usize = 20;
-/// The most output kept from a command.
-const OUTPUT_LIMIT: usize = 256 * 1024;
+/// How long output is still read after the command has exited (200 ms): what it printed itself is already in
+/// the pipe, so this only waits on a background child that inherited the pipe — which must not turn a command
+/// that exited into a timeout. The group is ended right after.
+pub const LINGER: Duration = Duration::from_millis(200);
+/// Bytes read from a pipe at a time.
+const READ_CHUNK: usize = 8 * 1024;
 
 /// One command check.
 #[derive(Clone, Debug)]
@@ -27,7 +34,7 @@ pub struct CommandCheck {
     pub env: BTreeMap<String, String>,
     /// Working directory (default: Terraform's working directory).
     pub working_dir: Option<PathBuf>,
-    /// Killed and failed after this long.
+    /// Failed after this long, its whole process group ended (SIGTERM, then SIGKILL after a grace).
     pub timeout: Duration,
 }
 
@@ -35,7 +42,7 @@ pub struct CommandCheck {
 pub enum Ran {
     /// Ok(summary) or Err(account of the failure).
     Done(Result<String, String>),
-    /// Terraform stopped the provider; the command was killed.
+    /// Terraform stopped the provider; the command's process group was ended.
     Interrupted,
 }
 
@@ -57,10 +64,23 @@ impl CommandCheck {
         env
     }
 
-    /// Runs the command to completion, timeout or stop.
+    /// Runs the command to completion, timeout or stop, and leaves none of its processes behind.
+    ///
+    /// The exit status of the command itself decides. Its output is drained all along into a bounded buffer
+    /// (see [`BoundedOutput`]). Once it has exited, output still arriving (a background child holding the
+    /// pipe) is read for [`LINGER`] at most; then the whole process group is ended, whatever the outcome.
     pub async fn run(&self, ctx: &GateContext, stop: &CancellationToken) -> Ran {
         let Some((program, args)) = self.argv.split_first() else {
             return Ran::Done(Err("the command is empty".into()));
+        };
+        // stdout and stderr share one pipe, as `2>&1` would: the output reads in the order it was written.
+        let (reader, writers) = match output_pipe() {
+            Ok(pipe) => pipe,
+            Err(err) => {
+                return Ran::Done(Err(format!(
+                    "could not create a pipe for {program:?}'s output: {err}"
+                )))
+            }
         };
         let mut command = Command::new(program);
         command
@@ -68,69 +88,127 @@ impl CommandCheck {
             .env_clear()
             .envs(self.environment(ctx))
             .stdin(Stdio::null())
-            .stdout(Stdio::piped())
-            .stderr(Stdio::piped())
-            .kill_on_drop(true);
+            .stdout(writers.0)
+            .stderr(writers.1)
+            // The group is ended by `ProcessGroup` (terminate or drop), not just the direct child.
+            .kill_on_drop(false);
         if let Some(dir) = &self.working_dir {
             command.current_dir(dir);
         }
         let started = Instant::now();
-        let mut child = match command.spawn() {
-            Ok(child) => child,
+        let mut group = match ProcessGroup::spawn(command) {
+            Ok(group) => group,
             Err(err) => return Ran::Done(Err(format!("could not start {program:?}: {err}"))),
         };
-        let (Some(mut stdout), Some(mut stderr)) = (child.stdout.take(), child.stderr.take())
-        else {
-            return Ran::Done(Err("could not capture the command's output".into()));
-        };
-        let read_all = async move {
-            let mut out = Vec::new();
-            let mut err = Vec::new();
-            let mut out_reader = (&mut stdout).take(OUTPUT_LIMIT as u64);
-            let mut err_reader = (&mut stderr).take(OUTPUT_LIMIT as u64);
-            let _ = tokio::join!(
-                out_reader.read_to_end(&mut out),
-                err_reader.read_to_end(&mut err)
-            );
-            out.extend_from_slice(&err);
-            out
-        };
-        let outcome = tokio::select! {
-            _ = stop.cancelled() => {
-                let _ = child.kill().await;
-                return Ran::Interrupted;
+        let mut output = BoundedOutput::new();
+        let (outcome, elapsed) = {
+            let drain = drain(reader, &mut output);
+            tokio::pin!(drain);
+            let deadline = tokio::time::sleep(self.timeout);
+            tokio::pin!(deadline);
+            let mut drained = false;
+            let outcome = loop {
+                tokio::select! {
+                    _ = stop.cancelled() => break Outcome::Interrupted,
+                    _ = &mut deadline => break Outcome::TimedOut,
+                    status = group.wait() => break Outcome::Exited(status),
+                    _ = &mut drain, if !drained => drained = true,
+                }
+            };
+            let elapsed = started.elapsed();
+            if matches!(outcome, Outcome::Exited(_)) && !drained {
+                // Whatever the command printed last is in the pipe already; a background child that keeps
+                // the pipe open does not get to hold the result back.
+                let _ = tokio::time::timeout(LINGER, &mut drain).await;
             }
-            result = tokio::time::timeout(self.timeout, async { let output = read_all.await; (child.wait().await, output) }) => result,
+            (outcome, elapsed)
         };
-        let elapsed = format_duration(started.elapsed());
-        Ran::Done(match outcome {
-            Err(_) => {
-                let _ = child.kill().await;
-                Err(format!(
-                    "{program} did not finish within {}; it was killed",
-                    format_duration(self.timeout)
-                ))
+        let elapsed = format_duration(elapsed);
+        let ended = group.terminate().await;
+        let status = match outcome {
+            Outcome::Interrupted => return Ran::Interrupted,
+            Outcome::TimedOut => {
+                let how = match ended {
+                    Ended::Killed => format!(
+                        "it ignored SIGTERM for {} and was killed with SIGKILL",
+                        format_duration(TERM_GRACE)
+                    ),
+                    Ended::Terminated | Ended::AlreadyGone => {
+                        "it was stopped with SIGTERM".to_string()
+                    }
+                };
+                return Ran::Done(Err(format!(
+                    "{program} did not finish within {}; {how}{}",
+                    format_duration(self.timeout),
+                    last_output(&output)
+                )));
             }
-            Ok((Err(err), _)) => Err(format!("waiting for {program} failed: {err}")),
-            Ok((Ok(status), _)) if status.success() => {
-                Ok(format!("{program} exited 0 after {elapsed}"))
+            Outcome::Exited(Err(err)) => {
+                return Ran::Done(Err(format!("waiting for {program} failed: {err}")))
             }
-            Ok((Ok(status), output)) => Err(format!(
-                "{program} exited with {} after {elapsed}; last output:\n{}",
-                status
-                    .code()
-                    .map(|c| format!("status {c}"))
-                    .unwrap_or_else(|| "a signal".into()),
-                tail(&output)
-            )),
+            Outcome::Exited(Ok(status)) => status,
+        };
+        let leftovers = match ended {
+            Ended::AlreadyGone => "",
+            Ended::Terminated => "; processes it left running were stopped with SIGTERM",
+            Ended::Killed => {
+                "; processes it left running ignored SIGTERM and were killed with SIGKILL"
+            }
+        };
+        Ran::Done(if status.success() {
+            Ok(format!("{program} exited 0 after {elapsed}{leftovers}"))
+        } else {
+            Err(format!(
+                "{program} exited with {} after {elapsed}{leftovers}{}",
+                describe(status),
+                last_output(&output)
+            ))
         })
     }
 }
 
-/// The last lines of a command's output.
-fn tail(output: &[u8]) -> String {
-    let text = String::from_utf8_lossy(output);
-    let lines: Vec<&str> = text.lines().collect();
-    let start = lines.len().saturating_sub(TAIL_LINES);
-    lines[start..].join("\n")
+/// How the wait for the command itself ended.
+enum Outcome {
+    Interrupted,
+    TimedOut,
+    Exited(std::io::Result<ExitStatus>),
+}
+
+/// A pipe for the command's output: our non-blocking read end, and two blocking write ends (stdout and
+/// stderr) for the child. All are close-on-exec, so no other process spawned meanwhile inherits them.
+fn output_pipe() -> std::io::Result<(pipe::Receiver, (OwnedFd, OwnedFd))> {
+    let (writer, reader) = pipe::pipe()?;
+    let stdout = writer.into_blocking_fd()?;
+    let stderr = stdout.try_clone()?;
+    Ok((reader, (stdout, stderr)))
+}
+
+/// Reads the output as it arrives until every writer has closed the pipe.
+async fn drain(mut reader: pipe::Receiver, sink: &mut BoundedOutput) {
+    let mut buf = vec![0u8; READ_CHUNK];
+    loop {
+        match reader.read(&mut buf).await {
+            Ok(0) | Err(_) => return,
+            Ok(n) => sink.push(&buf[..n]),
+        }
+    }
+}
+
+/// "status 3", or the signal that ended the command.
+fn describe(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("status {code}"),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => "an unknown status".into(),
+    }
+}
+
+/// "; last output:" and the excerpt, or nothing when the command printed nothing.
+fn last_output(output: &BoundedOutput) -> String {
+    if output.is_empty() {
+        String::new()
+    } else {
+        format!("; last output:\n{}", output.excerpt())
+    }
 }

@@ -3,6 +3,8 @@
 
 mod command;
 mod http;
+mod output;
+mod process_group;
 
 use tokio_util::sync::CancellationToken;
 

@@ -205,3 +205,5 @@ async fn timeouts_and_stops_end_a_command() {
     let verdict = gate.run(&ctx("http://x"), &stop).await;
     assert!(verdict.interrupted && !verdict.passed());
 }
+
+mod processes;
