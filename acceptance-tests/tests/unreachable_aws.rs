@@ -7,6 +7,7 @@ use std::net::{SocketAddr, TcpListener, TcpStream};
 use std::process::Stdio;
 use std::time::{Duration, Instant};
 
+use ecsbg_acceptance::campaign::{publish, Section};
 use ecsbg_acceptance::terraform::{flat, web_resource, Install, Workspace};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
@@ -102,15 +103,11 @@ fn assert_no_sdk_dump(out: &str) {
 
 /// A silent endpoint with short limits: the plan fails saying which endpoint and operation, and that nothing
 /// answered within the read timeout.
-#[test]
-fn a_silent_endpoint_fails_the_plan_naming_endpoint_and_operation() -> anyhow::Result<()> {
+fn silent_with_short_limits() -> anyhow::Result<Vec<String>> {
     let silent = Silent::start()?;
     let endpoint = format!("http://{}", silent.addr);
-    let ws = workspace(
-        &endpoint,
-        "  read_timeout    = \"3s\"\n  attempt_timeout = \"1s\"\n",
-    )?;
-    let (code, out) = plan(&ws)?;
+    let settings = "  read_timeout    = \"3s\"\n  attempt_timeout = \"1s\"\n";
+    let (code, out) = plan(&workspace(&endpoint, settings)?)?;
     assert_ne!(code, 0, "{out}");
     assert!(
         out.contains("CodeDeploy BatchGetDeploymentGroups failed"),
@@ -126,16 +123,18 @@ fn a_silent_endpoint_fails_the_plan_naming_endpoint_and_operation() -> anyhow::R
         "{out}"
     );
     assert_no_sdk_dump(&out);
-    Ok(())
+    Ok(row(
+        "accepts connections, never answers",
+        "read_timeout = 3s, attempt_timeout = 1s",
+        &out,
+    ))
 }
 
 /// The defaults alone bound a plan against a silent endpoint: it fails, saying the 25 s read timeout.
-#[test]
-fn the_default_limits_end_a_plan_against_a_silent_endpoint() -> anyhow::Result<()> {
+fn silent_with_defaults() -> anyhow::Result<Vec<String>> {
     let silent = Silent::start()?;
     let endpoint = format!("http://{}", silent.addr);
-    let ws = workspace(&endpoint, "")?;
-    let (code, out) = plan(&ws)?;
+    let (code, out) = plan(&workspace(&endpoint, "")?)?;
     assert_ne!(code, 0, "{out}");
     assert!(
         out.contains("no answer within 25s in all (each attempt 10s, connecting 5s)"),
@@ -143,15 +142,13 @@ fn the_default_limits_end_a_plan_against_a_silent_endpoint() -> anyhow::Result<(
     );
     assert!(out.contains(&format!("(endpoint {endpoint})")), "{out}");
     assert_no_sdk_dump(&out);
-    Ok(())
+    Ok(row("accepts connections, never answers", "defaults", &out))
 }
 
 /// A closed port: the plan fails saying the connection was refused, at that endpoint.
-#[test]
-fn a_refused_connection_fails_the_plan_saying_so() -> anyhow::Result<()> {
+fn refused() -> anyhow::Result<Vec<String>> {
     let endpoint = format!("http://{}", closed_port()?);
-    let ws = workspace(&endpoint, "  read_timeout = \"3s\"\n")?;
-    let (code, out) = plan(&ws)?;
+    let (code, out) = plan(&workspace(&endpoint, "  read_timeout = \"3s\"\n")?)?;
     assert_ne!(code, 0, "{out}");
     assert!(
         out.contains("CodeDeploy BatchGetDeploymentGroups failed"),
@@ -160,5 +157,40 @@ fn a_refused_connection_fails_the_plan_saying_so() -> anyhow::Result<()> {
     assert!(out.to_lowercase().contains("connection refused"), "{out}");
     assert!(out.contains(&format!("(endpoint {endpoint})")), "{out}");
     assert_no_sdk_dump(&out);
-    Ok(())
+    Ok(row("closed port", "read_timeout = 3s", &out))
+}
+
+/// A table row: the endpoint, the settings, and the error as the user reads it (the loopback port elided).
+fn row(endpoint: &str, settings: &str, out: &str) -> Vec<String> {
+    let said = out
+        .split_once("failed: ")
+        .map(|(_, rest)| rest.split(" (endpoint").next().unwrap_or(rest))
+        .unwrap_or(out);
+    vec![
+        endpoint.to_string(),
+        settings.to_string(),
+        format!("CodeDeploy BatchGetDeploymentGroups failed: {said}"),
+    ]
+}
+
+/// The three endpoints side by side (the one with defaults takes its 25 s), then the page's section.
+#[test]
+fn plans_against_unreachable_aws_fail_clearly() -> anyhow::Result<()> {
+    let cases: Vec<fn() -> anyhow::Result<Vec<String>>> =
+        vec![silent_with_short_limits, silent_with_defaults, refused];
+    let handles: Vec<_> = cases.into_iter().map(std::thread::spawn).collect();
+    let mut rows = Vec::new();
+    for handle in handles {
+        match handle.join() {
+            Ok(row) => rows.push(row?),
+            Err(panic) => std::panic::resume_unwind(panic),
+        }
+    }
+    publish(&Section {
+        id: "28-unreachable-aws",
+        title: "AWS that does not answer",
+        intro: "`terraform plan` with every endpoint pointed at a loopback port that accepts connections and never answers, or at a closed port. Every row asserts the plan failed (it is killed and the test fails if it runs past two minutes), and that the error names the operation, the endpoint and what the last attempt met, with no SDK debug output.",
+        columns: &["endpoint", "provider settings", "what the plan said"],
+        rows,
+    })
 }

@@ -2,7 +2,7 @@
 //! floor of starting a trivial process; `terraform validate` and `terraform plan` at scale against
 //! `terraform_data` (the no-provider floor); reaction latencies against the emulator's journal; 50 rollouts in
 //! one apply with CodeDeploy throttled; binary size and build times. Prints a Markdown table (and writes it
-//! with `--out FILE`). `--quick` skips the cold build.
+//! with `--out FILE`). `--quick` skips the cold build; `ECSBG_BENCH_ONLY=plan` (or `parallel`, `reaction`) runs one part.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -294,6 +294,17 @@ fn main() -> anyhow::Result<()> {
             "--quick" => quick = true,
             other => anyhow::bail!("unknown argument {other}"),
         }
+    }
+    if std::env::var("ECSBG_BENCH_ONLY").as_deref() == Ok("plan") {
+        for _ in 0..3 {
+            let scale = plan_at_scale(&binary, 100)?;
+            println!(
+                "plan 100: {:.1} ms, {:.2} AWS calls per resource",
+                scale.wall.as_secs_f64() * 1000.0,
+                scale.calls_per_resource
+            );
+        }
+        return Ok(());
     }
     if std::env::var("ECSBG_BENCH_ONLY").as_deref() == Ok("parallel") {
         for throttle in [None, Some(10.0)] {
