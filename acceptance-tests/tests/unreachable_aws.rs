@@ -163,7 +163,7 @@ fn refused() -> anyhow::Result<Vec<String>> {
 /// A table row: the endpoint, the settings, and the error as the user reads it (the loopback port elided).
 fn row(endpoint: &str, settings: &str, out: &str) -> Vec<String> {
     let said = out
-        .split_once("failed: ")
+        .split_once("BatchGetDeploymentGroups failed: ")
         .map(|(_, rest)| rest.split(" (endpoint").next().unwrap_or(rest))
         .unwrap_or(out);
     vec![
