@@ -265,13 +265,11 @@ fn the_engine_stops_on_an_alarm_codedeploy_has_not_acted_on() {
     assert_nothing_in_flight(&rig);
 }
 
-/// All production traffic is on green and CodeDeploy is in its termination wait (blue still up) when users'
-/// 404s fire the alarm during the bake time: the deployment is stopped and rolled back by CodeDeploy, the
-/// outcome names the alarm, and v1 serves again.
-#[test]
-fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
+/// A world whose group keeps blue `termination_wait` minutes after the shift, v1 and v2 registered, and a
+/// spec rolling out v2 with a one-minute bake time.
+fn baking(termination_wait: i64) -> (EngineRig, String, String, RolloutSpec) {
     let mut seed = engine_seed().expect("the engine seed");
-    seed.deployment_groups[0].termination_wait_minutes = 60;
+    seed.deployment_groups[0].termination_wait_minutes = termination_wait;
     let rig = EngineRig::start_with(seed);
     let v1 = rig.v1();
     let v2 = rig.register("v2", &[]);
@@ -279,6 +277,15 @@ fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
         bake_time: Duration::from_secs(60),
         ..rig.spec(&v2)
     };
+    (rig, v1, v2, spec)
+}
+
+/// All production traffic is on green and CodeDeploy is in its termination wait (blue still up) when users'
+/// 404s fire the alarm during the bake time: the deployment is stopped and rolled back by CodeDeploy, the
+/// outcome names the alarm, and v1 serves again.
+#[test]
+fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
+    let (rig, v1, v2, spec) = baking(60);
 
     let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
     let id = rig.wait_for_event("AllowTraffic", "Succeeded");
@@ -324,15 +331,7 @@ fn an_alarm_in_the_bake_before_blue_is_gone_rolls_back() {
 /// to the end, and reports RolledBack naming the alarm, the deployment and the redeploy; v1 serves again.
 #[test]
 fn an_alarm_in_the_bake_after_success_redeploys_the_previous_revision() {
-    let mut seed = engine_seed().expect("the engine seed");
-    seed.deployment_groups[0].termination_wait_minutes = 0;
-    let rig = EngineRig::start_with(seed);
-    let v1 = rig.v1();
-    let v2 = rig.register("v2", &[]);
-    let spec = RolloutSpec {
-        bake_time: Duration::from_secs(60),
-        ..rig.spec(&v2)
-    };
+    let (rig, v1, v2, spec) = baking(0);
 
     let rollout = rig.launch(&rig.aws, &spec, &TestGate::default(), None);
     let id = rig.wait_for_event("AllowTraffic", "Succeeded");
