@@ -98,18 +98,14 @@ impl Rollout<'_> {
                 Status::Failed | Status::Stopped => return self.after_failure(view).await,
                 _ => {}
             }
-            if let Some(outcome) = self.watch_green(id, &view.status, &mut green).await {
-                return outcome;
-            }
-            let wants_target = view.status == Status::InProgress && polls % target_every == 0;
+            let wants_target = view.status == Status::InProgress
+                && (polls % target_every == 0 || green.wants_target());
             if let Some(target) = if wants_target {
                 self.target(id).await
             } else {
                 None
             } {
-                if target.green_weight.is_some_and(|w| w > 0.0) {
-                    green.traffic_moved();
-                }
+                green.saw(&target);
                 if target.green_weight != last_weight {
                     if let Some(w) = target.green_weight {
                         self.note(format!("production traffic on green: {w}%"));
@@ -123,6 +119,9 @@ impl Rollout<'_> {
                         format_duration(self.spec.bake_time)
                     ));
                 }
+            }
+            if let Some(outcome) = self.watch_green(id, &view.status, &mut green).await {
+                return outcome;
             }
             if self.spec.wait_for == WaitFor::TrafficShifted {
                 if let Some(until) = bake_until {

@@ -17,12 +17,12 @@ use std::time::{Duration, Instant};
 
 use super::engine::Rollout;
 use super::report::Outcome;
-use crate::aws::{Status, StoppedTask};
+use crate::aws::{Status, StoppedTask, TargetView};
 
 /// How often green's stopped tasks are looked at.
 const LOOK_EVERY: Duration = Duration::from_secs(10);
-/// How often CodeDeploy is asked for green's task set until Install has created it (GetDeploymentTarget,
-/// on the CodeDeploy pace; once known it never changes).
+/// How often the follower asks CodeDeploy for green's task set until Install has created it
+/// (GetDeploymentTarget, on the CodeDeploy pace; once known it never changes).
 const UNTIL_GREEN_EXISTS: Duration = Duration::from_secs(3);
 /// Tasks stopped for failed health checks that make evidence.
 const HEALTH_CHECK_FAILURES: usize = 2;
@@ -52,6 +52,31 @@ impl GreenWatch {
     /// Production traffic reached green: from here an alarm, not this watch, speaks for it.
     pub(super) fn traffic_moved(&mut self) {
         self.done = true;
+    }
+
+    /// True when the follower should read the deployment's target now: green's task set is not known yet
+    /// and it is time to look. The follower reads it (so that every read also times the bake and notes
+    /// weights) and hands it to [`saw`](Self::saw).
+    pub(super) fn wants_target(&self) -> bool {
+        !self.done && self.task_set.is_none() && Instant::now() >= self.next_look
+    }
+
+    /// Learns from a read of the deployment's target: green's task set once Install has created it (else
+    /// ask again soon), and whether production traffic has begun to move.
+    pub(super) fn saw(&mut self, target: &TargetView) {
+        if target.green_weight.is_some_and(|w| w > 0.0)
+            || target
+                .event_status("AllowTraffic")
+                .is_some_and(|s| s != "Pending")
+        {
+            self.traffic_moved();
+        }
+        if self.task_set.is_none() {
+            self.task_set = target.green_task_set.clone();
+            if self.task_set.is_none() {
+                self.next_look = Instant::now() + UNTIL_GREEN_EXISTS;
+            }
+        }
     }
 }
 
@@ -135,21 +160,9 @@ impl Rollout<'_> {
         {
             return None;
         }
-        green.next_look = Instant::now() + LOOK_EVERY;
-        if green.task_set.is_none() {
-            let target = self.target(id).await?;
-            if target.green_weight.is_some_and(|w| w > 0.0) {
-                green.traffic_moved();
-                return None;
-            }
-            green.task_set = target.green_task_set;
-            if green.task_set.is_none() {
-                // Install has not created green yet: ask again soon rather than a whole look later.
-                green.next_look = Instant::now() + UNTIL_GREEN_EXISTS;
-                return None;
-            }
-        }
+        // Until the follower's reads of the target have shown green's task set, there is nothing to look at.
         let task_set = green.task_set.clone()?;
+        green.next_look = Instant::now() + LOOK_EVERY;
         let (cluster, service) = self.target_id.as_deref()?.split_once(':')?;
         let (cluster, service) = (cluster.to_string(), service.to_string());
         let stopped = match self.aws.stopped_tasks(&cluster, &service, &task_set).await {
@@ -164,11 +177,8 @@ impl Rollout<'_> {
         // has begun to move meanwhile, this watch has no more say.
         let target = self.target(id).await;
         if let Some(t) = &target {
-            if t.green_weight.is_some_and(|w| w > 0.0)
-                || t.event_status("AllowTraffic")
-                    .is_some_and(|s| s != "Pending")
-            {
-                green.traffic_moved();
+            green.saw(t);
+            if green.done {
                 return None;
             }
         }
