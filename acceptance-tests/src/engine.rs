@@ -156,6 +156,12 @@ impl EngineRig {
     /// Registers the `web` family at `version` (image tag, and `MESSAGE` = `Hello from <version>`), with
     /// extra container environment (`EMULATOR_STATUS` = `404` makes `/` answer 404); returns its ARN.
     pub fn register(&self, version: &str, env: &[(&str, &str)]) -> String {
+        self.register_image(version, &format!("ghcr.io/acme/web:{version}"), env)
+    }
+
+    /// Like [`register`](Self::register) with the container's image given (an image reference containing
+    /// `does-not-exist` is one the emulated ECS cannot pull).
+    pub fn register_image(&self, version: &str, image: &str, env: &[(&str, &str)]) -> String {
         let mut environment =
             vec![json!({"name": "MESSAGE", "value": format!("Hello from {version}")})];
         environment.extend(
@@ -170,7 +176,7 @@ impl EngineRig {
             "memory": "512",
             "containerDefinitions": [{
                 "name": "web",
-                "image": format!("ghcr.io/acme/web:{version}"),
+                "image": image,
                 "portMappings": [{"containerPort": 80}],
                 "environment": environment,
             }],

@@ -684,3 +684,140 @@ fn someone_elses_deployment_blocks_without_creating_anything() {
     assert_eq!(left, vec![theirs], "theirs alone is in flight");
     assert_eq!(rig.production(), Production::on(&v1, "v1"));
 }
+
+/// Emulated CodeDeploy that waits four hours for a healthy green in Install (AWS: one), so that in the
+/// green-cannot-start cases below only the engine's watch of green's stopped tasks can end Install early.
+fn patient_install() -> Behaviour {
+    Behaviour {
+        install_timeout: Duration::from_secs(4 * 3600),
+        ..Behaviour::default()
+    }
+}
+
+/// The tasks ECS stopped in the service (ListTasks, desired status STOPPED), by id.
+fn stopped_task_ids(rig: &EngineRig) -> Vec<String> {
+    let listed = rig.emu.ecs(
+        "ListTasks",
+        &json!({"cluster": rig.group.cluster, "serviceName": rig.group.service, "desiredStatus": "STOPPED"}),
+    );
+    listed["taskArns"]
+        .as_array()
+        .cloned()
+        .unwrap_or_default()
+        .iter()
+        .filter_map(Value::as_str)
+        .filter_map(|arn| arn.rsplit('/').next().map(str::to_string))
+        .collect()
+}
+
+/// What every green-cannot-start case asserts besides ECS's words: the engine stopped the deployment with
+/// rollback (its one StopDeployment) while Install was still waiting for green — Install is the event that
+/// failed, no traffic moved — the reason names a task ECS really stopped, CodeDeploy's rollback was
+/// followed to its end, v1 serves and nothing is left in flight. Returns the reason.
+fn assert_green_could_not_start(rig: &EngineRig, report: &RolloutReport, v1: &str) -> String {
+    let reason = rolled_back(report).to_string();
+    let (id, rollback) = ours_and_rollback(rig, report);
+    assert!(
+        reason.starts_with(&format!(
+            "deployment {id} stopped: green cannot start during Install: ECS task "
+        )),
+        "{reason}"
+    );
+    assert!(
+        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
+        "{reason}"
+    );
+    let stopped = stopped_task_ids(rig);
+    assert!(
+        stopped
+            .iter()
+            .any(|task| reason.contains(&format!("task {task} stopped"))),
+        "the reason names a task ECS stopped ({stopped:?}): {reason}"
+    );
+    assert!(!report.green_serves_production);
+    let picture = rig.picture(&id);
+    assert_eq!(picture["status"], "Stopped", "{picture}");
+    assert_eq!(
+        picture["error"][0], "MANUAL_STOP",
+        "stopped by the engine, not by CodeDeploy's Install timeout: {picture}"
+    );
+    assert_eq!(event_status(&picture, "Install"), "Failed", "{picture}");
+    assert_eq!(
+        event_status(&picture, "AllowTraffic"),
+        "Skipped",
+        "{picture}"
+    );
+    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
+    assert_eq!(rig.production(), Production::on(v1, "v1"));
+    assert_nothing_in_flight(rig);
+    reason
+}
+
+/// Green's image cannot be pulled: ECS stops each green task before it starts (TaskFailedToStart) and keeps
+/// launching more. The engine sees the stopped task and rolls back, naming the task and ECS's pull error,
+/// instead of letting Install wait for a green that will never be healthy.
+#[test]
+fn a_green_whose_image_cannot_be_pulled_is_rolled_back_naming_the_pull_error() {
+    let rig = EngineRig::start_behaving(engine_seed().expect("the engine seed"), patient_install());
+    let v1 = rig.v1();
+    let v2 = rig.register_image("v2", "ghcr.io/acme/web:does-not-exist", &[]);
+
+    let report = rig.run(&rig.spec(&v2), &TestGate::default());
+
+    let reason = assert_green_could_not_start(&rig, &report, &v1);
+    assert!(
+        reason.contains(" stopped (TaskFailedToStart): CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/web:does-not-exist"),
+        "{reason}"
+    );
+    assert!(
+        timeline_has(&report, "with rollback: green cannot start during Install"),
+        "{report:#?}"
+    );
+}
+
+/// Green's essential container exits with code 3 soon after it starts: the engine rolls back naming ECS's
+/// reason and the container's exit code.
+#[test]
+fn a_green_whose_essential_container_exits_is_rolled_back_naming_the_exit_code() {
+    let rig = EngineRig::start_behaving(engine_seed().expect("the engine seed"), patient_install());
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[("EMULATOR_EXIT_CODE", "3")]);
+
+    let report = rig.run(&rig.spec(&v2), &TestGate::default());
+
+    let reason = assert_green_could_not_start(&rig, &report, &v1);
+    assert!(
+        reason.contains(
+            " stopped (EssentialContainerExited): Essential container in task exited; container web exit code 3"
+        ),
+        "{reason}"
+    );
+}
+
+/// Green never passes the target group's health checks: ECS stops its tasks for failing them and launches
+/// more. After two such tasks (one could be a bad host) the engine rolls back naming the health check and
+/// green's target group.
+#[test]
+fn a_green_that_never_becomes_healthy_is_rolled_back_naming_the_health_check() {
+    let rig = EngineRig::start_behaving(engine_seed().expect("the engine seed"), patient_install());
+    let v1 = rig.v1();
+    let v2 = rig.register("v2", &[("EMULATOR_UNHEALTHY", "true")]);
+
+    let report = rig.run(&rig.spec(&v2), &TestGate::default());
+
+    let reason = assert_green_could_not_start(&rig, &report, &v1);
+    assert!(
+        reason.contains(" stopped (ServiceSchedulerInitiated): Task failed ELB health checks in (target-group arn:aws:elasticloadbalancing:")
+            && reason.contains(":targetgroup/web-green/"),
+        "{reason}"
+    );
+    let tasks = reason
+        .rsplit_once(" of green's tasks stopped so far")
+        .and_then(|(before, _)| before.rsplit_once('('))
+        .and_then(|(_, n)| n.parse::<usize>().ok())
+        .unwrap_or_default();
+    assert!(
+        tasks >= 2,
+        "two failed tasks at least are evidence: {reason}"
+    );
+}

@@ -257,3 +257,46 @@ fn an_alarm_after_blue_is_gone_redeploys_the_previous_revision() -> anyhow::Resu
     assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
     Ok(())
 }
+
+/// Green's image cannot be pulled (`does-not-exist`): ECS keeps stopping green's tasks before they start.
+/// Emulated CodeDeploy would wait four hours in Install, so only the provider's watch of green's stopped
+/// tasks can end the apply: it fails naming ECS's pull error and the task, blue serves, and state still
+/// records v1 (the same change is planned again).
+#[test]
+fn an_image_that_cannot_be_pulled_fails_the_apply_naming_the_pull_error() -> anyhow::Result<()> {
+    let behaviour = ecsbg_emulator::Behaviour {
+        install_timeout: Duration::from_secs(4 * 3600),
+        ..ecsbg_emulator::Behaviour::default()
+    };
+    let Stage { emu, ws } =
+        Stage::start_with(PROVIDER, demo_seed()?, SCALE, behaviour)?.serving(&v1())?;
+    let prod = emu.listener("web/production");
+
+    let apply = ws.try_apply(&config("does-not-exist", None, ""))?;
+    let out = flat(&apply.output());
+    assert_ne!(apply.code, 0, "{out}");
+    assert!(out.contains("rolled back"), "{out}");
+    assert!(
+        out.contains("green cannot start during Install: ECS task "),
+        "{out}"
+    );
+    assert!(
+        out.contains("(TaskFailedToStart): CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/web:does-not-exist"),
+        "{out}"
+    );
+    assert!(
+        out.contains("Production serves arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+        "{out}"
+    );
+    assert_eq!(http_get(&prod).1, "Hello from v1");
+    assert_eq!(state_value(&ws, "status")?, "RolledBack");
+    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
+    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
+    assert_eq!(
+        plan.code,
+        2,
+        "the same change is planned again:\n{}",
+        plan.output()
+    );
+    Ok(())
+}

@@ -5,7 +5,7 @@
 //! shared poller (`watch`) and the caches live here, so no caller can forget them.
 //!
 //! Where to look: `pace.rs` for how throttling is handled; `group.rs` for what a deployment group must be;
-//! `deployments.rs` for every CodeDeploy mutation; `watch/` for how rollouts are followed.
+//! `deployments.rs` for every CodeDeploy mutation; `tasks.rs` for the tasks ECS stopped in green; `watch/` for how rollouts are followed.
 
 pub mod batch;
 mod checks;
@@ -18,6 +18,7 @@ pub mod readers;
 pub mod sdk;
 pub mod settings;
 mod task_definitions;
+mod tasks;
 pub mod transport;
 pub mod views;
 pub mod watch;
@@ -29,4 +30,5 @@ pub use error::{AwsError, ErrorKind};
 pub use group::{GroupError, Purpose};
 pub use readers::AlarmState;
 pub use settings::AwsSettings;
+pub use tasks::{StoppedContainer, StoppedTask};
 pub use views::{DeploymentView, GroupInfo, LifecycleEventView, Status, TargetView};

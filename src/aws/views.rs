@@ -142,6 +142,9 @@ pub struct TargetView {
     pub events: Vec<LifecycleEventView>,
     /// Percentage of production traffic on the green (replacement) task set, when reported.
     pub green_weight: Option<f64>,
+    /// The green task set's id (`ecs-svc/…`), once CodeDeploy has created it in Install: its tasks carry
+    /// it as `startedBy`, which is how the tasks ECS stopped in green are told from blue's.
+    pub green_task_set: Option<String>,
 }
 
 impl TargetView {
@@ -173,14 +176,15 @@ impl TargetView {
                 }),
             })
             .collect();
-        let green_weight = ecs
+        let green = ecs
             .task_sets_info()
             .iter()
-            .find(|t| t.task_set_label().map(|l| l.as_str()) == Some("Green"))
-            .map(|t| t.traffic_weight());
+            .find(|t| t.task_set_label().map(|l| l.as_str()) == Some("Green"));
         TargetView {
             events,
-            green_weight,
+            green_weight: green.map(|t| t.traffic_weight()),
+            // Sic: the SDK's member is `identifer`, as CodeDeploy's model spells it.
+            green_task_set: green.and_then(|t| t.identifer()).map(str::to_string),
         }
     }
 
@@ -241,6 +245,7 @@ mod tests {
                 },
             ],
             green_weight: Some(10.0),
+            green_task_set: None,
         };
         assert!(!view.traffic_shifted());
         assert_eq!(

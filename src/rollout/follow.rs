@@ -1,11 +1,13 @@
-//! Following a deployment through its lifecycle: the test gate when CodeDeploy holds traffic in the Ready
-//! wait, production traffic moving to green during AllowTraffic (weights noted as they change), the bake
-//! time once all of it has, and alarms, timeouts and interrupts at every step.
+//! Following a deployment through its lifecycle: green's stopped tasks until production traffic moves
+//! (`green_health`), the test gate when CodeDeploy holds traffic in the Ready wait, production traffic
+//! moving to green during AllowTraffic (weights noted as they change), the bake time once all of it has,
+//! and alarms, timeouts and interrupts at every step.
 
 use std::time::{Duration, Instant};
 
 use super::engine::Rollout;
 use super::gate::Gate;
+use super::green_health::GreenWatch;
 use super::report::Outcome;
 use super::spec::WaitFor;
 use crate::aws::watch::Observed;
@@ -25,6 +27,7 @@ impl Rollout<'_> {
         let mut last_weight: Option<f64> = None;
         let mut last_status: Option<Status> = None;
         let mut polls: u64 = 0;
+        let mut green = GreenWatch::default();
         // Lifecycle detail (weights, traffic shifted) is needed at every look only to time the bake or to
         // return at traffic_shifted; otherwise a look every few keeps the timeline without doubling the calls.
         let target_every = if self.spec.bake_time > Duration::ZERO
@@ -95,12 +98,14 @@ impl Rollout<'_> {
                 Status::Failed | Status::Stopped => return self.after_failure(view).await,
                 _ => {}
             }
-            let wants_target = view.status == Status::InProgress && polls % target_every == 0;
+            let wants_target = view.status == Status::InProgress
+                && (polls % target_every == 0 || green.wants_target());
             if let Some(target) = if wants_target {
                 self.target(id).await
             } else {
                 None
             } {
+                green.saw(&target);
                 if target.green_weight != last_weight {
                     if let Some(w) = target.green_weight {
                         self.note(format!("production traffic on green: {w}%"));
@@ -114,6 +119,9 @@ impl Rollout<'_> {
                         format_duration(self.spec.bake_time)
                     ));
                 }
+            }
+            if let Some(outcome) = self.watch_green(id, &view.status, &mut green).await {
+                return outcome;
             }
             if self.spec.wait_for == WaitFor::TrafficShifted {
                 if let Some(until) = bake_until {

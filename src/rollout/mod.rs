@@ -5,14 +5,17 @@
 //! afterwards, so the caller's state never lies.
 //!
 //! Where to look: `engine.rs` creates or adopts the deployment; `follow.rs` follows it through the
-//! lifecycle (traffic weights at AllowTraffic, the bake); `ready.rs` runs the gate in the Ready wait and
-//! releases traffic; `rollback.rs` turns every failure, alarm and interrupt into a followed rollback.
+//! lifecycle (traffic weights at AllowTraffic, the bake); `green_health.rs` stops a green whose tasks ECS
+//! keeps stopping (an image it cannot pull, a container that exits) long before Install's hour runs out;
+//! `ready.rs` runs the gate in the Ready wait and releases traffic; `rollback.rs` turns every failure, alarm
+//! and interrupt into a followed rollback.
 
 pub mod appspec;
 mod blocked;
 mod engine;
 mod follow;
 pub mod gate;
+mod green_health;
 mod ready;
 mod report;
 mod rollback;

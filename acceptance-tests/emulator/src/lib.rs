@@ -18,6 +18,7 @@ mod server;
 mod services;
 mod sha256;
 mod snapshot;
+mod task_failures;
 mod world;
 
 use std::collections::BTreeMap;

@@ -268,6 +268,9 @@ pub struct World {
     pub listeners: BTreeMap<String, Listener>,
     /// Alarm name → alarm.
     pub alarms: BTreeMap<String, Alarm>,
+    /// Stopped tasks, oldest first, as DescribeTasks returns them (ECS keeps them visible for an hour at
+    /// least; the emulator keeps them all).
+    pub stopped_tasks: Vec<Value>,
 }
 
 impl World {

@@ -44,7 +44,8 @@ impl DataPlane {
             .environment
             .get("EMULATOR_UNHEALTHY")
             .map(|v| v != "true")
-            .unwrap_or(true);
+            .unwrap_or(true)
+            && !spec.never_healthy;
         let stop = CancellationToken::new();
         let addr = task::serve(spec.clone(), stop.clone()).await?;
         self.inner

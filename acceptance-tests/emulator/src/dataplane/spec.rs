@@ -16,6 +16,8 @@ pub struct TaskSpec {
     pub environment: BTreeMap<String, String>,
     /// The target group's health check path.
     pub health_check_path: String,
+    /// A task that will fail (cannot pull, exits, fails its checks): its target never turns healthy.
+    pub never_healthy: bool,
 }
 
 /// A listener to bind.

@@ -32,6 +32,8 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "DescribeServices" => describe_services(emu, input),
         "UpdateService" => update_service(emu, input).await,
         "DescribeTaskSets" => describe_task_sets(emu, input),
+        "ListTasks" => super::tasks::list_tasks(emu, input),
+        "DescribeTasks" => super::tasks::describe_tasks(emu, input),
         _ => Err(ApiError::unknown_operation(Svc::Ecs, op)),
     }
 }
@@ -250,6 +252,7 @@ pub async fn start_tasks(
         .as_str()
         .unwrap_or_default()
         .to_string();
+    let doom = crate::task_failures::doom_of(task_definition, container);
     let mut tasks = Vec::new();
     for _ in 0..count {
         let n = emu.world().next();
@@ -262,6 +265,7 @@ pub async fn start_tasks(
                 container_name: container.to_string(),
                 environment: environment.clone(),
                 health_check_path: health_check_path.to_string(),
+                never_healthy: doom.is_some(),
             })
             .await
             .map_err(|e| ApiError {
@@ -269,9 +273,26 @@ pub async fn start_tasks(
                 code: "ServerException".into(),
                 message: format!("cannot start a task: {e}"),
             })?;
+        if let Some(doom) = &doom {
+            crate::task_failures::schedule(emu, cluster, &task_arn, doom.clone(), replace);
+        }
         tasks.push((task_arn, addr));
     }
     Ok(tasks)
+}
+
+/// Launches what a task set is short of after one of its tasks stopped (handed to the failures' timers,
+/// boxed: a replacement schedules its own failure, so the future would otherwise contain itself).
+fn replace(
+    emu: Emu,
+    cluster: String,
+    service: String,
+) -> std::pin::Pin<Box<dyn std::future::Future<Output = ()> + Send>> {
+    Box::pin(async move {
+        if let Err(e) = rescale(&emu, &cluster, &service).await {
+            tracing::warn!(service, "replacing a stopped task failed: {}", e.message);
+        }
+    })
 }
 
 /// The health check path of a target group.

@@ -9,6 +9,7 @@ pub mod ecs;
 pub mod elbv2;
 pub mod lambda;
 pub mod params;
+pub mod tasks;
 
 use serde_json::Value;
 
