@@ -403,27 +403,7 @@ fn a_manual_stop_in_the_ready_wait_is_reported_as_rolled_back() {
     held.release();
     let report = rollout.finish(&rig);
 
-    let reason = rolled_back(&report);
-    let (reported, rollback) = ours_and_rollback(&rig, &report);
-    assert_eq!(reported, id);
-    assert!(
-        reason.contains(&format!(
-            "deployment {id} Stopped: MANUAL_STOP: The deployment was stopped by a user request."
-        )),
-        "{reason}"
-    );
-    assert!(
-        reason.ends_with(&format!("rollback deployment {rollback} Succeeded")),
-        "{reason}"
-    );
-    assert!(!report.green_serves_production);
-    assert_eq!(rig.production(), Production::on(&v1, "v1"));
-    assert_eq!(
-        rig.calls("codedeploy.StopDeployment"),
-        1,
-        "only the person's stop"
-    );
-    assert_nothing_in_flight(&rig);
+    assert_stopped_by_hand(&rig, &report, &id, &v1);
 }
 
 /// Someone stops our deployment by hand while half of production is on green (canary): the engine reports
@@ -443,8 +423,15 @@ fn a_manual_stop_mid_shift_is_reported_as_rolled_back() {
     stop_by_hand(&rig, &id);
     let report = rollout.finish(&rig);
 
-    let reason = rolled_back(&report);
-    let (reported, rollback) = ours_and_rollback(&rig, &report);
+    assert_eq!(event_status(&rig.picture(&id), "AllowTraffic"), "Failed");
+    assert_stopped_by_hand(&rig, &report, &id, &v1);
+}
+
+/// What a manual stop must come to: RolledBack naming the person's stop (CodeDeploy's MANUAL_STOP) and the
+/// rollback's success, v1 wholly in production, only the person's StopDeployment, nothing in flight.
+fn assert_stopped_by_hand(rig: &EngineRig, report: &RolloutReport, id: &str, v1: &str) {
+    let reason = rolled_back(report);
+    let (reported, rollback) = ours_and_rollback(rig, report);
     assert_eq!(reported, id);
     assert!(
         reason.contains(&format!(
@@ -457,10 +444,13 @@ fn a_manual_stop_mid_shift_is_reported_as_rolled_back() {
         "{reason}"
     );
     assert!(!report.green_serves_production);
-    assert_eq!(event_status(&rig.picture(&id), "AllowTraffic"), "Failed");
-    assert_eq!(rig.production(), Production::on(&v1, "v1"));
-    assert_eq!(rig.calls("codedeploy.StopDeployment"), 1);
-    assert_nothing_in_flight(&rig);
+    assert_eq!(rig.production(), Production::on(v1, "v1"));
+    assert_eq!(
+        rig.calls("codedeploy.StopDeployment"),
+        1,
+        "only the person's stop"
+    );
+    assert_nothing_in_flight(rig);
 }
 
 /// A rollout killed in the Ready wait (its task aborted, as a dying process ends it) leaves its deployment in
