@@ -264,6 +264,23 @@ pub const PROVIDER_HEADER: &str = "terraform {\n  required_providers {\n    ecsb
 /// `family`, deployment group `group` (application `web`), image tag and greeting at `version`, and `extra`
 /// HCL inside the block.
 pub fn web_resource(name: &str, family: &str, group: &str, version: &str, extra: &str) -> String {
+    web_resource_with_env(name, family, group, version, &[], extra)
+}
+
+/// [`web_resource`] with `env` added to the container's environment after `MESSAGE` (the emulator's
+/// `EMULATOR_*` switches make a version unhealthy, slow, failing or exiting).
+pub fn web_resource_with_env(
+    name: &str,
+    family: &str,
+    group: &str,
+    version: &str,
+    env: &[(&str, &str)],
+    extra: &str,
+) -> String {
+    let env: String = env
+        .iter()
+        .map(|(k, v)| format!(", {{ name = \"{k}\", value = \"{v}\" }}"))
+        .collect();
     format!(
         r#"resource "ecsbg_deployment" "{name}" {{
   application_name      = "web"
@@ -271,7 +288,7 @@ pub fn web_resource(name: &str, family: &str, group: &str, version: &str, extra:
   task_definition = jsonencode({{
     family = "{family}", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
     containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
+      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}{env}] }}]
   }})
 {extra}}}
 "#

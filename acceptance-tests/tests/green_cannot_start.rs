@@ -9,28 +9,18 @@ use std::time::Duration;
 use ecsbg_acceptance::campaign::{publish, Section};
 use ecsbg_acceptance::emulator::{demo_seed, http_get};
 use ecsbg_acceptance::stage::Stage;
-use ecsbg_acceptance::terraform::{flat, web_deployment, Workspace, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{
+    flat, web_deployment, web_resource_with_env, Workspace, PROVIDER_HEADER,
+};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 const SCALE: f64 = 60.0;
 
-/// The web service at image tag `tag`, with `env` added to its container's environment.
+/// The demo `web` service at image tag `tag`, with `env` added to its container's environment.
 fn green(tag: &str, env: &[(&str, &str)]) -> String {
-    let extra: String = env
-        .iter()
-        .map(|(k, v)| format!(", {{ name = \"{k}\", value = \"{v}\" }}"))
-        .collect();
     format!(
-        r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
-  application_name      = "web"
-  deployment_group_name = "web-prod"
-  task_definition = jsonencode({{
-    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{tag}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {tag}" }}{extra}] }}]
-  }})
-}}
-"#
+        "{PROVIDER_HEADER}{}",
+        web_resource_with_env("web", "web", "web-prod", tag, env, "")
     )
 }
 
