@@ -113,6 +113,26 @@ fn adopt_then_ship_v2_through_a_passing_gate() -> anyhow::Result<()> {
     Ok(())
 }
 
+/// After a rollout that rolled back: the apply said production serves v1, v1 answers through the production
+/// listener, state records RolledBack at v1, and the next plan shows the same change again (returned).
+fn assert_back_on_v1(prod: &str, ws: &Workspace, out: &str) -> anyhow::Result<Run> {
+    assert!(
+        out.contains("Production serves arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
+        "{out}"
+    );
+    assert_eq!(http_get(prod).1, "Hello from v1");
+    assert_eq!(state_value(ws, "status")?, "RolledBack");
+    assert!(state_task_definition_arn(ws)?.ends_with("task-definition/web:1"));
+    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
+    assert_eq!(
+        plan.code,
+        2,
+        "the same change is planned again:\n{}",
+        plan.output()
+    );
+    Ok(plan)
+}
+
 #[test]
 fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
     let Stage { emu, ws } = serving_v1(demo_seed()?)?;
@@ -130,20 +150,7 @@ fn a_failing_gate_rolls_back_and_state_still_says_v1() -> anyhow::Result<()> {
         out.contains("Hello from v2"),
         "the body it got must be shown: {out}"
     );
-    assert!(
-        out.contains("Production serves arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
-        "{out}"
-    );
-    assert_eq!(http_get(&prod).1, "Hello from v1");
-    assert_eq!(state_value(&ws, "status")?, "RolledBack");
-    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
-    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
-    assert_eq!(
-        plan.code,
-        2,
-        "the same change is planned again:\n{}",
-        plan.output()
-    );
+    let plan = assert_back_on_v1(&prod, &ws, &out)?;
     assert!(
         flat(&plan.output()).contains("image ghcr.io/acme/web:v1 → ghcr.io/acme/web:v2"),
         "{}",
@@ -284,19 +291,6 @@ fn an_image_that_cannot_be_pulled_fails_the_apply_naming_the_pull_error() -> any
         out.contains("(TaskFailedToStart): CannotPullContainerError: pull image manifest has been retried 5 time(s): failed to resolve ref ghcr.io/acme/web:does-not-exist"),
         "{out}"
     );
-    assert!(
-        out.contains("Production serves arn:aws:ecs:us-east-1:123456789012:task-definition/web:1"),
-        "{out}"
-    );
-    assert_eq!(http_get(&prod).1, "Hello from v1");
-    assert_eq!(state_value(&ws, "status")?, "RolledBack");
-    assert!(state_task_definition_arn(&ws)?.ends_with("task-definition/web:1"));
-    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
-    assert_eq!(
-        plan.code,
-        2,
-        "the same change is planned again:\n{}",
-        plan.output()
-    );
+    assert_back_on_v1(&prod, &ws, &out)?;
     Ok(())
 }
