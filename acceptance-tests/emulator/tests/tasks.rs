@@ -116,33 +116,9 @@ async fn stopped_green_tasks(
     env: &[(&str, &str)],
     count: usize,
 ) -> (Vec<Task>, String) {
-    use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair, PortMapping};
     let emulator = start(60.0).await;
     let c = clients(&emulator).await;
-    let mut container = ContainerDefinition::builder()
-        .name("web")
-        .image(image)
-        .port_mappings(PortMapping::builder().container_port(80).build());
-    for (name, value) in env {
-        container =
-            container.environment(KeyValuePair::builder().name(*name).value(*value).build());
-    }
-    let td = c
-        .ecs
-        .register_task_definition()
-        .family("web")
-        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
-        .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(container.build())
-        .send()
-        .await
-        .expect("register")
-        .task_definition()
-        .and_then(|t| t.task_definition_arn())
-        .expect("arn")
-        .to_string();
+    let td = register_web(&c, image, env).await;
     let id = deploy(&c, &td, None).await;
     let green = eventually(Duration::from_secs(30), "green's task set", || async {
         let target = c

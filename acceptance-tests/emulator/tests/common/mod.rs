@@ -101,32 +101,32 @@ pub fn listener_url(emulator: &Emulator, name: &str) -> String {
 
 /// Registers v2 of the `web` task definition with `message` and returns its ARN.
 pub async fn register_version(c: &Clients, image: &str, message: &str) -> String {
+    register_web(c, image, &[("MESSAGE", message)]).await
+}
+
+/// Registers a `web` task definition (Fargate, port 80) running `image` with `env`, and returns its ARN.
+pub async fn register_web(c: &Clients, image: &str, env: &[(&str, &str)]) -> String {
     use aws_sdk_ecs::types::{ContainerDefinition, KeyValuePair, PortMapping};
-    let out = c
-        .ecs
+    let mut container = ContainerDefinition::builder()
+        .name("web")
+        .image(image)
+        .port_mappings(PortMapping::builder().container_port(80).build());
+    for (name, value) in env {
+        container =
+            container.environment(KeyValuePair::builder().name(*name).value(*value).build());
+    }
+    c.ecs
         .register_task_definition()
         .family("web")
         .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
         .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
         .cpu("256")
         .memory("512")
-        .container_definitions(
-            ContainerDefinition::builder()
-                .name("web")
-                .image(image)
-                .port_mappings(PortMapping::builder().container_port(80).build())
-                .environment(
-                    KeyValuePair::builder()
-                        .name("MESSAGE")
-                        .value(message)
-                        .build(),
-                )
-                .build(),
-        )
+        .container_definitions(container.build())
         .send()
         .await
-        .expect("register");
-    out.task_definition()
+        .expect("register")
+        .task_definition()
         .and_then(|t| t.task_definition_arn())
         .expect("arn")
         .to_string()
