@@ -1,6 +1,7 @@
 //! `decide` as a table: (configuration × prior state × live facts) → decision, including the cases where
-//! plan and apply used to decide differently (the family's latest identical revision, which only apply
-//! reused; a service with no PRIMARY task set, which apply treated as "nothing to deploy").
+//! plan and apply used to decide differently (an identical revision of the family, which only apply
+//! reused; a service with no PRIMARY task set, which apply treated as "nothing to deploy"), forced
+//! redeploys, and when a plan finds that production moved away from its prior state.
 
 use serde_json::{json, Value as Json};
 
@@ -9,6 +10,7 @@ use super::*;
 const LIVE: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7";
 const LATEST: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8";
 const OTHER: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:9";
+const QA: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:5";
 
 fn td(image: &str) -> Json {
     json!({
@@ -52,13 +54,22 @@ struct Case {
     source: Source,
     pinned: Option<&'static str>,
     prior_hooks: Option<&'static str>,
+    redeploy: Option<Vec<String>>,
     live: LiveFacts,
     want: Result<(bool, Revision, Vec<Reason>), DecideError>,
 }
 
 fn cases() -> Vec<Case> {
     let with_latest = |image: &str| LiveFacts {
-        family_latest: Some((LATEST.into(), described(image, LATEST))),
+        family: vec![(LATEST.into(), described(image, LATEST))],
+        ..live("web:v1")
+    };
+    // Newest first, as ListTaskDefinitions (sort DESC) returns them.
+    let family = |revisions: &[(&str, &str)]| LiveFacts {
+        family: revisions
+            .iter()
+            .map(|(arn, image)| (arn.to_string(), described(image, arn)))
+            .collect(),
         ..live("web:v1")
     };
     vec![
@@ -67,6 +78,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -75,6 +87,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: None,
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -83,6 +96,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: with_latest("web:v1"),
             want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
         },
@@ -91,6 +105,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: with_latest("web:v2"),
             want: Ok((
                 true,
@@ -103,6 +118,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts::default(),
             want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
         },
@@ -111,6 +127,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: Some(LIVE),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v1", LIVE)),
                 ..live("web:v1")
@@ -122,6 +139,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: Some(OTHER),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v2", OTHER)),
                 ..live("web:v1")
@@ -133,6 +151,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: Some(OTHER),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v3", OTHER)),
                 ..live("web:v1")
@@ -146,6 +165,7 @@ fn cases() -> Vec<Case> {
             source: Source::Arn(LIVE.into()),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -154,6 +174,7 @@ fn cases() -> Vec<Case> {
             source: Source::Arn(OTHER.into()),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v2", OTHER)),
                 ..live("web:v1")
@@ -165,6 +186,7 @@ fn cases() -> Vec<Case> {
             source: Source::Unknown,
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((true, Revision::Unknown, vec![Reason::TaskDefinitionUnknown])),
         },
@@ -173,8 +195,86 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: Some("b"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((true, Revision::Existing(LIVE.into()), vec![Reason::AppSpecChanged])),
+        },
+        Case {
+            name: "QA's revision holds the content, newer ones do not: promote QA's ARN, register nothing",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v3"), (LATEST, "web:v1"), (QA, "web:v2")]),
+            want: Ok((
+                true,
+                Revision::Existing(QA.into()),
+                vec![Reason::TaskDefinitionChanged],
+            )),
+        },
+        Case {
+            name: "two searched revisions hold the content: the oldest, so a duplicate registered later does not change the choice",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v2"), (QA, "web:v2")]),
+            want: Ok((
+                true,
+                Revision::Existing(QA.into()),
+                vec![Reason::TaskDefinitionChanged],
+            )),
+        },
+        Case {
+            name: "no searched revision holds the content: register",
+            source: Source::Json(td("web:v4")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v3"), (QA, "web:v2")]),
+            want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
+        },
+        Case {
+            name: "redeploy_triggers changed, content the same: the serving revision rolls out again",
+            source: Source::Json(td("web:v1")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec!["secret_version".into()]),
+            live: live("web:v1"),
+            want: Ok((
+                true,
+                Revision::Existing(LIVE.into()),
+                vec![Reason::RedeployRequested(vec!["secret_version".into()])],
+            )),
+        },
+        Case {
+            name: "redeploy_triggers changed with the content: one rollout, both reasons",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec!["image_digest".into()]),
+            live: with_latest("web:v1"),
+            want: Ok((
+                true,
+                Revision::Register,
+                vec![
+                    Reason::TaskDefinitionChanged,
+                    Reason::RedeployRequested(vec!["image_digest".into()]),
+                ],
+            )),
+        },
+        Case {
+            name: "redeploy_triggers changed for a named revision that serves: it rolls out again",
+            source: Source::Arn(LIVE.into()),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec![]),
+            live: live("web:v1"),
+            want: Ok((
+                true,
+                Revision::Existing(LIVE.into()),
+                vec![Reason::RedeployRequested(vec![])],
+            )),
         },
     ]
 }
@@ -191,6 +291,7 @@ fn decisions_by_configuration_prior_state_and_live_facts() {
             sensitive: &sensitive,
             prior_appspec: prior.as_ref(),
             planned_appspec: &planned,
+            redeploy: case.redeploy.clone(),
         };
         let got = decide(&wanted, &case.live).map(|d| (d.deploy, d.revision, d.reasons));
         assert_eq!(got, case.want, "{}", case.name);
@@ -207,6 +308,7 @@ fn the_summary_names_the_change_and_hides_secret_looking_values() {
         sensitive: &[],
         prior_appspec: Some(&planned),
         planned_appspec: &planned,
+        redeploy: None,
     };
     let decision = decide(&wanted, &live("web:v1")).expect("a decision");
     let text = decision.summary.join("\n");
@@ -216,21 +318,25 @@ fn the_summary_names_the_change_and_hides_secret_looking_values() {
 }
 
 #[test]
-fn the_family_is_read_only_when_production_runs_other_content() {
+fn the_family_is_searched_only_when_production_runs_other_content() {
     let user = Source::Json(td("web:v2"));
-    assert!(needs_family_latest(
+    assert!(needs_family_revisions(
         &user,
         None,
         Some(&described("web:v1", LIVE))
     ));
-    assert!(needs_family_latest(&user, None, None));
-    assert!(!needs_family_latest(
+    assert!(needs_family_revisions(&user, None, None));
+    assert!(!needs_family_revisions(
         &user,
         None,
         Some(&described("web:v2", LIVE))
     ));
-    assert!(!needs_family_latest(&user, Some(OTHER), None));
-    assert!(!needs_family_latest(&Source::Arn(OTHER.into()), None, None));
+    assert!(!needs_family_revisions(&user, Some(OTHER), None));
+    assert!(!needs_family_revisions(
+        &Source::Arn(OTHER.into()),
+        None,
+        None
+    ));
 }
 
 fn decision(deploy: bool, revision: Revision) -> Decision {
@@ -334,4 +440,131 @@ fn apply_goes_ahead_when_it_reaches_the_plans_decision() {
         ),
         None
     );
+}
+
+#[test]
+fn a_forced_redeploy_is_named_by_its_keys_never_its_values() {
+    let planned = key("a");
+    let source = Source::Json(td("web:v1"));
+    let wanted = Wanted {
+        source: &source,
+        pinned_arn: None,
+        sensitive: &[],
+        prior_appspec: Some(&planned),
+        planned_appspec: &planned,
+        redeploy: Some(vec!["db_password_version".into(), "image".into()]),
+    };
+    let decision = decide(&wanted, &live("web:v1")).expect("a decision");
+    assert_eq!(
+        decision.summary,
+        vec!["redeploy_triggers changed (db_password_version, image): the same task definition rolls out again".to_string()]
+    );
+}
+
+#[test]
+fn which_trigger_changes_ask_for_a_redeploy() {
+    use crate::plugin::value::Value;
+    let map = |pairs: &[(&str, &str)]| {
+        Value::Map(
+            pairs
+                .iter()
+                .map(|(k, v)| (k.to_string(), Value::string(*v)))
+                .collect(),
+        )
+    };
+    let v1 = map(&[("secret", "1"), ("tag", "a")]);
+    let rows: Vec<(&str, Option<Value>, Value, Option<Vec<&str>>)> = vec![
+        (
+            "create: no prior state, no redeploy",
+            None,
+            v1.clone(),
+            None,
+        ),
+        ("unchanged", Some(v1.clone()), v1.clone(), None),
+        (
+            "null and empty are the same",
+            Some(Value::Null),
+            map(&[]),
+            None,
+        ),
+        (
+            "one value changed",
+            Some(v1.clone()),
+            map(&[("secret", "2"), ("tag", "a")]),
+            Some(vec!["secret"]),
+        ),
+        (
+            "a key added",
+            Some(v1.clone()),
+            map(&[("secret", "1"), ("tag", "a"), ("z", "")]),
+            Some(vec!["z"]),
+        ),
+        (
+            "a key removed",
+            Some(v1.clone()),
+            map(&[("tag", "a")]),
+            Some(vec!["secret"]),
+        ),
+        (
+            "all removed",
+            Some(v1.clone()),
+            Value::Null,
+            Some(vec!["secret", "tag"]),
+        ),
+        (
+            "added to an existing resource",
+            Some(Value::Null),
+            map(&[("secret", "1")]),
+            Some(vec!["secret"]),
+        ),
+        (
+            "the whole map unknown",
+            Some(v1.clone()),
+            Value::Unknown,
+            Some(vec![]),
+        ),
+        (
+            "one value unknown",
+            Some(v1.clone()),
+            Value::Map(
+                [
+                    ("secret".to_string(), Value::Unknown),
+                    ("tag".to_string(), Value::string("a")),
+                ]
+                .into_iter()
+                .collect(),
+            ),
+            Some(vec!["secret"]),
+        ),
+    ];
+    for (name, prior, planned, want) in rows {
+        let want = want.map(|keys| keys.into_iter().map(String::from).collect::<Vec<_>>());
+        assert_eq!(triggers_changed(prior.as_ref(), &planned), want, "{name}");
+    }
+}
+
+#[test]
+fn a_plan_refuses_only_when_production_left_the_recorded_revision() {
+    // After a refresh they agree; during apply of a saved plan, or with -refresh=false, they may not.
+    assert!(!production_moved(Some(LIVE), Some(LIVE)));
+    assert!(production_moved(Some(LIVE), Some(OTHER)));
+    assert!(production_moved(None, Some(OTHER)));
+    // Production reports no revision: nothing to compare with.
+    assert!(!production_moved(Some(LIVE), None));
+    let text = moved_message(
+        Some(LIVE),
+        OTHER,
+        Some("d-ABC (creator user, created 2026-11-28T06:00:00Z, Succeeded)"),
+    );
+    for part in [
+        LIVE,
+        OTHER,
+        "d-ABC",
+        "creator user",
+        "2026-11-28T06:00:00Z",
+        "Run `terraform plan` again",
+        "nothing was registered or deployed",
+    ] {
+        assert!(text.contains(part), "{part} missing: {text}");
+    }
 }
