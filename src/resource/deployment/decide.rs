@@ -206,19 +206,20 @@ fn redeploy_line(keys: &[String]) -> String {
 }
 
 /// The `redeploy_triggers` keys whose values differ between the prior state and the plan (added, removed
-/// or changed), sorted; None when nothing changed or there is no prior state (a create rolls out only
-/// when the content asks for it). Null and an empty map are the same; a value not yet known counts as
-/// changed (Some of no keys when the whole map is unknown).
+/// or changed), sorted; None when nothing asks for a redeploy. Only a change between two maps counts: on
+/// create, after import, or when the attribute is first set or removed altogether (null on either side)
+/// the triggers are recorded without a rollout, so adopting a service never redeploys it. A value not yet
+/// known counts as changed (Some of no keys when the whole map is unknown).
 pub fn triggers_changed(prior: Option<&Value>, planned: &Value) -> Option<Vec<String>> {
-    let prior = prior?;
-    if planned.is_unknown() {
-        return Some(Vec::new());
-    }
-    let entries = |v: &Value| match v {
-        Value::Map(map) => map.clone(),
-        _ => Default::default(),
+    let before = match prior? {
+        Value::Map(map) => map,
+        _ => return None,
     };
-    let (before, after) = (entries(prior), entries(planned));
+    let after = match planned {
+        Value::Unknown => return Some(Vec::new()),
+        Value::Map(map) => map,
+        _ => return None,
+    };
     let mut keys: Vec<String> = before
         .keys()
         .chain(after.keys())
