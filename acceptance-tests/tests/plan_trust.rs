@@ -252,7 +252,11 @@ fn every_computed_value_a_plan_shows_is_what_apply_stores() -> anyhow::Result<()
     assert_ne!(stored["deployment_id"], deployed_before);
 
     // Import, then plan and apply against the imported state.
-    tf(&ws, &["state", "rm", "ecsbg_deployment.web"])?.success()?;
+    Run::from(
+        ws.command(&["state", "rm", "ecsbg_deployment.web"])
+            .output()?,
+    )
+    .success()?;
     tf(&ws, &["import", "ecsbg_deployment.web", "web:web-prod"])?.success()?;
     let (known, _) = plan_keeps_its_word(&ws, "import, then plan")?;
     assert!(known >= 6);

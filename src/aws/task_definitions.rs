@@ -150,10 +150,18 @@ impl Aws {
             .send()
             .await
             .map_err(|e| self.sdk.error(Service::Ecs, OPERATION, e))?;
-        out.task_definition()
+        let arn = out
+            .task_definition()
             .and_then(|t| t.task_definition_arn())
             .map(str::to_string)
-            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer named no revision"))
+            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer named no revision"))?;
+        // The family's listing kept for this process now has a newer revision: another resource of the
+        // same family deciding in this process finds it rather than registering the same content again.
+        if let Some(listed) = self.cache().families.get_mut(&family) {
+            listed.insert(0, arn.clone());
+            listed.truncate(REUSE_WINDOW);
+        }
+        Ok(arn)
     }
 }
 

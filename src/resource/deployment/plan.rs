@@ -87,7 +87,9 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         resp.diagnostics.extend(d);
         return resp;
     }
-    if let Some(recorded) = &prior {
+    // (A changed application or group is a replacement, planned again as a create: the prior state
+    // recorded another group's revision.)
+    if let Some(recorded) = prior.as_ref().filter(|_| resp.requires_replace.is_empty()) {
         let recorded = recorded.task_definition_arn.as_deref();
         if let Some(now) = group
             .live_task_definition
