@@ -473,7 +473,14 @@ fn which_trigger_changes_ask_for_a_redeploy() {
         )
     };
     let v1 = map(&[("secret", "1"), ("tag", "a")]);
-    let rows: Vec<(&str, Option<Value>, Value, Option<Vec<&str>>)> = vec![
+    /// (case, prior triggers, planned triggers, the keys that ask for a redeploy)
+    type Row = (
+        &'static str,
+        Option<Value>,
+        Value,
+        Option<Vec<&'static str>>,
+    );
+    let rows: Vec<Row> = vec![
         (
             "create: no prior state, no redeploy",
             None,
