@@ -489,7 +489,7 @@ fn which_trigger_changes_ask_for_a_redeploy() {
         ),
         ("unchanged", Some(v1.clone()), v1.clone(), None),
         (
-            "null and empty are the same",
+            "first set as an empty map",
             Some(Value::Null),
             map(&[]),
             None,
@@ -513,14 +513,26 @@ fn which_trigger_changes_ask_for_a_redeploy() {
             Some(vec!["secret"]),
         ),
         (
-            "all removed",
+            "every key removed",
             Some(v1.clone()),
-            Value::Null,
+            map(&[]),
             Some(vec!["secret", "tag"]),
         ),
         (
-            "added to an existing resource",
+            "the attribute removed: recorded, no rollout",
+            Some(v1.clone()),
+            Value::Null,
+            None,
+        ),
+        (
+            "first set on an existing or imported resource: recorded, no rollout",
             Some(Value::Null),
+            map(&[("secret", "1")]),
+            None,
+        ),
+        (
+            "a key added to an empty map",
+            Some(map(&[])),
             map(&[("secret", "1")]),
             Some(vec!["secret"]),
         ),
