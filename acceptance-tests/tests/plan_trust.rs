@@ -26,20 +26,26 @@ fn mutations(emu: &Running) -> u64 {
     registrations(emu) + emu.calls("codedeploy.CreateDeployment")
 }
 
-/// Ships `version` of the demo's web service the way an operator with the AWS CLI would: `aws ecs
-/// register-task-definition`, `aws deploy create-deployment`, then `aws deploy continue-deployment` through
-/// the Ready and termination waits until CodeDeploy says Succeeded. Returns (revision, deployment id).
-fn ship_out_of_band(emu: &Running, version: &str) -> anyhow::Result<(String, String)> {
+/// Registers `version` of the demo's web service with the content `web_deployment(version)` configures, as
+/// `aws ecs register-task-definition` would; returns the revision.
+fn register(emu: &Running, version: &str) -> String {
     let registered = emu.ecs(
         "RegisterTaskDefinition",
         &json!({"family": "web", "networkMode": "awsvpc", "requiresCompatibilities": ["FARGATE"], "cpu": "256", "memory": "512",
             "containerDefinitions": [{"name": "web", "image": format!("ghcr.io/acme/web:{version}"), "portMappings": [{"containerPort": 80}],
                 "environment": [{"name": "MESSAGE", "value": format!("Hello from {version}")}]}]}),
     );
-    let arn = registered["taskDefinition"]["taskDefinitionArn"]
+    registered["taskDefinition"]["taskDefinitionArn"]
         .as_str()
         .unwrap_or_default()
-        .to_string();
+        .to_string()
+}
+
+/// Ships `version` of the demo's web service the way an operator with the AWS CLI would: `aws ecs
+/// register-task-definition`, `aws deploy create-deployment`, then `aws deploy continue-deployment` through
+/// the Ready and termination waits until CodeDeploy says Succeeded. Returns (revision, deployment id).
+fn ship_out_of_band(emu: &Running, version: &str) -> anyhow::Result<(String, String)> {
+    let arn = register(emu, version);
     let appspec = json!({"version": "0.0", "Resources": [{"TargetService": {"Type": "AWS::ECS::Service", "Properties": {"TaskDefinition": arn, "LoadBalancerInfo": {"ContainerName": "web", "ContainerPort": 80}}}}]});
     let created = emu.codedeploy(
         "CreateDeployment",
@@ -306,5 +312,32 @@ fn promoting_identical_content_from_qa_to_prod_deploys_qas_revision() -> anyhow:
     assert_eq!(registrations(&emu), registered, "nothing registered");
     assert_eq!(state_task_definition_arn(&ws)?, qa);
     assert_eq!(primary_task_definition(&emu, "web1"), qa);
+    Ok(())
+}
+
+/// The search for an identical revision covers the family's newest 20 ACTIVE revisions (listed across
+/// pages) and no more: v2's revision is reused while 19 newer ones exist, and not once a 20th pushes it out.
+#[test]
+fn an_identical_revision_is_reused_only_among_the_newest_twenty() -> anyhow::Result<()> {
+    let Stage { emu, ws } =
+        Stage::start(PROVIDER, demo_seed()?, SCALE)?.serving(&web_deployment("v1", ""))?;
+    let v1 = state_task_definition_arn(&ws)?;
+    let v2 = register(&emu, "v2");
+    for i in 0..19 {
+        register(&emu, &format!("filler-{i}"));
+    }
+    ws.write_main(&web_deployment("v2", ""))?;
+    let within = flat(&tf(&ws, &["plan"])?.success()?.output());
+    assert!(within.contains(&format!("-> \"{v2}\"")), "{within}");
+
+    register(&emu, "filler-19");
+    let beyond = flat(&tf(&ws, &["plan"])?.success()?.output());
+    assert!(!beyond.contains(&v2), "{beyond}");
+    assert!(
+        beyond.contains(&format!(
+            "task_definition_arn = \"{v1}\" -> (known after apply)"
+        )),
+        "{beyond}"
+    );
     Ok(())
 }
