@@ -302,3 +302,7 @@ pub fn compare(
 #[cfg(test)]
 #[path = "decide_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "decide_moved_tests.rs"]
+mod moved_tests;
