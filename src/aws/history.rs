@@ -1,6 +1,8 @@
 //! Who moved production: the group's most recent CodeDeploy deployment, for a plan that finds production
 //! serving another revision than the one its prior state recorded.
 
+use aws_sdk_codedeploy::types::{DeploymentInfo, DeploymentStatus};
+
 use super::client::Aws;
 use super::error::AwsError;
 use super::sdk::Service;
@@ -22,8 +24,9 @@ pub struct DeploymentOrigin {
 const READ: usize = 25;
 
 impl Aws {
-    /// The group's newest deployment by creation time, None when the group has none. ListDeployments'
-    /// order is not documented, so the listed page's first deployments are read and compared by createTime.
+    /// The group's newest deployment by creation time that did not fail or stop (else the newest), None
+    /// when the group has none. ListDeployments' order is not documented, so the listed page's first
+    /// deployments are read and compared by createTime.
     pub async fn latest_deployment(
         &self,
         application: &str,
@@ -55,12 +58,25 @@ impl Aws {
                 self.reads
                     .error(Service::CodeDeploy, "BatchGetDeployments", e)
             })?;
-        let newest = read
+        let mut by_time: Vec<(f64, &DeploymentInfo)> = read
             .deployments_info()
             .iter()
             .filter_map(|d| Some((d.create_time()?.as_secs_f64(), d)))
-            .max_by(|a, b| a.0.total_cmp(&b.0));
-        Ok(newest.and_then(|(at, d)| {
+            .collect();
+        by_time.sort_by(|a, b| b.0.total_cmp(&a.0));
+        // A deployment that failed or was stopped did not move production (CodeDeploy put blue back):
+        // the newest other one did, if any is listed.
+        let moved = by_time
+            .iter()
+            .find(|(_, d)| {
+                !matches!(
+                    d.status(),
+                    Some(DeploymentStatus::Failed | DeploymentStatus::Stopped)
+                )
+            })
+            .or(by_time.first());
+        Ok(moved.and_then(|(at, d)| {
+            let at = *at;
             Some(DeploymentOrigin {
                 id: d.deployment_id()?.to_string(),
                 creator: d
