@@ -1,8 +1,14 @@
-//! The corpus through `terraform plan`: every definition serves production in the emulator, and a
-//! configuration that imports it with a differently formatted `task_definition` plans no change at all.
+//! The corpus through `terraform plan`: production (the emulator) serves each case's `described.json`, and
+//! - a configuration that imports it with the user's definition written in another order plans no
+//!   change at all;
+//! - a configuration carrying one of the case's single changes plans the rollout and names the change
+//!   with exactly the expected summary line (a sample: the first change of every fourth case).
+//!
+//! Both tests name every failing case before failing.
 
-use std::path::Path;
+mod corpus;
 
+use corpus::Case;
 use ecsbg_acceptance::emulator::many_services_seed;
 use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{flat, PROVIDER_HEADER};
@@ -10,36 +16,13 @@ use serde_json::{json, Value};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 
-fn corpus() -> Vec<(String, Value)> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/taskdefs"));
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .into_iter()
-        .flatten()
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
-    files
-        .into_iter()
-        .filter_map(|p| {
-            let text = std::fs::read_to_string(&p).ok()?;
-            Some((
-                p.file_stem()?.to_string_lossy().into_owned(),
-                serde_json::from_str(&text).ok()?,
-            ))
-        })
-        .collect()
-}
-
-/// HCL for a JSON value, written the way a person writes `jsonencode({...})`: keys in reverse order, task
-/// cpu/memory as numbers where they are numeric.
+/// HCL for a JSON value, written the way a person writes `jsonencode({...})`.
 fn hcl(v: &Value, indent: usize) -> String {
     let pad = "  ".repeat(indent);
     match v {
         Value::Object(map) => {
             let mut out = String::from("{\n");
-            for (k, val) in map.iter().rev() {
+            for (k, val) in map {
                 out.push_str(&format!("{pad}  {:?} = {}\n", k, hcl(val, indent + 1)));
             }
             out.push_str(&format!("{pad}}}"));
@@ -60,53 +43,121 @@ fn hcl(v: &Value, indent: usize) -> String {
     }
 }
 
-#[test]
-fn every_corpus_definition_imported_from_a_reformatted_configuration_plans_no_change(
-) -> anyhow::Result<()> {
-    let corpus = corpus();
-    assert!(corpus.len() >= 30);
-    let mut seed = many_services_seed(corpus.len())?;
-    for (i, (_, td)) in corpus.iter().enumerate() {
-        // Service i runs corpus definition i (its own family), fronted by its first container.
-        let mut td = td.clone();
-        td["family"] = json!(format!("web{i}"));
-        let first = td["containerDefinitions"][0]["name"]
+/// Serves `served[i]` (a described answer) as service `web{i}` and plans `configured[i]` against it
+/// through an import; returns the plan's exit code and output.
+fn plan(served: &[(Value, Value)]) -> anyhow::Result<(i32, String)> {
+    let mut seed = many_services_seed(served.len())?;
+    let mut config = PROVIDER_HEADER.to_string();
+    for (i, (described, configured)) in served.iter().enumerate() {
+        let family = format!("web{i}");
+        let mut td = corpus::without_read_only(described);
+        td["family"] = json!(family);
+        seed.services[i].container_name = td["containerDefinitions"][0]["name"]
             .as_str()
             .unwrap_or("web")
             .to_string();
         seed.task_definitions[i] = td;
-        seed.services[i].container_name = first;
-    }
-    let Stage { emu: _emu, ws } = Stage::start(PROVIDER, seed.clone(), 60.0)?;
-    let mut config = PROVIDER_HEADER.to_string();
-    for (i, td) in seed.task_definitions.iter().enumerate() {
-        let mut td = td.clone();
-        for key in ["cpu", "memory"] {
-            if let Some(n) = td[key].as_str().and_then(|s| s.parse::<i64>().ok()) {
-                td[key] = json!(n);
-            }
-        }
+        let mut configured = configured.clone();
+        configured["family"] = json!(family);
         config.push_str(&format!(
             "import {{\n  to = ecsbg_deployment.td{i}\n  id = \"web:web{i}-prod\"\n}}\nresource \"ecsbg_deployment\" \"td{i}\" {{\n  application_name      = \"web\"\n  deployment_group_name = \"web{i}-prod\"\n  task_definition       = jsonencode({})\n}}\n",
-            hcl(&td, 1)
+            hcl(&configured, 1)
         ));
     }
+    let Stage { emu: _emu, ws } = Stage::start(PROVIDER, seed, 60.0)?;
     ws.write_main(&config)?;
-    let plan = ws.run(&["plan", "-no-color"])?;
-    let out = flat(&plan.output());
-    assert_eq!(plan.code, 0, "{}", plan.output());
+    let out = ws.run(&["plan", "-no-color"])?;
+    Ok((out.code, out.output()))
+}
+
+/// The services whose plan warns of a rollout ("… will roll out to <cluster>/web<i>"), by index.
+fn rolled_out(output: &str) -> Vec<usize> {
+    let mut found: Vec<usize> = flat(output)
+        .split("will roll out to ")
+        .skip(1)
+        .filter_map(|rest| {
+            let target = rest.split_whitespace().next()?;
+            let (_, service) = target.rsplit_once('/')?;
+            service.strip_prefix("web")?.parse().ok()
+        })
+        .collect();
+    found.sort_unstable();
+    found.dedup();
+    found
+}
+
+#[test]
+fn every_described_case_imported_from_a_reordered_configuration_plans_no_change(
+) -> anyhow::Result<()> {
+    let cases = corpus::cases()?;
+    assert!(cases.len() >= corpus::MIN_CASES);
+    let served: Vec<(Value, Value)> = cases
+        .iter()
+        .map(|c| (c.described.clone(), corpus::reordered(&c.user)))
+        .collect();
+    let (code, output) = plan(&served)?;
+    assert_eq!(code, 0, "{output}");
+    let noisy: Vec<&str> = rolled_out(&output)
+        .into_iter()
+        .map(|i| cases[i].name.as_str())
+        .collect();
     assert!(
-        out.contains(&format!(
-            "Plan: {} to import, 0 to add, 0 to change, 0 to destroy",
-            corpus.len()
-        )),
-        "{}",
-        plan.output()
+        noisy.is_empty(),
+        "{} of {} unchanged cases plan a rollout: {noisy:?}\n{output}",
+        noisy.len(),
+        cases.len()
     );
     assert!(
-        !out.contains("will roll out"),
-        "no definition may plan a rollout: {}",
-        plan.output()
+        flat(&output).contains(&format!(
+            "Plan: {} to import, 0 to add, 0 to change, 0 to destroy",
+            cases.len()
+        )),
+        "{output}"
+    );
+    Ok(())
+}
+
+#[test]
+fn a_sample_of_single_changes_is_named_in_the_plan_with_the_expected_line() -> anyhow::Result<()> {
+    let cases = corpus::cases()?;
+    let sample: Vec<(&Case, &corpus::OneChange)> = cases
+        .iter()
+        .step_by(4)
+        .filter_map(|c| c.changes.first().map(|ch| (c, ch)))
+        .collect();
+    assert!(
+        sample.len() >= 15,
+        "the sample has {} changes",
+        sample.len()
+    );
+    let served = sample
+        .iter()
+        .map(|(case, change)| Ok((case.described.clone(), corpus::apply(&case.user, change)?)))
+        .collect::<anyhow::Result<Vec<_>>>()?;
+    let (code, output) = plan(&served)?;
+    assert_eq!(code, 0, "{output}");
+    let flat_output = flat(&output);
+    let missing: Vec<String> = sample
+        .iter()
+        .filter(|(_, change)| {
+            change
+                .expected
+                .iter()
+                .any(|line| !flat_output.contains(&flat(line)))
+        })
+        .map(|(case, change)| {
+            format!(
+                "{} / {}: expected {:?}",
+                case.name, change.description, change.expected
+            )
+        })
+        .collect();
+    assert!(
+        missing.is_empty(),
+        "{} of {} sampled changes are not named as expected:\n{}\n\nplan output:\n{output}",
+        missing.len(),
+        sample.len(),
+        missing.join("\n")
     );
     Ok(())
 }
