@@ -17,3 +17,5 @@ pub use summary::{looks_secret, summarize};
 
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_wording;
