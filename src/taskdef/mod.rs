@@ -18,4 +18,6 @@ pub use summary::{looks_secret, summarize};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_rules;
+#[cfg(test)]
 mod tests_wording;
