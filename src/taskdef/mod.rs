@@ -18,6 +18,10 @@ pub use summary::{looks_secret, summarize};
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_gen;
+#[cfg(test)]
+mod tests_prop;
+#[cfg(test)]
 mod tests_rules;
 #[cfg(test)]
 mod tests_wording;
