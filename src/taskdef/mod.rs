@@ -24,4 +24,6 @@ mod tests_prop;
 #[cfg(test)]
 mod tests_rules;
 #[cfg(test)]
+mod tests_rules_lists;
+#[cfg(test)]
 mod tests_wording;

@@ -192,14 +192,17 @@ fn linux_parameters(old: &Value, new: &Value, out: &mut Vec<String>) {
     );
 }
 
-/// A keyed list of the container: (member, label, key member, value member, added detail).
+/// How a simple keyed list of the container reads: (label, key member, value member, added detail).
+type KeyedSpec = (
+    &'static str,
+    &'static str,
+    Option<(&'static str, bool)>,
+    fn(&Value) -> String,
+);
+
+/// The container's keyed lists other than ports, by member name.
 fn simple_keyed(member_name: &str, old: &Value, new: &Value, out: &mut Vec<String>) -> bool {
-    let (label, key_member, value, added): (
-        &str,
-        &str,
-        Option<(&str, bool)>,
-        fn(&Value) -> String,
-    ) = match member_name {
+    let (label, key_member, value, added): KeyedSpec = match member_name {
         "mountPoints" => ("mountPoint", "containerPath", None, |m| {
             format!(" (volume {})", text(&m["sourceVolume"]))
         }),
