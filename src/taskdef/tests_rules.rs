@@ -3,23 +3,8 @@
 
 use serde_json::{json, Value};
 
+use super::tests_rules_lists::{td, Row};
 use super::*;
-
-/// A task with `task` members over an EC2 default, and one container `app` with `container` members.
-pub(super) fn td(task: Value, container: Value) -> Value {
-    let mut td =
-        json!({"family": "svc", "containerDefinitions": [{"name": "app", "image": "img"}]});
-    for (k, v) in task.as_object().into_iter().flatten() {
-        td[k] = v.clone();
-    }
-    for (k, v) in container.as_object().into_iter().flatten() {
-        td["containerDefinitions"][0][k] = v.clone();
-    }
-    td
-}
-
-/// (rule, a, b, whether a and b must normalise equal).
-pub(super) type Row = (&'static str, Value, Value, bool);
 
 fn ports_mounts_and_volumes() -> Vec<Row> {
     let c = |a: Value, b: Value| (td(json!({}), a), td(json!({}), b));
