@@ -20,6 +20,8 @@ mod tests;
 #[cfg(test)]
 mod tests_gen;
 #[cfg(test)]
+mod tests_issue;
+#[cfg(test)]
 mod tests_prop;
 #[cfg(test)]
 mod tests_rules;

@@ -38,29 +38,40 @@ pub(super) fn members(
         as_object(old).unwrap_or(&empty),
         as_object(new).unwrap_or(&empty),
     );
+    // A health check or EFS configuration (objects with a required member) added or removed whole reads
+    // `unset`, not ECS's defaults; other objects may be absent only because all they held were defaults
+    // (`linuxParameters {initProcessEnabled: false}`), so their defaults still apply.
+    let whole = as_object(old).is_none() || as_object(new).is_none();
+    let defaults = !(whole && matches!(scope, "healthCheck" | "efsVolumeConfiguration"));
     let keys: BTreeSet<&String> = a.keys().chain(b.keys()).collect();
     for key in keys {
         if skip.contains(&key.as_str()) {
             continue;
         }
-        member(
-            &join(prefix, word(scope, key)),
-            scope,
-            key,
-            a.get(key),
-            b.get(key),
-            out,
-        );
+        let path = join(prefix, word(scope, key));
+        member_in(&path, scope, key, a.get(key), b.get(key), defaults, out);
     }
 }
 
-/// Parts for one member `key` of an object in `scope`, shown under `path`.
+/// Parts for one member `key` of an object in `scope` (present in both versions), shown under `path`.
 pub(super) fn member(
     path: &str,
     scope: &str,
     key: &str,
     old: Option<&Value>,
     new: Option<&Value>,
+    out: &mut Vec<String>,
+) {
+    member_in(path, scope, key, old, new, true, out);
+}
+
+fn member_in(
+    path: &str,
+    scope: &str,
+    key: &str,
+    old: Option<&Value>,
+    new: Option<&Value>,
+    defaults: bool,
     out: &mut Vec<String>,
 ) {
     if old == new {
@@ -76,5 +87,10 @@ pub(super) fn member(
             .is_some_and(|items| items.iter().any(|i| i.is_array() || i.is_object()))
     };
     let bare = is_bare(key) && !holds_objects(old) && !holds_objects(new);
-    out.extend(part(path, old, new, bare, default_of(scope, key)));
+    let default = if defaults {
+        default_of(scope, key)
+    } else {
+        None
+    };
+    out.extend(part(path, old, new, bare, default));
 }
