@@ -1,6 +1,6 @@
 //! The examples of issue 15, and the members no special rule knows (the generic fallback).
 
-use serde_json::json;
+use serde_json::{json, Value};
 
 use super::tests_wording::{base, edited};
 use super::*;
@@ -81,4 +81,88 @@ fn an_object_added_whole_reads_unset_rather_than_ecs_defaults() {
             r#"container app: health check command ["CMD","true"] → unset; health check interval 10 → unset"#
         ]
     );
+}
+
+#[test]
+fn ports_are_keyed_by_container_port_and_sets_read_in_written_order() {
+    let udp = json!({"portMappings": [{"containerPort": 2000, "protocol": "udp"}]});
+    let tcp = json!({"portMappings": [{"containerPort": 2000}]});
+    let (old, new) = edited(false, &udp, &tcp);
+    assert_eq!(
+        summarize(&old, &new, &[]),
+        ["container app: port 2000 protocol udp → tcp"]
+    );
+    let two = json!({"portMappings": [{"containerPort": 8080, "name": "web"}, {"containerPort": 9102, "name": "metrics"}]});
+    let one = json!({"portMappings": [{"containerPort": 8080, "name": "web"}]});
+    let (old, new) = edited(false, &two, &one);
+    assert_eq!(
+        summarize(&old, &new, &[]),
+        ["container app: port metrics removed"]
+    );
+    assert_eq!(
+        summarize(&new, &old, &[]),
+        ["container app: port metrics added (containerPort 9102)"]
+    );
+    let renamed = json!({"portMappings": [{"containerPort": 8080, "name": "http"}]});
+    let (old, new) = edited(false, &one, &renamed);
+    assert_eq!(
+        summarize(&old, &new, &[]),
+        [r#"container app: port 8080 name "web" → "http""#]
+    );
+    let caps = |add: Value| json!({"linuxParameters": {"capabilities": {"add": add}}});
+    let (old, new) = edited(
+        false,
+        &caps(json!(["SYS_PTRACE"])),
+        &caps(json!(["SYS_PTRACE", "NET_ADMIN"])),
+    );
+    assert_eq!(
+        summarize(&old, &new, &[]),
+        [
+            r#"container app: linuxParameters capabilities add ["SYS_PTRACE"] → ["SYS_PTRACE","NET_ADMIN"]"#
+        ]
+    );
+    let (old, reordered) = edited(
+        false,
+        &caps(json!(["SYS_PTRACE", "NET_ADMIN"])),
+        &caps(json!(["NET_ADMIN", "SYS_PTRACE"])),
+    );
+    assert!(summarize(&old, &reordered, &[]).is_empty());
+    let vol = |auto: bool| json!({"volumes": [{"name": "redis-data", "dockerVolumeConfiguration": {"scope": "shared", "autoprovision": auto, "driver": "local"}}]});
+    let (old, new) = edited(true, &vol(true), &vol(false));
+    assert_eq!(
+        summarize(&old, &new, &[]),
+        ["task: volume redis-data docker autoprovision true → false"]
+    );
+}
+
+#[test]
+fn a_port_range_stands_in_for_a_container_port() {
+    let td = |ports: Value| {
+        json!({"family": "f", "containerDefinitions": [{"name": "a", "image": "i", "portMappings": ports}]})
+            .to_string()
+    };
+    assert!(parse_user(&td(
+        json!([{"containerPortRange": "10000-10100", "protocol": "udp"}])
+    ))
+    .is_ok());
+    for (bad, path) in [
+        (
+            json!([{"containerPortRange": "10100-10000"}]),
+            "containerDefinitions[0].portMappings[0].containerPortRange",
+        ),
+        (
+            json!([{"containerPortRange": "x"}]),
+            "containerDefinitions[0].portMappings[0].containerPortRange",
+        ),
+        (
+            json!([{"protocol": "udp"}]),
+            "containerDefinitions[0].portMappings[0].containerPort",
+        ),
+    ] {
+        assert_eq!(
+            parse_user(&td(bad.clone())).map_err(|e| e.path),
+            Err(path.to_string()),
+            "{bad}"
+        );
+    }
 }

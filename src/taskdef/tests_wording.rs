@@ -295,7 +295,7 @@ fn every_wording_example_reads_exactly_as_agreed() {
         ),
         task(
             json!({}),
-            json!({"requiresCompatibilities": ["FARGATE", "EC2"]}),
+            json!({"requiresCompatibilities": ["EC2", "FARGATE"]}),
             "requiresCompatibilities [EC2] → [EC2,FARGATE]",
         ),
         task(

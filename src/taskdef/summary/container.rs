@@ -24,15 +24,12 @@ fn nothing(_: &Value) -> String {
     String::new()
 }
 
-/// A port's natural key: containerPort (with its protocol when not tcp) or its containerPortRange.
+/// A port's natural key: containerPort, or its containerPortRange. ECS refuses the same container port for
+/// two protocols, so the protocol is a member (`port 2000 protocol udp → tcp`), not part of the key.
 fn port_key(p: &Value) -> String {
-    let port = match (&p["containerPort"], &p["containerPortRange"]) {
+    match (&p["containerPort"], &p["containerPortRange"]) {
         (Value::Null, range) => text(range),
         (port, _) => text(port),
-    };
-    match p["protocol"].as_str() {
-        Some(protocol) if !protocol.eq_ignore_ascii_case("tcp") => format!("{port}/{protocol}"),
-        _ => port,
     }
 }
 
@@ -71,11 +68,12 @@ fn ports(old: &Value, new: &Value, dynamic_host_ports: bool, out: &mut Vec<Strin
             label: "port",
             scope: "portMappings",
             key: &key,
-            key_members: &["containerPort", "protocol", "containerPortRange"],
+            key_members: &["containerPort", "containerPortRange"],
             value: None,
-            added: &|p: &Value| match p["name"].as_str() {
-                Some(name) => format!(" (name {})", json!(name)),
-                None => String::new(),
+            added: &|p: &Value| match (p["name"].as_str(), p.get("containerPort")) {
+                (Some(_), Some(port)) => format!(" (containerPort {port})"),
+                (Some(_), None) => format!(" (containerPortRange {})", port_key(p)),
+                (None, _) => String::new(),
             },
         },
         a.as_ref(),
@@ -94,7 +92,8 @@ fn ports(old: &Value, new: &Value, dynamic_host_ports: bool, out: &mut Vec<Strin
     }
 }
 
-/// `port 8080 …` → `port web …` when the port is named `web` on both sides.
+/// `port 8080 …` → `port web …` for a named port: by its name when added (new name) or removed (old
+/// name), and when changed if the name is the same on both sides (a renamed port reads by its number).
 fn rename_port(line: String, old: &[(String, Value)], new: &[(String, Value)]) -> String {
     let Some(rest) = line.strip_prefix("port ") else {
         return line;
@@ -109,9 +108,16 @@ fn rename_port(line: String, old: &[(String, Value)], new: &[(String, Value)]) -
             .then(|| p["name"].as_str().map(str::to_string))
             .flatten()
     };
-    match (name(old), name(new)) {
-        (Some(a), Some(b)) if a == b => format!("port {a}{}", &rest[key.len()..]),
-        _ => line,
+    let tail = &rest[key.len()..];
+    let label = match (name(old), name(new)) {
+        (_, Some(b)) if tail.starts_with(" added") => Some(b),
+        (Some(a), _) if tail == " removed" => Some(a),
+        (Some(a), Some(b)) if a == b => Some(a),
+        _ => None,
+    };
+    match label {
+        Some(label) => format!("port {label}{tail}"),
+        None => line,
     }
 }
 

@@ -9,6 +9,7 @@ mod keyed;
 mod render;
 mod secrets;
 mod task;
+mod written_order;
 
 use std::collections::BTreeMap;
 
@@ -26,6 +27,14 @@ fn by_name(td: &Value) -> BTreeMap<String, Vec<Value>> {
     map
 }
 
+/// The container named `name` as written (before normalising).
+fn written_container<'a>(td: &'a Value, name: &str) -> Option<&'a Value> {
+    td["containerDefinitions"]
+        .as_array()?
+        .iter()
+        .find(|c| c["name"] == name)
+}
+
 /// Whether host ports of the (normalised) task are assigned by Docker: bridge (the default when absent)
 /// and Windows' "default" mode.
 fn dynamic_host_ports(td: &Value) -> bool {
@@ -38,7 +47,15 @@ fn dynamic_host_ports(td: &Value) -> bool {
 /// The summary per container and for the task, one line each; empty when nothing changes. Environment
 /// values of names in `sensitive` and every secret's source are never shown.
 pub fn summarize(old: &Value, new: &Value, sensitive: &[String]) -> Vec<String> {
-    let (old, new) = (normalize(old), normalize(new));
+    let (written_old, written_new) = (old, new);
+    let (mut old, mut new) = (normalize(old), normalize(new));
+    written_order::in_written_order(
+        &mut old,
+        &mut new,
+        Some(written_old),
+        Some(written_new),
+        written_order::TASK_SETS,
+    );
     let mut lines = Vec::new();
     let task = task::task_parts(&old, &new);
     if !task.is_empty() {
@@ -52,8 +69,20 @@ pub fn summarize(old: &Value, new: &Value, sensitive: &[String]) -> Vec<String> 
                 render::show(first.get("image"), true)
             )),
             (Some([before]), [after]) => {
-                let parts =
-                    container::container_parts(before, after, sensitive, dynamic_host_ports(&new));
+                let (mut before, mut after) = (before.clone(), after.clone());
+                written_order::in_written_order(
+                    &mut before,
+                    &mut after,
+                    written_container(written_old, name),
+                    written_container(written_new, name),
+                    written_order::CONTAINER_SETS,
+                );
+                let parts = container::container_parts(
+                    &before,
+                    &after,
+                    sensitive,
+                    dynamic_host_ports(&new),
+                );
                 if !parts.is_empty() {
                     lines.push(format!("container {name}: {}", parts.join("; ")));
                 }

@@ -56,6 +56,7 @@ pub(super) fn default_of(scope: &str, member: &str) -> Option<Value> {
         ("efsVolumeConfiguration", "transitEncryption") => json!("DISABLED"),
         ("authorizationConfig", "iam") => json!("DISABLED"),
         ("dockerVolumeConfiguration", "scope") => json!("task"),
+        ("dockerVolumeConfiguration", "autoprovision") => json!(false),
         ("volumes", "configuredAtLaunch") => json!(false),
         ("task", "networkMode") => json!("bridge"),
         ("task", "enableFaultInjection") => json!(false),
