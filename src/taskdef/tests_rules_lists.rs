@@ -201,10 +201,15 @@ pub(super) fn lists_units_and_defaults() -> Vec<Row> {
         row(
             "[] / {} / null equal absent",
             c(
-                json!({"command": [], "dockerLabels": {}, "user": null, "linuxParameters": {"devices": []}}),
+                json!({"command": [], "dockerLabels": {}, "user": null, "linuxParameters": {"devices": []}, "environment": [{}, null]}),
                 json!({}),
             ),
             true,
+        ),
+        row(
+            "an empty string in command is real",
+            c(json!({"command": [""]}), json!({})),
+            false,
         ),
         row(
             "essential true is the default",

@@ -15,7 +15,8 @@ use serde_json::Value;
 use super::fields::READ_ONLY;
 use lists::sort_by_member;
 
-/// Drops nulls and empty lists/objects recursively, so "absent" and "empty" compare equal.
+/// Drops nulls and empty lists/objects recursively (members and list elements), so "absent" and "empty"
+/// compare equal.
 fn prune(value: &mut Value) {
     match value {
         Value::Object(map) => {
@@ -28,7 +29,11 @@ fn prune(value: &mut Value) {
                     || v.as_object().is_some_and(|o| o.is_empty()))
             });
         }
-        Value::Array(items) => items.iter_mut().for_each(prune),
+        Value::Array(items) => {
+            items.iter_mut().for_each(prune);
+            // An empty element (`{}` or null in `environment`, `mountPoints`, ...) configures nothing.
+            items.retain(|v| !(v.is_null() || v.as_object().is_some_and(|o| o.is_empty())));
+        }
         _ => {}
     }
 }
