@@ -1,5 +1,6 @@
 //! Helpers for tests that drive the real `terraform` binary against the provider (and, later, the emulator).
 
+pub mod awscli;
 pub mod bench;
 pub mod campaign;
 pub mod emulator;
