@@ -6,5 +6,6 @@ pub mod campaign;
 pub mod emulator;
 pub mod engine;
 pub mod plugin_client;
+pub mod shapes;
 pub mod stage;
 pub mod terraform;
