@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use ecsbg_acceptance::awscli::{Cli, Venv};
 use ecsbg_acceptance::campaign::reports_dir;
-use ecsbg_acceptance::emulator::{demo_seed, wait_until, Running};
+use ecsbg_acceptance::emulator::{demo_seed, shell_function, wait_until, Running};
 use ecsbg_acceptance::shapes::model::Model;
 use ecsbg_acceptance::shapes::proxy::{Exchange, Proxy};
 use ecsbg_acceptance::shapes::{served_operations, Models};
@@ -411,6 +411,46 @@ fn stage_calls(cli: &Cli, emu: &Running) {
         ],
         "ResourceNotFoundException",
     );
+    ok(
+        cli,
+        &[
+            "lambda",
+            "get-function",
+            "--function-name",
+            "CodeDeployHook_gate",
+        ],
+    );
+    ok(
+        cli,
+        &[
+            "ecs",
+            "describe-services",
+            "--cluster",
+            "extra",
+            "--services",
+            "plain",
+        ],
+    );
+}
+
+/// Older clients speak awsQuery to CloudWatch: one read and one error on that wire.
+fn cloudwatch_query_calls(endpoint: &str) -> anyhow::Result<()> {
+    use std::io::{Read, Write};
+    let host = endpoint.trim_start_matches("http://");
+    for body in [
+        "Action=DescribeAlarms&Version=2010-08-01",
+        "Action=SetAlarmState&Version=2010-08-01&AlarmName=nope&StateValue=OK&StateReason=x",
+    ] {
+        let mut stream = std::net::TcpStream::connect(host)?;
+        write!(
+            stream,
+            "POST / HTTP/1.1\r\nHost: {host}\r\nContent-Type: application/x-www-form-urlencoded\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+            body.len()
+        )?;
+        let mut sink = Vec::new();
+        stream.read_to_end(&mut sink)?;
+    }
+    Ok(())
 }
 
 /// CodeDeploy: set-up reads, a deployment through both waits, a stop with rollback, an alarm rollback.
@@ -846,12 +886,16 @@ fn every_answer_matches_the_aws_models() -> anyhow::Result<()> {
         }
     }
 
-    let emu = Running::start(demo_seed()?, SCALE)?;
+    let mut seed = demo_seed()?;
+    seed.functions
+        .push(shell_function("CodeDeployHook_gate", "exit 0"));
+    let emu = Running::start(seed, SCALE)?;
     let proxy = Proxy::start(&emu.emulator.endpoint_url())?;
     let cli = Cli::new(&venv, &proxy.url)?;
     stage_calls(&cli, &emu);
     deployment_calls(&cli);
     cbor_calls(&emu, &proxy.url);
+    cloudwatch_query_calls(&proxy.url)?;
 
     // Every served operation the day did not reach answers once, to an empty input.
     let reached: Vec<_> = proxy

@@ -137,6 +137,13 @@ fn check_success(
 ) {
     match wire {
         Wire::Json | Wire::RestJson => {
+            let sent = ex
+                .request_header("content-type")
+                .unwrap_or("application/json");
+            let got = ex.response_header("content-type").unwrap_or_default();
+            if wire == Wire::Json && got != sent {
+                out.push(format!("{here}: answered as {got:?} to a {sent:?} request"));
+            }
             if ex.response_body.iter().all(u8::is_ascii_whitespace) {
                 if output.is_some_and(|o| has_required(model, o)) {
                     out.push(format!(
