@@ -12,7 +12,7 @@ use serde_json::{json, Value};
 
 use ecsbg_acceptance::awscli::{Cli, Venv};
 use ecsbg_acceptance::campaign::reports_dir;
-use ecsbg_acceptance::emulator::{demo_seed, shell_function, wait_until, Running};
+use ecsbg_acceptance::emulator::{demo_seed, not_found_burst, shell_function, wait_until, Running};
 use ecsbg_acceptance::shapes::model::Model;
 use ecsbg_acceptance::shapes::proxy::{Exchange, Proxy};
 use ecsbg_acceptance::shapes::{served_operations, Models};
@@ -454,7 +454,7 @@ fn cloudwatch_query_calls(endpoint: &str) -> anyhow::Result<()> {
 }
 
 /// CodeDeploy: set-up reads, a deployment through both waits, a stop with rollback, an alarm rollback.
-fn deployment_calls(cli: &Cli) {
+fn deployment_calls(cli: &Cli, test_listener: &str) {
     ok(
         cli,
         &["deploy", "get-application", "--application-name", "web"],
@@ -662,19 +662,17 @@ fn deployment_calls(cli: &Cli) {
         "{d1} never reached its termination wait"
     );
     assert_eq!(status(cli, &d1), "InProgress");
-    {
-        ok(
-            cli,
-            &[
-                "deploy",
-                "continue-deployment",
-                "--deployment-id",
-                &d1,
-                "--deployment-wait-type",
-                "TERMINATION_WAIT",
-            ],
-        );
-    }
+    ok(
+        cli,
+        &[
+            "deploy",
+            "continue-deployment",
+            "--deployment-id",
+            &d1,
+            "--deployment-wait-type",
+            "TERMINATION_WAIT",
+        ],
+    );
     ok(
         cli,
         &[
@@ -759,7 +757,17 @@ fn deployment_calls(cli: &Cli) {
             "a burst of 404s",
         ],
     );
-    await_status(cli, &d3, "Stopped");
+    // A real burst of 404s keeps the alarm in ALARM until CodeDeploy's poll sees it.
+    let stop = std::sync::atomic::AtomicBool::new(false);
+    std::thread::scope(|scope| {
+        scope.spawn(|| {
+            not_found_burst(test_listener, Duration::from_secs(120), || {
+                stop.load(std::sync::atomic::Ordering::SeqCst)
+            })
+        });
+        await_status(cli, &d3, "Stopped");
+        stop.store(true, std::sync::atomic::Ordering::SeqCst);
+    });
     ok(cli, &["deploy", "get-deployment", "--deployment-id", &d3]);
     ok(
         cli,
@@ -893,7 +901,7 @@ fn every_answer_matches_the_aws_models() -> anyhow::Result<()> {
     let proxy = Proxy::start(&emu.emulator.endpoint_url())?;
     let cli = Cli::new(&venv, &proxy.url)?;
     stage_calls(&cli, &emu);
-    deployment_calls(&cli);
+    deployment_calls(&cli, &emu.listener("web/test"));
     cbor_calls(&emu, &proxy.url);
     cloudwatch_query_calls(&proxy.url)?;
 
