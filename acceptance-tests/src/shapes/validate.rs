@@ -89,6 +89,11 @@ pub fn json(model: &Model, shape_name: &str, value: &Json, path: &str, out: &mut
             };
             let member = shape["member"]["shape"].as_str().unwrap_or_default();
             for (i, item) in items.iter().enumerate() {
+                if item.is_null() {
+                    out.push(format!(
+                        "{path}[{i}]: null in a list AWS never sends nulls in"
+                    ));
+                }
                 json(model, member, item, &format!("{path}[{i}]"), out);
             }
             true
