@@ -85,6 +85,18 @@ impl Venv {
         self.dir.join("bin").join("python")
     }
 
+    /// The botocore version whose models judge the emulator (for reports).
+    pub fn botocore_version(&self) -> anyhow::Result<String> {
+        const VERSION: &str = "try:\n    import botocore\n\
+except ImportError:\n    from awscli import botocore\n\
+print(botocore.__version__)\n";
+        let out = Command::new(self.python())
+            .args(["-c", VERSION])
+            .output()
+            .context("asking the environment's botocore for its version")?;
+        Ok(String::from_utf8_lossy(&out.stdout).trim().to_string())
+    }
+
     /// AWS's published model of `service` (botocore's name: `ecs`, `codedeploy`, `elbv2`, `cloudwatch`,
     /// `lambda`, `iam`), newest API version, read by botocore's own loader from the botocore in this
     /// environment (standalone, or the copy the AWS CLI carries), so gzip'd models load as well.
