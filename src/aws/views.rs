@@ -86,6 +86,10 @@ pub struct DeploymentView {
     pub appspec_sha256: Option<String>,
     /// The deployment's description: ours read `ecsbg_deployment APP:GROUP via terraform`.
     pub description: Option<String>,
+    /// Its CodeDeploy application (the `watch` command names it in every line).
+    pub application: Option<String>,
+    /// Its deployment group.
+    pub group: Option<String>,
 }
 
 impl DeploymentView {
@@ -120,12 +124,14 @@ impl DeploymentView {
                 .and_then(|c| c.sha256())
                 .map(str::to_string),
             description: info.description().map(str::to_string),
+            application: info.application_name().map(str::to_string),
+            group: info.deployment_group_name().map(str::to_string),
         })
     }
 }
 
 /// One lifecycle event of the ECS target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleEventView {
     /// `BeforeInstall` … `AfterAllowTraffic`.
     pub name: String,
@@ -133,6 +139,11 @@ pub struct LifecycleEventView {
     pub status: String,
     /// What CodeDeploy said when it failed.
     pub diagnostics: Option<String>,
+    /// When it started, as epoch seconds (CodeDeploy's own clock): how a timeline is rebuilt when polls
+    /// missed the transition.
+    pub start: Option<f64>,
+    /// When it ended, as epoch seconds.
+    pub end: Option<f64>,
 }
 
 /// The ECS target of a deployment: its lifecycle and where traffic is.
@@ -174,6 +185,8 @@ impl TargetView {
                     .collect::<Vec<_>>()
                     .join(": ")
                 }),
+                start: e.start_time().map(|t| t.as_secs_f64()),
+                end: e.end_time().map(|t| t.as_secs_f64()),
             })
             .collect();
         let green = ecs
@@ -237,11 +250,15 @@ mod tests {
                     name: "Install".into(),
                     status: "Succeeded".into(),
                     diagnostics: None,
+                    start: None,
+                    end: None,
                 },
                 LifecycleEventView {
                     name: "AllowTraffic".into(),
                     status: "Failed".into(),
                     diagnostics: Some("ALARM_ACTIVE: web-404s".into()),
+                    start: None,
+                    end: None,
                 },
             ],
             green_weight: Some(10.0),
