@@ -33,7 +33,10 @@ pub use identity::PROVIDER_ADDRESS;
 /// Both the shipped binary and the test-only binary call this, so they cannot drift apart.
 pub fn run_main() {
     let args: Vec<String> = std::env::args().skip(1).collect();
-    let code = if plugin_start(&args, std::env::var_os(plugin::handshake::MAGIC_COOKIE_KEY).is_some()) {
+    let code = if plugin_start(
+        &args,
+        std::env::var_os(plugin::handshake::MAGIC_COOKIE_KEY).is_some(),
+    ) {
         plugin::run(provider::EcsbgProvider::new())
     } else {
         cli::run(cli::parse(&args, |k| std::env::var(k).ok()))

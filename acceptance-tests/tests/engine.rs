@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
 use ecsbg::gate::TestGate;
-use ecsbg::rollout::{rollout_description, OnInterrupt, Outcome, RolloutReport, RolloutSpec};
+use ecsbg::rollout::{
+    rollout_description, EntryKind, OnInterrupt, Outcome, RolloutReport, RolloutSpec,
+};
 use ecsbg_acceptance::engine::{
     body_check, engine_seed, event_status, EngineRig, HeldGate, Production, Traffic, ALARM, APP,
     CANARY, GROUP, SLOW_CANARY,
@@ -99,8 +101,39 @@ fn success_without_a_gate_puts_green_in_production() {
     ));
     assert!(timeline_has(
         &report,
-        "gate passed: production traffic released (ContinueDeployment)"
+        "no test gate: production traffic released (ContinueDeployment)"
     ));
+    assert!(
+        !timeline_has(&report, "gate passed"),
+        "no gate ran, so none passed: {report:#?}"
+    );
+    // A minute per second: polls miss most transitions, yet every lifecycle event is listed with its
+    // time (from CodeDeploy's own timestamps), once, in time order.
+    for event in [
+        "BeforeInstall",
+        "Install",
+        "AfterInstall",
+        "AllowTestTraffic",
+        "AfterAllowTestTraffic",
+        "BeforeAllowTraffic",
+        "AllowTraffic",
+        "AfterAllowTraffic",
+    ] {
+        let ended = format!("lifecycle event {event} Succeeded");
+        let lines: Vec<_> = report
+            .timeline
+            .iter()
+            .filter(|e| e.kind == EntryKind::Lifecycle && e.what.starts_with(&ended))
+            .collect();
+        assert_eq!(lines.len(), 1, "{event} once: {report:#?}");
+    }
+    assert!(
+        report
+            .timeline
+            .windows(2)
+            .all(|w| w[0].at_seconds <= w[1].at_seconds),
+        "in time order: {report:#?}"
+    );
     assert_eq!(rig.production(), Production::on(&v2, "v2"));
     let made = ours(&rig);
     assert_eq!(made.len(), 1, "{made:#?}");

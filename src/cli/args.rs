@@ -70,7 +70,9 @@ fn parse_watch(args: &[String], env: impl Fn(&str) -> Option<String>) -> Command
         }
         if !flag.starts_with('-') {
             if out.group.is_some() {
-                return Command::Usage(format!("watch takes one <application>:<group>; {arg:?} is a second."));
+                return Command::Usage(format!(
+                    "watch takes one <application>:<group>; {arg:?} is a second."
+                ));
             }
             match arg.split_once(':') {
                 Some((app, group)) if !app.is_empty() && !group.is_empty() => {
@@ -94,7 +96,9 @@ fn parse_watch(args: &[String], env: impl Fn(&str) -> Option<String>) -> Command
             "--endpoint-url" => out.endpoint_url = Some(value),
             "--progress-file" => out.progress_file = Some(value),
             "--interval" | "--wait" => match parse_duration(&value) {
-                Ok(d) if flag == "--interval" && d >= Duration::from_millis(200) => out.interval = d,
+                Ok(d) if flag == "--interval" && d >= Duration::from_millis(200) => {
+                    out.interval = d
+                }
                 Ok(d) if flag == "--wait" => out.wait = d,
                 Ok(_) => return Command::Usage("--interval must be at least 200ms.".into()),
                 Err(msg) => return Command::Usage(format!("{flag}: {msg}")),
@@ -103,7 +107,9 @@ fn parse_watch(args: &[String], env: impl Fn(&str) -> Option<String>) -> Command
         }
     }
     if out.group.is_none() && out.deployment.is_none() {
-        return Command::Usage("watch needs <application>:<group> or --deployment d-XXXXXXXXX.".into());
+        return Command::Usage(
+            "watch needs <application>:<group> or --deployment d-XXXXXXXXX.".into(),
+        );
     }
     Command::Watch(out)
 }
@@ -119,7 +125,14 @@ mod tests {
     #[test]
     fn watch_reads_a_group_and_flags() {
         let Command::Watch(w) = parse(
-            &args(&["watch", "web:web-prod", "--region", "eu-west-1", "--interval=500ms", "--plain"]),
+            &args(&[
+                "watch",
+                "web:web-prod",
+                "--region",
+                "eu-west-1",
+                "--interval=500ms",
+                "--plain",
+            ]),
             |_| None,
         ) else {
             panic!("a watch command");
@@ -150,7 +163,10 @@ mod tests {
             vec!["watch", "web:prod", "--interval", "1ms"],
             vec!["frobnicate"],
         ] {
-            assert!(matches!(parse(&args(&bad), |_| None), Command::Usage(_)), "{bad:?}");
+            assert!(
+                matches!(parse(&args(&bad), |_| None), Command::Usage(_)),
+                "{bad:?}"
+            );
         }
         assert_eq!(parse(&args(&["--help"]), |_| None), Command::Help);
     }

@@ -90,10 +90,14 @@ async fn find(aws: &Aws, args: &WatchArgs) -> Result<String, String> {
             Err(err) if err.kind == ErrorKind::NotFound => {
                 return Err(format!("{app}:{group} cannot be read: {err}."))
             }
-            Err(err) => eprintln!("reading the deployments of {app}:{group} failed: {err}; trying again"),
+            Err(err) => {
+                eprintln!("reading the deployments of {app}:{group} failed: {err}; trying again")
+            }
         }
         if Instant::now() >= until {
-            return Err(format!("no deployment of {app}:{group} started within the wait."));
+            return Err(format!(
+                "no deployment of {app}:{group} started within the wait."
+            ));
         }
         if !told {
             eprintln!("waiting for a deployment of {app}:{group} to start…");
@@ -182,7 +186,8 @@ impl Watcher<'_> {
             };
             if last_status.as_ref() != Some(&view.status) {
                 let what = format!("deployment {id} is {}", view.status.as_str());
-                self.display.line(&say(EntryKind::Status, now_epoch(), what));
+                self.display
+                    .line(&say(EntryKind::Status, now_epoch(), what));
                 if view.status == Status::Ready {
                     let what = "CodeDeploy holds production traffic in the Ready wait: the test gate checks green on the test listener".to_string();
                     self.display.line(&say(EntryKind::Gate, now_epoch(), what));
@@ -199,7 +204,8 @@ impl Watcher<'_> {
                         *w < 100.0 || self.said.first(id, TRAFFIC_FULL.0, TRAFFIC_FULL.1)
                     }) {
                         let what = format!("production traffic on green: {w}%");
-                        self.display.line(&say(EntryKind::Traffic, now_epoch(), what));
+                        self.display
+                            .line(&say(EntryKind::Traffic, now_epoch(), what));
                     }
                     last_weight = target.green_weight;
                 }
@@ -227,7 +233,8 @@ impl Watcher<'_> {
                 if !waiting_for_rollback {
                     if let Some(rb) = &view.rollback_deployment_id {
                         let what = format!("CodeDeploy rolls back with deployment {rb}");
-                        self.display.line(&say(EntryKind::Rollback, now_epoch(), what));
+                        self.display
+                            .line(&say(EntryKind::Rollback, now_epoch(), what));
                     }
                     return Ok(Ended {
                         status: view.status,

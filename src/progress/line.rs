@@ -70,7 +70,10 @@ pub fn parse_utc(text: &str) -> Option<f64> {
     let mut d = date.splitn(3, '-').map(str::parse::<i64>);
     let (y, m, day) = (d.next()?.ok()?, d.next()?.ok()?, d.next()?.ok()?);
     let mut t = time.splitn(3, ':');
-    let (h, min) = (t.next()?.parse::<i64>().ok()?, t.next()?.parse::<i64>().ok()?);
+    let (h, min) = (
+        t.next()?.parse::<i64>().ok()?,
+        t.next()?.parse::<i64>().ok()?,
+    );
     let sec = t.next()?.parse::<f64>().ok()?;
     // Days from civil (H. Hinnant), the inverse of civil_from_days.
     let y = if m <= 2 { y - 1 } else { y };

@@ -141,7 +141,13 @@ mod tests {
             status: "InProgress".into(),
         };
         let text = bar(&s);
-        assert!(text.contains(&format!("[{}{}]", "█".repeat(12), "░".repeat(12))), "{text}");
-        assert!(text.contains("4/8 AfterAllowTestTraffic  traffic on green 0%  InProgress"), "{text}");
+        assert!(
+            text.contains(&format!("[{}{}]", "█".repeat(12), "░".repeat(12))),
+            "{text}"
+        );
+        assert!(
+            text.contains("4/8 AfterAllowTestTraffic  traffic on green 0%  InProgress"),
+            "{text}"
+        );
     }
 }

@@ -258,7 +258,10 @@ mod tests {
     #[test]
     fn the_progress_file_comes_from_the_block_else_the_environment() {
         let env = |k: &str| (k == PROGRESS_FILE_ENV).then(|| "from-env.log".to_string());
-        assert_eq!(progress_file(&config(vec![]), env).as_deref(), Some("from-env.log"));
+        assert_eq!(
+            progress_file(&config(vec![]), env).as_deref(),
+            Some("from-env.log")
+        );
         let block = config(vec![(PROGRESS_FILE, Value::string("ci.log"))]);
         assert_eq!(progress_file(&block, env).as_deref(), Some("ci.log"));
         let (_, diags) = parse_settings(&config(vec![(PROGRESS_FILE, Value::string(""))]));

@@ -6,12 +6,12 @@ use std::sync::Arc;
 
 use crate::aws::{Aws, SharedAws};
 use crate::plugin::diagnostics::AttributePath;
-use crate::progress::file::FileSink;
-use crate::progress::SharedProgress;
 use crate::plugin::diagnostics::Diagnostics;
 use crate::plugin::resource::{ProviderType, RequestContext, ResourceType};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
+use crate::progress::file::FileSink;
+use crate::progress::SharedProgress;
 
 /// The provider served by the binary.
 #[derive(Default)]

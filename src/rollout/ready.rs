@@ -35,16 +35,19 @@ impl Rollout<'_> {
             let verdict = gate.run(&ctx, &gate_stop).await;
             timer.abort();
             for check in &verdict.checks {
-                self.note_as(EntryKind::Gate, format!(
-                    "gate check {}: {}{}",
-                    check.name,
-                    if check.passed { "passed" } else { "FAILED" },
-                    if check.passed {
-                        String::new()
-                    } else {
-                        format!(" — {}", check.detail)
-                    }
-                ));
+                self.note_as(
+                    EntryKind::Gate,
+                    format!(
+                        "gate check {}: {}{}",
+                        check.name,
+                        if check.passed { "passed" } else { "FAILED" },
+                        if check.passed {
+                            String::new()
+                        } else {
+                            format!(" — {}", check.detail)
+                        }
+                    ),
+                );
             }
             if verdict.interrupted {
                 let why = if self.stop.is_cancelled() {

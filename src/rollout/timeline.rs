@@ -110,7 +110,9 @@ pub fn lifecycle_happenings(
         .iter()
         .flat_map(|e| [e.start, e.end])
         .flatten()
-        .fold(None, |max: Option<f64>, t| Some(max.map_or(t, |m| m.max(t))));
+        .fold(None, |max: Option<f64>, t| {
+            Some(max.map_or(t, |m| m.max(t)))
+        });
     let mut out = Vec::new();
     for event in &target.events {
         let name = event.name.as_str();
@@ -222,11 +224,20 @@ mod tests {
             vec![
                 (10.0, "lifecycle event BeforeInstall Succeeded".to_string()),
                 (10.0, "lifecycle event Install started".to_string()),
-                (12.5, "lifecycle event Install Succeeded after 2.5s".to_string()),
+                (
+                    12.5,
+                    "lifecycle event Install Succeeded after 2.5s".to_string()
+                ),
                 (13.0, "lifecycle event AllowTraffic started".to_string()),
-                (14.0, "lifecycle event AllowTraffic Succeeded after 1.0s".to_string()),
+                (
+                    14.0,
+                    "lifecycle event AllowTraffic Succeeded after 1.0s".to_string()
+                ),
                 (14.0, "production traffic on green: 100%".to_string()),
-                (14.0, "lifecycle event AfterAllowTraffic started".to_string()),
+                (
+                    14.0,
+                    "lifecycle event AfterAllowTraffic started".to_string()
+                ),
             ]
         );
         assert!(

@@ -20,7 +20,6 @@ mod report;
 mod schema;
 
 use crate::aws::SharedAws;
-use crate::progress::SharedProgress;
 use crate::plugin::diagnostics::Diagnostics;
 use crate::plugin::resource::{
     ApplyRequest, ApplyResponse, ImportResponse, PlanRequest, PlanResponse, ReadRequest,
@@ -28,6 +27,7 @@ use crate::plugin::resource::{
 };
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
+use crate::progress::SharedProgress;
 
 /// The resource type.
 pub struct DeploymentResource {
