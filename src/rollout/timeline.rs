@@ -150,14 +150,12 @@ pub fn lifecycle_happenings(
                     ));
                 }
             }
-            (Some(start), None) if event.status != "Pending" => {
-                if said.first(id, name, "started") {
-                    out.push(line(
-                        EntryKind::Lifecycle,
-                        start,
-                        format!("lifecycle event {name} started"),
-                    ));
-                }
+            (Some(start), None) if event.status != "Pending" && said.first(id, name, "started") => {
+                out.push(line(
+                    EntryKind::Lifecycle,
+                    start,
+                    format!("lifecycle event {name} started"),
+                ));
             }
             (None, _) if event.status == "Skipped" => {
                 if let Some(at) = last_moment {
