@@ -65,6 +65,18 @@ fn ours(rig: &EngineRig) -> Vec<Value> {
         .collect()
 }
 
+/// The first timeline line not rebuilt from CodeDeploy's lifecycle events (nor the traffic they imply).
+fn first_deed(report: &RolloutReport) -> &str {
+    report
+        .timeline
+        .iter()
+        .find(|e| {
+            e.at_seconds >= 0.0 && !matches!(e.kind, EntryKind::Lifecycle | EntryKind::Traffic)
+        })
+        .map(|e| e.what.as_str())
+        .unwrap_or_default()
+}
+
 fn timeline_has(report: &RolloutReport, words: &str) -> bool {
     report.timeline.iter().any(|e| e.what.contains(words))
 }
@@ -519,8 +531,10 @@ fn a_rollout_killed_in_the_ready_wait_is_adopted_by_id_and_finished() {
     assert!(report.green_serves_production);
     assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
     assert_eq!(report.rollback_deployment_id, None);
+    // The lifecycle events CodeDeploy ran before the adoption come first (at negative times); the first
+    // thing this rollout did was to adopt.
     assert_eq!(
-        report.timeline[0].what,
+        first_deed(&report),
         format!("adopted deployment {id} already in flight (Ready)"),
         "{report:#?}"
     );
@@ -555,8 +569,10 @@ fn a_rollout_killed_mid_shift_is_adopted_by_its_appspec_digest() {
     assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
     assert!(report.green_serves_production);
     assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    // The lifecycle events CodeDeploy ran before the adoption come first (at negative times); the first
+    // thing this rollout did was to adopt.
     assert_eq!(
-        report.timeline[0].what,
+        first_deed(&report),
         format!("adopted deployment {id} already in flight (InProgress)"),
         "{report:#?}"
     );

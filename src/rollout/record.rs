@@ -83,7 +83,8 @@ impl Rollout<'_> {
                 what: what.clone(),
             });
         }
-        let since = (at_epoch - self.started_epoch).max(0.0);
+        // Negative for what an adopted deployment did before this rollout began: it happened first.
+        let since = at_epoch - self.started_epoch;
         self.timeline.push(TimelineEntry {
             at_seconds: (since * 10.0).round() / 10.0,
             kind,
