@@ -37,28 +37,35 @@ fn config(provider: &str, version: &str, gate_body: Option<&str>) -> String {
     )
 }
 
+/// The `watch` arguments every case uses: the demo's group, a quick look, a wait long enough for the apply.
+const WATCH: [&str; 6] = [
+    "watch",
+    "web:web-prod",
+    "--interval",
+    "300ms",
+    "--wait",
+    "120s",
+];
+
 /// `terraform-provider-ecsbg watch web:web-prod` pointed at the emulator the way the provider is (the
 /// standard AWS environment), output piped: not a terminal.
 fn spawn_watch(stage: &Stage, extra: &[&str]) -> anyhow::Result<Child> {
     let mut cmd = Command::new(PROVIDER);
-    cmd.args([
-        "watch",
-        "web:web-prod",
-        "--interval",
-        "300ms",
-        "--wait",
-        "120s",
-    ])
-    .args(extra)
-    .env_remove("TF_PLUGIN_MAGIC_COOKIE")
-    .env_remove("ECSBG_PROGRESS_FILE")
-    .stdin(Stdio::null())
-    .stdout(Stdio::piped())
-    .stderr(Stdio::piped());
+    cmd.args(WATCH).args(extra);
+    watch_env(&mut cmd, stage);
+    Ok(cmd.spawn()?)
+}
+
+/// The environment `watch` runs in: the emulator's AWS settings, no plugin cookie, output piped.
+fn watch_env(cmd: &mut Command, stage: &Stage) {
+    cmd.env_remove("TF_PLUGIN_MAGIC_COOKIE")
+        .env_remove("ECSBG_PROGRESS_FILE")
+        .stdin(Stdio::null())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
     for (k, v) in stage.emu.emulator.env() {
         cmd.env(k, v);
     }
-    Ok(cmd.spawn()?)
 }
 
 /// Waits for `watch` to end: (exit code, stdout, stderr).
@@ -232,5 +239,39 @@ fn watch_exits_with_the_rolled_back_code() -> anyhow::Result<()> {
         !std::fs::read_to_string(&progress)?.contains("test gate passed"),
         "no pass is claimed for a failed gate"
     );
+    Ok(())
+}
+
+/// In a terminal (a pseudo-terminal from util-linux `script`), `watch` draws a progress bar redrawn in place
+/// with ANSI escapes, full once every lifecycle event ended, and still exits with the outcome's code.
+#[test]
+fn watch_in_a_terminal_draws_a_progress_bar() -> anyhow::Result<()> {
+    let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
+    stage
+        .ws
+        .apply(&config("provider \"ecsbg\" {}", "v1", None))?;
+    let mut line = format!("'{PROVIDER}'");
+    for arg in WATCH {
+        line.push(' ');
+        line.push_str(arg);
+    }
+    let mut cmd = Command::new("script");
+    cmd.args(["-q", "-e", "-c", &line, "/dev/null"]);
+    watch_env(&mut cmd, &stage);
+    let watch = cmd.spawn()?;
+    stage
+        .ws
+        .apply(&config("provider \"ecsbg\" {}", "v2", None))?;
+    let (code, stdout, stderr) = finish(watch)?;
+    assert_eq!(code, 0, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("\r\x1b[2K"),
+        "the bar is redrawn in place: {stdout:?}"
+    );
+    assert!(
+        stdout.contains(&format!("[{}] 8/8", "█".repeat(24))),
+        "a full bar at the end: {stdout:?}"
+    );
+    assert!(stdout.contains("Succeeded"), "{stdout:?}");
     Ok(())
 }

@@ -156,6 +156,9 @@ pub struct TargetView {
     /// The green task set's id (`ecs-svc/…`), once CodeDeploy has created it in Install: its tasks carry
     /// it as `startedBy`, which is how the tasks ECS stopped in green are told from blue's.
     pub green_task_set: Option<String>,
+    /// When CodeDeploy last changed the target (`lastUpdatedAt`, epoch seconds): the moment events that
+    /// never ran were marked Skipped, which carry no times of their own.
+    pub updated: Option<f64>,
 }
 
 impl TargetView {
@@ -198,6 +201,7 @@ impl TargetView {
             green_weight: green.map(|t| t.traffic_weight()),
             // Sic: the SDK's member is `identifer`, as CodeDeploy's model spells it.
             green_task_set: green.and_then(|t| t.identifer()).map(str::to_string),
+            updated: ecs.last_updated_at().map(|t| t.as_secs_f64()),
         }
     }
 
@@ -263,6 +267,7 @@ mod tests {
             ],
             green_weight: Some(10.0),
             green_task_set: None,
+            updated: None,
         };
         assert!(!view.traffic_shifted());
         assert_eq!(

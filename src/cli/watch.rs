@@ -184,37 +184,35 @@ impl Watcher<'_> {
                 kind,
                 what,
             };
+            // One look's lines are shown in time order: CodeDeploy's times for what it reports, now for the rest.
+            let mut batch: Vec<ProgressEvent> = Vec::new();
             if last_status.as_ref() != Some(&view.status) {
                 let what = format!("deployment {id} is {}", view.status.as_str());
-                self.display
-                    .line(&say(EntryKind::Status, now_epoch(), what));
+                batch.push(say(EntryKind::Status, now_epoch(), what));
                 if view.status == Status::Ready {
                     let what = "CodeDeploy holds production traffic in the Ready wait: the test gate checks green on the test listener".to_string();
-                    self.display.line(&say(EntryKind::Gate, now_epoch(), what));
+                    batch.push(say(EntryKind::Gate, now_epoch(), what));
                 }
                 last_status = Some(view.status.clone());
             }
             let target = self.target(id, &view.status).await;
             if let Some(target) = &target {
                 for h in lifecycle_happenings(id, target, rollback, &mut self.said) {
-                    self.display.line(&say(h.kind, h.at_epoch, h.what));
+                    batch.push(say(h.kind, h.at_epoch, h.what));
                 }
                 if target.green_weight != last_weight {
                     if let Some(w) = target.green_weight.filter(|w| {
                         *w < 100.0 || self.said.first(id, TRAFFIC_FULL.0, TRAFFIC_FULL.1)
                     }) {
                         let what = format!("production traffic on green: {w}%");
-                        self.display
-                            .line(&say(EntryKind::Traffic, now_epoch(), what));
+                        batch.push(say(EntryKind::Traffic, now_epoch(), what));
                     }
                     last_weight = target.green_weight;
                 }
             }
             for (at, kind, what) in self.tail.as_mut().map(|t| t.read(id)).unwrap_or_default() {
-                self.display.line(&say(kind, at, what));
+                batch.push(say(kind, at, what));
             }
-            self.display
-                .standing(&standing(id, &view.status, target.as_ref()));
             if view.status.is_terminal() {
                 if view.error_code.as_deref() == Some("ALARM_ACTIVE")
                     && self.said.first(id, "alarm", "stopped")
@@ -223,7 +221,7 @@ impl Watcher<'_> {
                         "CodeDeploy stopped {id} for an alarm: {}",
                         view.error_message.as_deref().unwrap_or("ALARM_ACTIVE")
                     );
-                    self.display.line(&say(EntryKind::Alarm, now_epoch(), what));
+                    batch.push(say(EntryKind::Alarm, now_epoch(), what));
                 }
                 let ended_since = *ended_at.get_or_insert_with(Instant::now);
                 let waiting_for_rollback = !rollback
@@ -233,17 +231,33 @@ impl Watcher<'_> {
                 if !waiting_for_rollback {
                     if let Some(rb) = &view.rollback_deployment_id {
                         let what = format!("CodeDeploy rolls back with deployment {rb}");
-                        self.display
-                            .line(&say(EntryKind::Rollback, now_epoch(), what));
+                        batch.push(say(EntryKind::Rollback, now_epoch(), what));
                     }
+                    self.show(batch, id, &view.status, target.as_ref());
                     return Ok(Ended {
                         status: view.status,
                         rollback: view.rollback_deployment_id.filter(|_| !rollback),
                     });
                 }
             }
+            self.show(batch, id, &view.status, target.as_ref());
             tokio::time::sleep(self.args.interval).await;
         }
+    }
+
+    /// Shows one look's lines in time order, then where the deployment stands.
+    fn show(
+        &mut self,
+        mut batch: Vec<ProgressEvent>,
+        id: &str,
+        status: &Status,
+        target: Option<&TargetView>,
+    ) {
+        batch.sort_by(|a, b| a.at_epoch.total_cmp(&b.at_epoch));
+        for event in &batch {
+            self.display.line(event);
+        }
+        self.display.standing(&standing(id, status, target));
     }
 
     /// The deployment's ECS target, once CodeDeploy has started it.

@@ -92,7 +92,7 @@ const INSTANT: f64 = 0.05;
 
 /// What deployment `id`'s `target` shows that has not been said yet, in lifecycle order: events started,
 /// events ended (with how long they took, and CodeDeploy's diagnostics on failure), events skipped (at the
-/// last moment the target shows), and all production traffic moved once AllowTraffic succeeded.
+/// moment the target last changed), and all production traffic moved once AllowTraffic succeeded.
 /// `rollback` labels the lines of a deployment that rolls another back.
 pub fn lifecycle_happenings(
     id: &str,
@@ -105,10 +105,13 @@ pub fn lifecycle_happenings(
     } else {
         String::new()
     };
+    // Skipped events carry no times: they were skipped when the target last changed, and never before
+    // the last time another event shows.
     let last_moment = target
         .events
         .iter()
         .flat_map(|e| [e.start, e.end])
+        .chain([target.updated])
         .flatten()
         .fold(None, |max: Option<f64>, t| {
             Some(max.map_or(t, |m| m.max(t)))
@@ -250,12 +253,16 @@ mod tests {
         failed.diagnostics = Some("ALARM_ACTIVE: web-404s".into());
         let target = TargetView {
             events: vec![failed, event("AfterAllowTraffic", "Skipped", None, None)],
+            updated: Some(7.5),
             ..TargetView::default()
         };
-        let lines: Vec<String> = lifecycle_happenings("d-2", &target, true, &mut Said::default())
-            .into_iter()
-            .map(|h| h.what)
-            .collect();
+        let happenings = lifecycle_happenings("d-2", &target, true, &mut Said::default());
+        assert_eq!(
+            happenings.last().map(|h| h.at_epoch),
+            Some(7.5),
+            "skipped when the target last changed"
+        );
+        let lines: Vec<String> = happenings.into_iter().map(|h| h.what).collect();
         assert_eq!(
             lines,
             vec![
