@@ -239,6 +239,28 @@ fn watch_exits_with_the_rolled_back_code() -> anyhow::Result<()> {
         !std::fs::read_to_string(&progress)?.contains("test gate passed"),
         "no pass is claimed for a failed gate"
     );
+
+    // Afterwards, the same deployment by id: its whole story at once, and the same outcome.
+    let id = stdout
+        .lines()
+        .find_map(|l| l.split_whitespace().nth(2))
+        .unwrap_or_default()
+        .to_string();
+    let mut again = Command::new(PROVIDER);
+    again.args(["watch", "--deployment", &id, "--interval", "300ms"]);
+    watch_env(&mut again, &stage);
+    let (code, replay, stderr) = finish(again.spawn()?)?;
+    assert_eq!(code, 6, "{replay}\n{stderr}");
+    assert!(
+        replay.contains(&format!(
+            "{id} [lifecycle] lifecycle event AllowTraffic Skipped"
+        )),
+        "{replay}"
+    );
+    assert!(
+        replay.contains(": lifecycle event AllowTraffic Succeeded"),
+        "{replay}"
+    );
     Ok(())
 }
 

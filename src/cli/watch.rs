@@ -7,11 +7,11 @@ use std::time::{Duration, Instant};
 
 use super::args::WatchArgs;
 use super::exit;
-use crate::aws::settings::{AwsSettings, Endpoints, DEFAULT_MAX_RETRIES};
+use crate::aws::settings::{AwsSettings, Endpoints};
 use crate::aws::transport::{
     Timeouts, DEFAULT_ATTEMPT_TIMEOUT, DEFAULT_CONNECT_TIMEOUT, DEFAULT_READ_TIMEOUT,
 };
-use crate::aws::{Aws, ErrorKind, Status, TargetView};
+use crate::aws::{Aws, AwsError, ErrorKind, Status, TargetView};
 use crate::progress::line;
 use crate::progress::terminal::{Display, Plain, Standing, Terminal};
 use crate::rollout::progress::now_epoch;
@@ -20,6 +20,14 @@ use crate::rollout::{EntryKind, ProgressEvent};
 
 /// How long a Failed or Stopped deployment is given for CodeDeploy to record its rollback.
 const ROLLBACK_APPEARS_WITHIN: Duration = Duration::from_secs(60);
+/// Attempts per AWS call: a person watching wants a wrong endpoint named soon, and the next look retries.
+const MAX_RETRIES: u32 = 3;
+
+/// True for an AWS error that looking again will not cure (a wrong name, missing permission or
+/// credentials); throttling and an unreachable endpoint are retried at the next look.
+fn hopeless(err: &AwsError) -> bool {
+    !matches!(err.kind, ErrorKind::Throttled | ErrorKind::Unreachable)
+}
 
 /// Runs `watch`; the exit code.
 pub async fn watch(args: &WatchArgs) -> i32 {
@@ -27,7 +35,7 @@ pub async fn watch(args: &WatchArgs) -> i32 {
     let settings = AwsSettings {
         region: args.region.clone(),
         profile: args.profile.clone(),
-        max_retries: DEFAULT_MAX_RETRIES,
+        max_retries: MAX_RETRIES,
         endpoints: Endpoints {
             codedeploy: all.clone(),
             ecs: all.clone(),
@@ -87,8 +95,10 @@ async fn find(aws: &Aws, args: &WatchArgs) -> Result<String, String> {
                     return Ok(d.id.clone());
                 }
             }
-            Err(err) if err.kind == ErrorKind::NotFound => {
-                return Err(format!("{app}:{group} cannot be read: {err}."))
+            Err(err) if hopeless(&err) => {
+                return Err(format!(
+                    "the deployments of {app}:{group} cannot be read: {err}."
+                ))
             }
             Err(err) => {
                 eprintln!("reading the deployments of {app}:{group} failed: {err}; trying again")
@@ -158,13 +168,14 @@ impl Watcher<'_> {
         let mut last_status: Option<Status> = None;
         let mut last_weight: Option<f64> = None;
         let mut ended_at: Option<Instant> = None;
+        let mut saw_running = false;
         let mut names = (String::new(), String::new());
         loop {
             let view = match self.aws.deployment(id).await {
                 Ok(Some(view)) => view,
                 Ok(None) => return Err(format!("CodeDeploy returned no deployment {id}.")),
-                Err(err) if err.kind == ErrorKind::NotFound => {
-                    return Err(format!("deployment {id} does not exist: {err}."))
+                Err(err) if hopeless(&err) => {
+                    return Err(format!("deployment {id} cannot be read: {err}."))
                 }
                 Err(err) => {
                     eprintln!("reading deployment {id} failed: {err}; trying again");
@@ -186,6 +197,7 @@ impl Watcher<'_> {
             };
             // One look's lines are shown in time order: CodeDeploy's times for what it reports, now for the rest.
             let mut batch: Vec<ProgressEvent> = Vec::new();
+            saw_running |= !view.status.is_terminal();
             if last_status.as_ref() != Some(&view.status) {
                 let what = format!("deployment {id} is {}", view.status.as_str());
                 batch.push(say(EntryKind::Status, now_epoch(), what));
@@ -224,7 +236,9 @@ impl Watcher<'_> {
                     batch.push(say(EntryKind::Alarm, now_epoch(), what));
                 }
                 let ended_since = *ended_at.get_or_insert_with(Instant::now);
+                // A deployment that was over at the first look had its rollback recorded long ago.
                 let waiting_for_rollback = !rollback
+                    && saw_running
                     && view.status != Status::Succeeded
                     && view.rollback_deployment_id.is_none()
                     && ended_since.elapsed() < ROLLBACK_APPEARS_WITHIN;
