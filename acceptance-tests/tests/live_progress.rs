@@ -297,3 +297,28 @@ fn watch_in_a_terminal_draws_a_progress_bar() -> anyhow::Result<()> {
     assert!(stdout.contains("Succeeded"), "{stdout:?}");
     Ok(())
 }
+
+/// A progress file that cannot be written fails `terraform plan` on the attribute, saying why, before
+/// anything is read or deployed.
+#[test]
+fn an_unwritable_progress_file_fails_on_its_attribute() -> anyhow::Result<()> {
+    let scratch = tempfile::tempdir()?;
+    let missing = scratch
+        .path()
+        .join("no-such-directory")
+        .join("progress.log");
+    let provider = format!(
+        "provider \"ecsbg\" {{\n  progress_file = \"{}\"\n}}\n",
+        missing.display()
+    );
+    let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
+    stage.ws.write_main(&config(&provider, "v1", None))?;
+    let plan = stage.ws.run(&["plan"])?;
+    let out = plan.output();
+    assert_ne!(plan.code, 0, "{out}");
+    assert!(out.contains("Cannot write the progress file"), "{out}");
+    assert!(out.contains("progress_file"), "{out}");
+    assert!(out.contains("no-such-directory"), "{out}");
+    assert_eq!(stage.emu.calls("codedeploy.CreateDeployment"), 0);
+    Ok(())
+}

@@ -12,8 +12,8 @@ use super::report::{EntryKind, TimelineEntry};
 use super::timeline::{lifecycle_happenings, Happening};
 use crate::aws::TargetView;
 
-/// How long the closing read of the targets may take: a rollout that ended must not hang on it.
-const REBUILD_WITHIN: Duration = Duration::from_secs(20);
+/// How long the closing reads of the targets may take in all: a rollout that ended must not hang on them.
+const REBUILD_WITHIN: Duration = Duration::from_secs(10);
 
 impl Rollout<'_> {
     /// Records a line of no particular kind.
@@ -60,11 +60,13 @@ impl Rollout<'_> {
             .flatten()
             .cloned()
             .collect();
-        for id in ids {
-            let read = tokio::time::timeout(REBUILD_WITHIN, self.target(&id)).await;
-            if read.is_err() {
-                tracing::debug!(deployment_id = %id, "the closing read of the lifecycle events timed out");
+        let reads = async {
+            for id in &ids {
+                self.target(id).await;
             }
+        };
+        if tokio::time::timeout(REBUILD_WITHIN, reads).await.is_err() {
+            tracing::debug!("the closing read of the lifecycle events timed out");
         }
         self.timeline
             .sort_by(|a, b| a.at_seconds.total_cmp(&b.at_seconds));
