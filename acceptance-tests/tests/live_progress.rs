@@ -5,7 +5,9 @@
 
 use std::process::{Child, Command, Stdio};
 
-use ecsbg_acceptance::emulator::demo_seed;
+use std::time::Duration;
+
+use ecsbg_acceptance::emulator::{demo_seed, http_get, not_found_burst, wait_until};
 use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{web_resource, PROVIDER_HEADER};
 
@@ -320,5 +322,41 @@ fn an_unwritable_progress_file_fails_on_its_attribute() -> anyhow::Result<()> {
     assert!(out.contains("progress_file"), "{out}");
     assert!(out.contains("no-such-directory"), "{out}");
     assert_eq!(stage.emu.calls("codedeploy.CreateDeployment"), 0);
+    Ok(())
+}
+
+/// Users' 404s during the bake fire the group's alarm: `watch` shows the alarm entering ALARM (read from
+/// CloudWatch at every look), then the rollback, and exits with the rolled-back code.
+#[test]
+fn watch_shows_the_alarm_that_rolls_back() -> anyhow::Result<()> {
+    let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
+    let provider = "provider \"ecsbg\" {}";
+    stage.ws.apply(&config(provider, "v1", None))?;
+    let prod = stage.emu.listener("web/production");
+
+    let watch = spawn_watch(&stage, &[])?;
+    let hcl = format!(
+        "{PROVIDER_HEADER}{}",
+        web_resource("web", "web", "web-prod", "v2", "  bake_time = \"20s\"\n")
+    );
+    let apply = stage.ws.spawn_apply(&hcl)?;
+    assert!(
+        wait_until(Duration::from_secs(120), || http_get(&prod).1
+            == "Hello from v2"),
+        "v2 never reached production"
+    );
+    not_found_burst(&prod, Duration::from_secs(4), || false);
+    let applied = apply.wait_with_output()?;
+    assert!(!applied.status.success(), "the apply fails: rolled back");
+    let (code, stdout, stderr) = finish(watch)?;
+    assert_eq!(code, 6, "{stdout}\n{stderr}");
+    assert!(
+        stdout.contains("[alarm] alarm web-404s is in ALARM"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("[rollback] CodeDeploy rolls back with deployment d-"),
+        "{stdout}"
+    );
     Ok(())
 }

@@ -90,6 +90,9 @@ pub struct DeploymentView {
     pub application: Option<String>,
     /// Its deployment group.
     pub group: Option<String>,
+    /// The alarms CodeDeploy watches for this deployment when it overrides the group's (ours always do);
+    /// None when the group's own configuration applies.
+    pub alarms: Option<Vec<String>>,
 }
 
 impl DeploymentView {
@@ -126,6 +129,16 @@ impl DeploymentView {
             description: info.description().map(str::to_string),
             application: info.application_name().map(str::to_string),
             group: info.deployment_group_name().map(str::to_string),
+            alarms: info.override_alarm_configuration().map(|c| {
+                if c.enabled() {
+                    c.alarms()
+                        .iter()
+                        .filter_map(|a| a.name().map(str::to_string))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }),
         })
     }
 }

@@ -2,6 +2,7 @@
 //! gives providers no output channel during apply). When Terraform starts the binary (its go-plugin magic
 //! cookie in the environment) none of this runs: the plugin path is untouched.
 
+mod alarms;
 mod args;
 pub mod exit;
 mod watch;

@@ -5,6 +5,7 @@
 use std::io::{IsTerminal, Read, Seek, SeekFrom};
 use std::time::{Duration, Instant};
 
+use super::alarms::AlarmWatch;
 use super::args::WatchArgs;
 use super::exit;
 use crate::aws::settings::{AwsSettings, Endpoints};
@@ -72,6 +73,7 @@ pub async fn watch(args: &WatchArgs) -> i32 {
         said: Said::default(),
         tail: args.progress_file.as_deref().map(Tail::new),
         target_id: None,
+        alarms: AlarmWatch::default(),
     };
     let code = watcher.outcome(&id).await;
     watcher.display.finish();
@@ -124,6 +126,7 @@ struct Watcher<'a> {
     said: Said,
     tail: Option<Tail>,
     target_id: Option<String>,
+    alarms: AlarmWatch,
 }
 
 /// How a followed deployment ended.
@@ -220,6 +223,11 @@ impl Watcher<'_> {
                         batch.push(say(EntryKind::Traffic, now_epoch(), what));
                     }
                     last_weight = target.green_weight;
+                }
+            }
+            if !rollback && !view.status.is_terminal() {
+                for what in self.alarms.look(self.aws, &view).await {
+                    batch.push(say(EntryKind::Alarm, now_epoch(), what));
                 }
             }
             for (at, kind, what) in self.tail.as_mut().map(|t| t.read(id)).unwrap_or_default() {
