@@ -2,6 +2,7 @@
 //! shows each lifecycle event with CodeDeploy's times, production traffic on green, alarms, the rollback,
 //! and the gate checks a provider's progress file reports. It exits with the rollout's outcome.
 
+use std::collections::HashSet;
 use std::io::{IsTerminal, Read, Seek, SeekFrom};
 use std::time::{Duration, Instant};
 
@@ -74,6 +75,7 @@ pub async fn watch(args: &WatchArgs) -> i32 {
         tail: args.progress_file.as_deref().map(Tail::new),
         target_id: None,
         alarms: AlarmWatch::default(),
+        shown: HashSet::new(),
     };
     let code = watcher.outcome(&id).await;
     watcher.display.finish();
@@ -127,6 +129,9 @@ struct Watcher<'a> {
     tail: Option<Tail>,
     target_id: Option<String>,
     alarms: AlarmWatch,
+    /// Gate and rollback lines shown so far (deployment, words): the progress file and CodeDeploy may tell
+    /// the same thing.
+    shown: HashSet<(Option<String>, String)>,
 }
 
 /// How a followed deployment ended.
@@ -225,7 +230,7 @@ impl Watcher<'_> {
                     last_weight = target.green_weight;
                 }
             }
-            if !rollback && !view.status.is_terminal() {
+            if !rollback {
                 for what in self.alarms.look(self.aws, &view).await {
                     batch.push(say(EntryKind::Alarm, now_epoch(), what));
                 }
@@ -277,7 +282,19 @@ impl Watcher<'_> {
     ) {
         batch.sort_by(|a, b| a.at_epoch.total_cmp(&b.at_epoch));
         for event in &batch {
-            self.display.line(event);
+            // Statuses, weights and alarms may rightly come back (InProgress after Ready); a gate or rollback
+            // line told by both the progress file and CodeDeploy is shown once.
+            let may_repeat = matches!(
+                event.kind,
+                EntryKind::Status | EntryKind::Traffic | EntryKind::Alarm | EntryKind::Lifecycle
+            );
+            if may_repeat
+                || self
+                    .shown
+                    .insert((event.deployment_id.clone(), event.what.clone()))
+            {
+                self.display.line(event);
+            }
         }
         self.display.standing(&standing(id, status, target));
     }
