@@ -53,3 +53,30 @@ fn plugin_start(args: &[String], cookie: bool) -> bool {
             .iter()
             .all(|a| matches!(a.as_str(), "--version" | "-version" | "--debug" | "-debug"))
 }
+
+#[cfg(test)]
+mod tests {
+    use super::plugin_start;
+
+    fn args(words: &[&str]) -> Vec<String> {
+        words.iter().map(|w| w.to_string()).collect()
+    }
+
+    #[test]
+    fn terraform_always_gets_the_plugin_and_people_get_commands() {
+        assert!(plugin_start(&args(&[]), true));
+        assert!(
+            plugin_start(&args(&["watch", "web:prod"]), true),
+            "the cookie decides"
+        );
+        assert!(
+            plugin_start(&args(&[]), false),
+            "no arguments: the plugin explains itself"
+        );
+        assert!(plugin_start(&args(&["--debug"]), false));
+        assert!(plugin_start(&args(&["--version"]), false));
+        assert!(!plugin_start(&args(&["watch", "web:prod"]), false));
+        assert!(!plugin_start(&args(&["--help"]), false));
+        assert!(!plugin_start(&args(&["--frobnicate"]), false));
+    }
+}
