@@ -44,6 +44,8 @@ prod=$(url web/production)
 test_url=$(url web/test)
 note "production listener: $prod    test listener: $test_url"
 note "GET production -> $(get "$prod")"
+note "to watch each rollout live, in a second terminal:"
+note "  AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION $root/target/debug/terraform-provider-ecsbg watch web:web-prod"
 
 mkdir -p "$work/bin" "$work/tf"
 ln -s "$root/target/debug/terraform-provider-ecsbg" "$work/bin/terraform-provider-ecsbg"

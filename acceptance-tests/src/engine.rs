@@ -207,6 +207,7 @@ impl EngineRig {
             test_url: self.group.test_url.clone(),
             description: rollout_description(APP, GROUP),
             ecs_target_id: Some(format!("{}:{}", self.group.cluster, self.group.service)),
+            progress: None,
         }
     }
 

@@ -8,7 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_codedeploy::types::{AppSpecContent, RevisionLocation, RevisionLocationType};
 use ecsbg::gate::TestGate;
-use ecsbg::rollout::{rollout_description, OnInterrupt, Outcome, RolloutReport, RolloutSpec};
+use ecsbg::rollout::{
+    rollout_description, EntryKind, OnInterrupt, Outcome, RolloutReport, RolloutSpec,
+};
 use ecsbg_acceptance::engine::{
     body_check, engine_seed, event_status, EngineRig, HeldGate, Production, Traffic, ALARM, APP,
     CANARY, GROUP, SLOW_CANARY,
@@ -63,6 +65,18 @@ fn ours(rig: &EngineRig) -> Vec<Value> {
         .collect()
 }
 
+/// The first timeline line not rebuilt from CodeDeploy's lifecycle events (nor the traffic they imply).
+fn first_deed(report: &RolloutReport) -> &str {
+    report
+        .timeline
+        .iter()
+        .find(|e| {
+            e.at_seconds >= 0.0 && !matches!(e.kind, EntryKind::Lifecycle | EntryKind::Traffic)
+        })
+        .map(|e| e.what.as_str())
+        .unwrap_or_default()
+}
+
 fn timeline_has(report: &RolloutReport, words: &str) -> bool {
     report.timeline.iter().any(|e| e.what.contains(words))
 }
@@ -99,8 +113,39 @@ fn success_without_a_gate_puts_green_in_production() {
     ));
     assert!(timeline_has(
         &report,
-        "gate passed: production traffic released (ContinueDeployment)"
+        "no test gate: production traffic released (ContinueDeployment)"
     ));
+    assert!(
+        !timeline_has(&report, "gate passed"),
+        "no gate ran, so none passed: {report:#?}"
+    );
+    // A minute per second: polls miss most transitions, yet every lifecycle event is listed with its
+    // time (from CodeDeploy's own timestamps), once, in time order.
+    for event in [
+        "BeforeInstall",
+        "Install",
+        "AfterInstall",
+        "AllowTestTraffic",
+        "AfterAllowTestTraffic",
+        "BeforeAllowTraffic",
+        "AllowTraffic",
+        "AfterAllowTraffic",
+    ] {
+        let ended = format!("lifecycle event {event} Succeeded");
+        let lines: Vec<_> = report
+            .timeline
+            .iter()
+            .filter(|e| e.kind == EntryKind::Lifecycle && e.what.starts_with(&ended))
+            .collect();
+        assert_eq!(lines.len(), 1, "{event} once: {report:#?}");
+    }
+    assert!(
+        report
+            .timeline
+            .windows(2)
+            .all(|w| w[0].at_seconds <= w[1].at_seconds),
+        "in time order: {report:#?}"
+    );
     assert_eq!(rig.production(), Production::on(&v2, "v2"));
     let made = ours(&rig);
     assert_eq!(made.len(), 1, "{made:#?}");
@@ -486,8 +531,10 @@ fn a_rollout_killed_in_the_ready_wait_is_adopted_by_id_and_finished() {
     assert!(report.green_serves_production);
     assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
     assert_eq!(report.rollback_deployment_id, None);
+    // The lifecycle events CodeDeploy ran before the adoption come first (at negative times); the first
+    // thing this rollout did was to adopt.
     assert_eq!(
-        report.timeline[0].what,
+        first_deed(&report),
         format!("adopted deployment {id} already in flight (Ready)"),
         "{report:#?}"
     );
@@ -522,8 +569,10 @@ fn a_rollout_killed_mid_shift_is_adopted_by_its_appspec_digest() {
     assert_eq!(report.outcome, Outcome::Succeeded, "{report:#?}");
     assert!(report.green_serves_production);
     assert_eq!(report.deployment_id.as_deref(), Some(id.as_str()));
+    // The lifecycle events CodeDeploy ran before the adoption come first (at negative times); the first
+    // thing this rollout did was to adopt.
     assert_eq!(
-        report.timeline[0].what,
+        first_deed(&report),
         format!("adopted deployment {id} already in flight (InProgress)"),
         "{report:#?}"
     );

@@ -11,6 +11,9 @@ terraform {
 provider "ecsbg" {
   region = "eu-west-1"
 
+  # One line per rollout event, appended as it happens: `tail -f` it in a CI step beside `terraform apply`.
+  progress_file = "rollout-progress.log"
+
   assume_role {
     role_arn     = "arn:aws:iam::123456789012:role/deployer"
     session_name = "terraform-release"

@@ -199,6 +199,11 @@ impl Aws {
         Ok(out.deployment_target().map(TargetView::from_target))
     }
 
+    /// Where a person watches deployment `id` in the AWS console (the region's console when known).
+    pub fn console_link(&self, id: &str) -> String {
+        console_link(self.region(), id)
+    }
+
     /// The id of a deployment's first target (for ECS: `cluster:service`).
     pub async fn first_target_id(&self, id: &str) -> Result<Option<String>, AwsError> {
         self.pace.turn().await;
@@ -214,5 +219,15 @@ impl Aws {
                     .error(Service::CodeDeploy, "ListDeploymentTargets", e)
             })?;
         Ok(out.target_ids().first().cloned())
+    }
+}
+
+/// The AWS console page of deployment `id`: the first thing a person asks for when a rollout is slow.
+pub fn console_link(region: Option<&str>, id: &str) -> String {
+    match region {
+        Some(region) => format!(
+            "https://{region}.console.aws.amazon.com/codesuite/codedeploy/deployments/{id}?region={region}"
+        ),
+        None => format!("https://console.aws.amazon.com/codesuite/codedeploy/deployments/{id}"),
     }
 }

@@ -26,7 +26,7 @@ pub mod watch;
 
 pub use checks::FiringAlarm;
 pub use client::{Aws, SharedAws};
-pub use deployments::{AlarmOverride, NewDeployment};
+pub use deployments::{console_link, AlarmOverride, NewDeployment};
 pub use error::{AwsError, ErrorKind};
 pub use group::{GroupError, Purpose};
 pub use history::DeploymentOrigin;

@@ -86,6 +86,13 @@ pub struct DeploymentView {
     pub appspec_sha256: Option<String>,
     /// The deployment's description: ours read `ecsbg_deployment APP:GROUP via terraform`.
     pub description: Option<String>,
+    /// Its CodeDeploy application (the `watch` command names it in every line).
+    pub application: Option<String>,
+    /// Its deployment group.
+    pub group: Option<String>,
+    /// The alarms CodeDeploy watches for this deployment when it overrides the group's (ours always do);
+    /// None when the group's own configuration applies.
+    pub alarms: Option<Vec<String>>,
 }
 
 impl DeploymentView {
@@ -120,12 +127,24 @@ impl DeploymentView {
                 .and_then(|c| c.sha256())
                 .map(str::to_string),
             description: info.description().map(str::to_string),
+            application: info.application_name().map(str::to_string),
+            group: info.deployment_group_name().map(str::to_string),
+            alarms: info.override_alarm_configuration().map(|c| {
+                if c.enabled() {
+                    c.alarms()
+                        .iter()
+                        .filter_map(|a| a.name().map(str::to_string))
+                        .collect()
+                } else {
+                    Vec::new()
+                }
+            }),
         })
     }
 }
 
 /// One lifecycle event of the ECS target.
-#[derive(Clone, Debug, PartialEq, Eq)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct LifecycleEventView {
     /// `BeforeInstall` … `AfterAllowTraffic`.
     pub name: String,
@@ -133,6 +152,11 @@ pub struct LifecycleEventView {
     pub status: String,
     /// What CodeDeploy said when it failed.
     pub diagnostics: Option<String>,
+    /// When it started, as epoch seconds (CodeDeploy's own clock): how a timeline is rebuilt when polls
+    /// missed the transition.
+    pub start: Option<f64>,
+    /// When it ended, as epoch seconds.
+    pub end: Option<f64>,
 }
 
 /// The ECS target of a deployment: its lifecycle and where traffic is.
@@ -145,6 +169,9 @@ pub struct TargetView {
     /// The green task set's id (`ecs-svc/…`), once CodeDeploy has created it in Install: its tasks carry
     /// it as `startedBy`, which is how the tasks ECS stopped in green are told from blue's.
     pub green_task_set: Option<String>,
+    /// When CodeDeploy last changed the target (`lastUpdatedAt`, epoch seconds): the moment events that
+    /// never ran were marked Skipped, which carry no times of their own.
+    pub updated: Option<f64>,
 }
 
 impl TargetView {
@@ -174,6 +201,8 @@ impl TargetView {
                     .collect::<Vec<_>>()
                     .join(": ")
                 }),
+                start: e.start_time().map(|t| t.as_secs_f64()),
+                end: e.end_time().map(|t| t.as_secs_f64()),
             })
             .collect();
         let green = ecs
@@ -185,6 +214,7 @@ impl TargetView {
             green_weight: green.map(|t| t.traffic_weight()),
             // Sic: the SDK's member is `identifer`, as CodeDeploy's model spells it.
             green_task_set: green.and_then(|t| t.identifer()).map(str::to_string),
+            updated: ecs.last_updated_at().map(|t| t.as_secs_f64()),
         }
     }
 
@@ -237,15 +267,20 @@ mod tests {
                     name: "Install".into(),
                     status: "Succeeded".into(),
                     diagnostics: None,
+                    start: None,
+                    end: None,
                 },
                 LifecycleEventView {
                     name: "AllowTraffic".into(),
                     status: "Failed".into(),
                     diagnostics: Some("ALARM_ACTIVE: web-404s".into()),
+                    start: None,
+                    end: None,
                 },
             ],
             green_weight: Some(10.0),
             green_task_set: None,
+            updated: None,
         };
         assert!(!view.traffic_shifted());
         assert_eq!(

@@ -30,6 +30,7 @@ pub fn provider_schema() -> Schema {
                 Attribute::optional("max_retries", Type::Number, "How many times an AWS call is retried (standard retry with exponential back-off; throttling included). CodeDeploy calls are also paced across all rollouts of a run, slowing down when CodeDeploy throttles. Default `25`."),
                 Attribute::optional("connect_timeout", Type::String, "How long to wait for a connection to an AWS endpoint, e.g. `5s`. Default `5s`."),
                 Attribute::optional("attempt_timeout", Type::String, "How long one attempt of one AWS call may take, connecting included; a slower attempt is retried. Default `10s`."),
+                Attribute::optional(PROGRESS_FILE, Type::String, "A file every rollout appends its progress to, one line per event as it happens (lifecycle events, production traffic on green, gate checks, alarms, rollback), flushed per line, for a CI step to `tail -f` while `terraform apply` shows only \"Still modifying…\". Defaults to `ECSBG_PROGRESS_FILE`; unset, no file is written."),
                 Attribute::optional("read_timeout", Type::String, "How long the reads of refresh, plan and import may take in all, retries included, before the command fails naming the endpoint, the operation and what the last attempt met. Rollouts are not limited by it: they retry within their own `timeouts` and `on_interrupt`. Default `25s`."),
             ],
             blocks: vec![
@@ -67,6 +68,18 @@ pub fn provider_schema() -> Schema {
             deprecated: false,
         },
     }
+}
+
+/// The provider block's progress file attribute.
+pub const PROGRESS_FILE: &str = "progress_file";
+/// The environment variable a progress file is taken from when the block does not name one.
+pub const PROGRESS_FILE_ENV: &str = "ECSBG_PROGRESS_FILE";
+
+/// The progress file to write, if any: the block's `progress_file`, else `ECSBG_PROGRESS_FILE` (read by `env`).
+pub fn progress_file(config: &Value, env: impl Fn(&str) -> Option<String>) -> Option<String> {
+    string(config.get(PROGRESS_FILE))
+        .or_else(|| env(PROGRESS_FILE_ENV))
+        .filter(|p| !p.is_empty())
 }
 
 /// Parses and validates the provider block. Unknown values (not yet known at validate time) are skipped;
@@ -177,6 +190,13 @@ pub fn parse_settings(config: &Value) -> (AwsSettings, Diagnostics) {
             duration,
         });
     }
+    if config.get(PROGRESS_FILE).as_str() == Some("") {
+        diags.attribute_error(
+            AttributePath::root(PROGRESS_FILE),
+            "Invalid progress file",
+            "progress_file must name a file, e.g. \"rollout-progress.log\"; leave it out to write none.",
+        );
+    }
     let endpoints = config.get("endpoints");
     for (name, slot) in [
         ("codedeploy", &mut settings.endpoints.codedeploy),
@@ -232,6 +252,20 @@ mod tests {
         assert!(diags.is_empty());
         assert_eq!(settings.max_retries, DEFAULT_MAX_RETRIES);
         assert_eq!(settings.region, None);
+        assert_eq!(progress_file(&config(vec![]), |_| None), None);
+    }
+
+    #[test]
+    fn the_progress_file_comes_from_the_block_else_the_environment() {
+        let env = |k: &str| (k == PROGRESS_FILE_ENV).then(|| "from-env.log".to_string());
+        assert_eq!(
+            progress_file(&config(vec![]), env).as_deref(),
+            Some("from-env.log")
+        );
+        let block = config(vec![(PROGRESS_FILE, Value::string("ci.log"))]);
+        assert_eq!(progress_file(&block, env).as_deref(), Some("ci.log"));
+        let (_, diags) = parse_settings(&config(vec![(PROGRESS_FILE, Value::string(""))]));
+        assert!(diags.has_errors());
     }
 
     #[test]

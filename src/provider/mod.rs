@@ -5,15 +5,19 @@ pub mod config;
 use std::sync::Arc;
 
 use crate::aws::{Aws, SharedAws};
+use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::diagnostics::Diagnostics;
 use crate::plugin::resource::{ProviderType, RequestContext, ResourceType};
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
+use crate::progress::file::FileSink;
+use crate::progress::SharedProgress;
 
 /// The provider served by the binary.
 #[derive(Default)]
 pub struct EcsbgProvider {
     aws: SharedAws,
+    progress: SharedProgress,
 }
 
 impl EcsbgProvider {
@@ -34,9 +38,23 @@ impl ProviderType for EcsbgProvider {
     }
 
     async fn configure(&self, _ctx: &RequestContext, config: &Value) -> Diagnostics {
-        let (settings, diags) = config::parse_settings(config);
+        let (settings, mut diags) = config::parse_settings(config);
         if diags.has_errors() {
             return diags;
+        }
+        match config::progress_file(config, |k| std::env::var(k).ok()) {
+            Some(path) => match FileSink::open(&path) {
+                Ok(sink) => self.progress.set(Some(Arc::new(sink))),
+                Err(problem) => {
+                    diags.attribute_error(
+                        AttributePath::root(config::PROGRESS_FILE),
+                        "Cannot write the progress file",
+                        problem,
+                    );
+                    return diags;
+                }
+            },
+            None => self.progress.set(None),
         }
         let aws = Aws::connect(&settings).await;
         tracing::debug!(region = ?aws.region(), "AWS clients ready");
@@ -46,7 +64,7 @@ impl ProviderType for EcsbgProvider {
 
     fn resources(&self) -> Vec<Arc<dyn ResourceType>> {
         #[allow(unused_mut)]
-        let mut resources = crate::resource::resources(self.aws.clone());
+        let mut resources = crate::resource::resources(self.aws.clone(), self.progress.clone());
         #[cfg(feature = "testing")]
         resources.extend(crate::testing::resources());
         resources

@@ -6,8 +6,9 @@ use std::sync::Arc;
 
 use crate::aws::SharedAws;
 use crate::plugin::resource::ResourceType;
+use crate::progress::SharedProgress;
 
-/// Every shipped resource type.
-pub fn resources(aws: SharedAws) -> Vec<Arc<dyn ResourceType>> {
-    vec![Arc::new(deployment::DeploymentResource::new(aws))]
+/// Every shipped resource type; rollouts send their lines to `progress` when it holds a sink.
+pub fn resources(aws: SharedAws, progress: SharedProgress) -> Vec<Arc<dyn ResourceType>> {
+    vec![Arc::new(deployment::DeploymentResource::new(aws, progress))]
 }

@@ -10,8 +10,10 @@ use tokio_util::sync::CancellationToken;
 use super::appspec::AppSpec;
 use super::blocked::blocked_by;
 use super::gate::Gate;
-use super::report::{Outcome, RolloutReport, TimelineEntry};
+use super::progress::now_epoch;
+use super::report::{EntryKind, Outcome, RolloutReport, TimelineEntry};
 use super::spec::RolloutSpec;
+use super::timeline::Said;
 use crate::aws::{AlarmOverride, Aws, AwsError, DeploymentView, NewDeployment};
 
 /// Runs one rollout to its end. `adopt` names a deployment this provider started earlier (from private
@@ -28,6 +30,8 @@ pub async fn run(
         spec,
         stop,
         started: Instant::now(),
+        started_epoch: now_epoch(),
+        said: Said::default(),
         timeline: Vec::new(),
         deployment_id: None,
         rollback_deployment_id: None,
@@ -35,6 +39,7 @@ pub async fn run(
         target_id: None,
     };
     let outcome = rollout.drive(gate, adopt).await;
+    rollout.rebuild_timeline().await;
     let green_serves_production = matches!(outcome, Outcome::Succeeded | Outcome::TrafficShifted);
     RolloutReport {
         deployment_id: rollout.deployment_id,
@@ -52,6 +57,10 @@ pub(super) struct Rollout<'a> {
     pub(super) spec: &'a RolloutSpec,
     pub(super) stop: &'a CancellationToken,
     pub(super) started: Instant,
+    /// The same moment on the wall clock, to place CodeDeploy's timestamps on the timeline.
+    pub(super) started_epoch: f64,
+    /// What the timeline has said of lifecycle events and traffic, so nothing is said twice.
+    pub(super) said: Said,
     pub(super) timeline: Vec<TimelineEntry>,
     pub(super) deployment_id: Option<String>,
     pub(super) rollback_deployment_id: Option<String>,
@@ -61,17 +70,6 @@ pub(super) struct Rollout<'a> {
 }
 
 impl Rollout<'_> {
-    /// Records a timeline entry and logs it at INFO (visible with TF_LOG).
-    pub(super) fn note(&mut self, what: impl Into<String>) {
-        let what = what.into();
-        let deployment_id = self.deployment_id.clone().unwrap_or_default();
-        tracing::info!(deployment_id = %deployment_id, "{what}");
-        self.timeline.push(TimelineEntry {
-            at_seconds: (self.started.elapsed().as_secs_f64() * 10.0).round() / 10.0,
-            what,
-        });
-    }
-
     async fn drive(&mut self, gate: &dyn Gate, adopt: Option<&str>) -> Outcome {
         let ours = self.spec.appspec.sha256();
         let in_flight = match self.find_in_flight().await {
@@ -91,11 +89,15 @@ impl Rollout<'_> {
                     || d.appspec_sha256.as_deref() == Some(ours.as_str()) =>
             {
                 self.deployment_id = Some(d.id.clone());
-                self.note(format!(
-                    "adopted deployment {} already in flight ({})",
-                    d.id,
-                    d.status.as_str()
-                ));
+                self.announce(&d.id, "adopted");
+                self.note_as(
+                    EntryKind::Deployment,
+                    format!(
+                        "adopted deployment {} already in flight ({})",
+                        d.id,
+                        d.status.as_str()
+                    ),
+                );
                 d.id
             }
             Some(d) => {
@@ -166,10 +168,11 @@ impl Rollout<'_> {
         match self.aws.create_deployment(&request).await {
             Ok(id) => {
                 self.deployment_id = Some(id.clone());
-                self.note(format!(
-                    "created deployment {id} of {}",
-                    appspec.task_definition_arn
-                ));
+                self.announce(&id, "created");
+                self.note_as(
+                    EntryKind::Deployment,
+                    format!("created deployment {id} of {}", appspec.task_definition_arn),
+                );
                 Ok(id)
             }
             Err(err) => {
@@ -179,10 +182,14 @@ impl Rollout<'_> {
                 if let Ok(Some(d)) = self.find_in_flight().await {
                     if d.appspec_sha256.as_deref() == Some(appspec.sha256().as_str()) {
                         self.deployment_id = Some(d.id.clone());
-                        self.note(format!(
-                            "CreateDeployment failed ({message}) but deployment {} exists: adopted",
-                            d.id
-                        ));
+                        self.announce(&d.id, "adopted");
+                        self.note_as(
+                            EntryKind::Deployment,
+                            format!(
+                                "CreateDeployment failed ({message}) but deployment {} exists: adopted",
+                                d.id
+                            ),
+                        );
                         return Ok(d.id);
                     }
                     // Someone else's deployment got in between our check and our create.

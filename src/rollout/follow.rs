@@ -8,8 +8,9 @@ use std::time::{Duration, Instant};
 use super::engine::Rollout;
 use super::gate::Gate;
 use super::green_health::GreenWatch;
-use super::report::Outcome;
+use super::report::{EntryKind, Outcome};
 use super::spec::WaitFor;
+use super::timeline::TRAFFIC_FULL;
 use crate::aws::watch::Observed;
 use crate::aws::{Status, TargetView};
 use crate::duration::format_duration;
@@ -29,9 +30,11 @@ impl Rollout<'_> {
         let mut polls: u64 = 0;
         let mut green = GreenWatch::default();
         // Lifecycle detail (weights, traffic shifted) is needed at every look only to time the bake or to
-        // return at traffic_shifted; otherwise a look every few keeps the timeline without doubling the calls.
+        // return at traffic_shifted, or for a progress stream someone watches live; otherwise a look every few
+        // keeps the timeline without doubling the calls (the end of the rollout reads the lifecycle once more).
         let target_every = if self.spec.bake_time > Duration::ZERO
             || self.spec.wait_for == WaitFor::TrafficShifted
+            || self.spec.progress.is_some()
         {
             1
         } else {
@@ -50,17 +53,18 @@ impl Rollout<'_> {
                     match self.aws.deployment(id).await {
                         Ok(Some(view)) if view.status == Status::Succeeded => {
                             self.status = Some(view.status.as_str().to_string());
-                            self.note(format!("deployment {id} is Succeeded"));
+                            self.note_as(EntryKind::Status, format!("deployment {id} is Succeeded"));
                             drop(feed);
                             return self.bake_after_success(id, bake_until, alarms).await;
                         }
                         Ok(Some(view)) if view.status.is_terminal() => {
-                            self.note(format!("alarm {firing} fired"));
+                            self.note_as(EntryKind::Alarm, format!("alarm {firing} fired"));
                             return self.after_failure(view).await;
                         }
                         _ => {}
                     }
                     let reason = format!("alarm {firing} fired");
+                    self.note_as(EntryKind::Alarm, reason.clone());
                     return self.stop_with_rollback(id, &reason).await;
                 }
                 observed = feed.next() => observed,
@@ -77,7 +81,10 @@ impl Rollout<'_> {
             polls += 1;
             if last_status.as_ref() != Some(&view.status) {
                 self.status = Some(view.status.as_str().to_string());
-                self.note(format!("deployment {id} is {}", view.status.as_str()));
+                self.note_as(
+                    EntryKind::Status,
+                    format!("deployment {id} is {}", view.status.as_str()),
+                );
                 last_status = Some(view.status.clone());
             }
             match view.status {
@@ -108,16 +115,25 @@ impl Rollout<'_> {
                 green.saw(&target);
                 if target.green_weight != last_weight {
                     if let Some(w) = target.green_weight {
-                        self.note(format!("production traffic on green: {w}%"));
+                        if w < 100.0 || self.said.first(id, TRAFFIC_FULL.0, TRAFFIC_FULL.1) {
+                            self.note_as(
+                                EntryKind::Traffic,
+                                format!("production traffic on green: {w}%"),
+                            );
+                        }
                     }
                     last_weight = target.green_weight;
                 }
                 if target.traffic_shifted() && bake_until.is_none() {
                     bake_until = Some(Instant::now() + self.spec.bake_time);
-                    self.note(format!(
-                        "all production traffic on green; baking for {}",
-                        format_duration(self.spec.bake_time)
-                    ));
+                    self.said.first(id, TRAFFIC_FULL.0, TRAFFIC_FULL.1);
+                    self.note_as(
+                        EntryKind::Traffic,
+                        format!(
+                            "all production traffic on green; baking for {}",
+                            format_duration(self.spec.bake_time)
+                        ),
+                    );
                 }
             }
             if let Some(outcome) = self.watch_green(id, &view.status, &mut green).await {
@@ -143,10 +159,13 @@ impl Rollout<'_> {
             };
         }
         let cluster_service = self.target_id.clone()?;
-        self.aws
+        let target = self
+            .aws
             .deployment_target(id, &cluster_service)
             .await
             .ok()
-            .flatten()
+            .flatten()?;
+        self.heard(id, &target);
+        Some(target)
     }
 }

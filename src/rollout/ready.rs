@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use super::engine::Rollout;
 use super::gate::{Gate, GateContext};
-use super::report::Outcome;
+use super::report::{EntryKind, Outcome};
 use crate::aws::ErrorKind;
 use crate::duration::format_duration;
 
@@ -13,7 +13,10 @@ impl Rollout<'_> {
     /// Runs the gate during the Ready wait. None means "continued; keep following".
     pub(super) async fn run_gate(&mut self, id: &str, gate: &dyn Gate) -> Option<Outcome> {
         if !gate.is_empty() {
-            self.note("test gate started against the test listener");
+            self.note_as(
+                EntryKind::Gate,
+                "test gate started against the test listener",
+            );
             let ctx = GateContext {
                 deployment_id: id.to_string(),
                 task_definition_arn: self.spec.appspec.task_definition_arn.clone(),
@@ -32,16 +35,19 @@ impl Rollout<'_> {
             let verdict = gate.run(&ctx, &gate_stop).await;
             timer.abort();
             for check in &verdict.checks {
-                self.note(format!(
-                    "gate check {}: {}{}",
-                    check.name,
-                    if check.passed { "passed" } else { "FAILED" },
-                    if check.passed {
-                        String::new()
-                    } else {
-                        format!(" — {}", check.detail)
-                    }
-                ));
+                self.note_as(
+                    EntryKind::Gate,
+                    format!(
+                        "gate check {}: {}{}",
+                        check.name,
+                        if check.passed { "passed" } else { "FAILED" },
+                        if check.passed {
+                            String::new()
+                        } else {
+                            format!(" — {}", check.detail)
+                        }
+                    ),
+                );
             }
             if verdict.interrupted {
                 let why = if self.stop.is_cancelled() {
@@ -62,11 +68,23 @@ impl Rollout<'_> {
                 return Some(self.stop_with_rollback(id, &reason).await);
             }
         }
+        // "Gate passed" only when a gate ran: without one, nothing was checked.
+        let (kind, released) = if gate.is_empty() {
+            (
+                EntryKind::Traffic,
+                "no test gate: production traffic released (ContinueDeployment)",
+            )
+        } else {
+            (
+                EntryKind::Gate,
+                "test gate passed: production traffic released (ContinueDeployment)",
+            )
+        };
         let mut last_error = String::new();
         for attempt in 0..5u32 {
             match self.aws.continue_ready_wait(id).await {
                 Ok(()) => {
-                    self.note("gate passed: production traffic released (ContinueDeployment)");
+                    self.note_as(kind, released);
                     return None;
                 }
                 // Already over (the Ready wait timed out, someone stopped it): the follow loop reads how it

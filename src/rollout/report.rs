@@ -1,5 +1,7 @@
 //! What a rollout reports: how it ended, whether green serves production, and its timeline.
 
+pub use super::timeline::EntryKind;
+
 /// How a rollout ended.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub enum Outcome {
@@ -31,6 +33,8 @@ pub enum Outcome {
 pub struct TimelineEntry {
     /// Seconds since the rollout started.
     pub at_seconds: f64,
+    /// What kind of thing happened, so readers (and the progress stream) can pick lines without parsing text.
+    pub kind: EntryKind,
     /// What happened.
     pub what: String,
 }

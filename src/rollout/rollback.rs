@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use super::appspec::AppSpec;
 use super::engine::Rollout;
-use super::report::Outcome;
+use super::report::{EntryKind, Outcome};
 use super::spec::OnInterrupt;
 use crate::aws::watch::{AlarmFeed, Observed};
 use crate::aws::{DeploymentView, ErrorKind, Status};
@@ -54,9 +54,10 @@ impl Rollout<'_> {
                 reason: format!("alarm {alarms} fired during the bake time after deployment {id} succeeded, and the previous task definition is unknown, so it could not be redeployed. Green still serves production."),
             };
         };
-        self.note(format!(
-            "alarm {alarms} fired after {id} succeeded: redeploying {previous}"
-        ));
+        self.note_as(
+            EntryKind::Alarm,
+            format!("alarm {alarms} fired after {id} succeeded: redeploying {previous}"),
+        );
         let appspec = AppSpec {
             task_definition_arn: previous.clone(),
             ..self.spec.appspec.clone()
@@ -87,11 +88,21 @@ impl Rollout<'_> {
         // still say how the deployment ended.
         if self.status.as_deref() != Some(view.status.as_str()) {
             self.status = Some(view.status.as_str().to_string());
-            self.note(format!(
-                "deployment {} is {}",
-                view.id,
-                view.status.as_str()
-            ));
+            self.note_as(
+                EntryKind::Status,
+                format!("deployment {} is {}", view.id, view.status.as_str()),
+            );
+        }
+        // CodeDeploy stopped it for an alarm before the rollout's own alarm watch saw one: say which.
+        if view.error_code.as_deref() == Some("ALARM_ACTIVE") {
+            self.note_as(
+                EntryKind::Alarm,
+                format!(
+                    "CodeDeploy stopped {} for an alarm: {}",
+                    view.id,
+                    view.error_message.as_deref().unwrap_or("ALARM_ACTIVE")
+                ),
+            );
         }
         let mut reason = format!(
             "deployment {} {}{}",
@@ -122,7 +133,10 @@ impl Rollout<'_> {
 
     /// Stops the deployment asking CodeDeploy to roll back, then follows the rollback.
     pub(super) async fn stop_with_rollback(&mut self, id: &str, reason: &str) -> Outcome {
-        self.note(format!("stopping {id} with rollback: {reason}"));
+        self.note_as(
+            EntryKind::Rollback,
+            format!("stopping {id} with rollback: {reason}"),
+        );
         let mut stopped = false;
         for attempt in 0..5u32 {
             match self.aws.stop_with_rollback(id).await {
@@ -170,7 +184,10 @@ impl Rollout<'_> {
                     if let Some(rollback) = view.rollback_deployment_id.clone() {
                         drop(feed);
                         self.rollback_deployment_id = Some(rollback.clone());
-                        self.note(format!("CodeDeploy rolls back with deployment {rollback}"));
+                        self.note_as(
+                            EntryKind::Rollback,
+                            format!("CodeDeploy rolls back with deployment {rollback}"),
+                        );
                         let status = self.follow_to_end(&rollback, false).await;
                         return Outcome::RolledBack {
                             reason: format!("{reason}; rollback deployment {rollback} {status}"),
@@ -207,7 +224,7 @@ impl Rollout<'_> {
             };
             let status = view.status.as_str().to_string();
             if status != last {
-                self.note(format!("deployment {id} is {status}"));
+                self.note_as(EntryKind::Status, format!("deployment {id} is {status}"));
                 last = status.clone();
             }
             if view.status.is_terminal() {

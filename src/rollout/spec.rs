@@ -1,9 +1,11 @@
 //! What one rollout is asked to do: the deployment to make, the alarms and bake time to watch it by, what
 //! to do on interrupt and when to return.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use super::appspec::AppSpec;
+use super::progress::ProgressSink;
 
 /// What to do when Terraform is interrupted (or the timeout passes) mid-rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -52,6 +54,8 @@ pub struct RolloutSpec {
     pub description: String,
     /// The ECS deployment target id (`cluster:service`), when known, so the engine need not list targets.
     pub ecs_target_id: Option<String>,
+    /// Where every timeline line goes as it is said (a progress file), if anywhere.
+    pub progress: Option<Arc<dyn ProgressSink>>,
 }
 
 /// The description every deployment this provider creates carries, so a later apply can tell its own

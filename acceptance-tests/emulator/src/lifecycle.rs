@@ -759,6 +759,8 @@ async fn fail(emu: &Emu, id: &str, failure: Failure) {
         d.status = failure.status.to_string();
         emu.note(format!("deployment {} {}", d.id, d.status));
         d.target_status = "Failed".into();
+        // The target changed (an event failed, the rest were skipped): its lastUpdatedAt says when.
+        d.target_updated = now;
         d.error = Some((failure.code.to_string(), failure.message.clone()));
         d.complete_time = Some(now);
         d.control = Control::default();

@@ -2,6 +2,8 @@
 //! check that starting is safe, register the revision if needed, run the rollout, and record what serves
 //! production afterwards.
 
+use std::sync::Arc;
+
 use tokio_util::sync::CancellationToken;
 
 use crate::aws::{Aws, GroupInfo, Purpose};
@@ -9,7 +11,7 @@ use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{ApplyRequest, ApplyResponse};
 use crate::rollout::appspec::AppSpec;
 use crate::rollout::gate::{Gate, NoGate};
-use crate::rollout::{foreign_in_flight, rollout_description, RolloutSpec};
+use crate::rollout::{foreign_in_flight, rollout_description, ProgressSink, RolloutSpec};
 use crate::taskdef;
 
 use super::decide::{compare, decide, triggers_changed, DecideError, Decision, Revision, Wanted};
@@ -21,7 +23,12 @@ use super::preflight;
 use super::report::record;
 
 /// Applies a planned change of `ecsbg_deployment`.
-pub async fn apply(aws: Option<Aws>, req: ApplyRequest, stop: &CancellationToken) -> ApplyResponse {
+pub async fn apply(
+    aws: Option<Aws>,
+    progress: Option<Arc<dyn ProgressSink>>,
+    req: ApplyRequest,
+    stop: &CancellationToken,
+) -> ApplyResponse {
     let mut resp = ApplyResponse {
         new_state: req.prior_state.clone(),
         private: req.planned_private.clone(),
@@ -185,6 +192,7 @@ pub async fn apply(aws: Option<Aws>, req: ApplyRequest, stop: &CancellationToken
         test_url: cfg.gate_url.clone().or_else(|| group.test_url.clone()),
         description: rollout_description(application, group_name),
         ecs_target_id: Some(format!("{}:{}", group.cluster, group.service)),
+        progress,
     };
     let no_gate = NoGate;
     let gate: &dyn Gate = match &cfg.gate {

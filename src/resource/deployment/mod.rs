@@ -27,10 +27,12 @@ use crate::plugin::resource::{
 };
 use crate::plugin::schema::Schema;
 use crate::plugin::value::Value;
+use crate::progress::SharedProgress;
 
 /// The resource type.
 pub struct DeploymentResource {
     aws: SharedAws,
+    progress: SharedProgress,
 }
 
 impl DeploymentResource {
@@ -39,9 +41,10 @@ impl DeploymentResource {
         schema::schema()
     }
 
-    /// A resource using the provider's AWS layer (set when Terraform configures the provider).
-    pub fn new(aws: SharedAws) -> Self {
-        DeploymentResource { aws }
+    /// A resource using the provider's AWS layer and progress sink (set when Terraform configures the
+    /// provider).
+    pub fn new(aws: SharedAws, progress: SharedProgress) -> Self {
+        DeploymentResource { aws, progress }
     }
 }
 
@@ -64,7 +67,7 @@ impl ResourceType for DeploymentResource {
     }
 
     async fn apply(&self, ctx: &RequestContext, req: ApplyRequest) -> ApplyResponse {
-        apply::apply(self.aws.get().await, req, &ctx.stop).await
+        apply::apply(self.aws.get().await, self.progress.get(), req, &ctx.stop).await
     }
 
     async fn read(&self, _ctx: &RequestContext, req: ReadRequest) -> ReadResponse {

@@ -74,7 +74,7 @@ pub fn schema() -> Schema {
                 Attribute::computed(attr::DEPLOYMENT_ID, Type::String, "The last rollout's CodeDeploy deployment."),
                 Attribute::computed(attr::STATUS, Type::String, "How the last rollout ended: `Succeeded`, `TrafficShifted`, `RolledBack`, `Failed`, `Detached`, `Blocked`."),
                 Attribute::computed(attr::TEST_LISTENER_URL, Type::String, "The test listener's URL the gate uses."),
-                Attribute::computed(attr::TIMELINE, Type::list(Type::String), "The last rollout's timeline: lifecycle transitions, traffic weights, gate results, alarms."),
+                Attribute::computed(attr::TIMELINE, Type::list(Type::String), "The last rollout's timeline, in time order, seconds from its start: every lifecycle event with CodeDeploy's own start and end times (so a deployment faster than the polls still lists each), production traffic moves, gate checks (a gate pass only when a gate ran), alarms and the rollback. Events an adopted deployment ran before this apply began show negative times."),
             ],
             blocks: vec![
                 single(attr::NETWORK_CONFIGURATION, "AppSpec `NetworkConfiguration.AwsvpcConfiguration` for the green task set. Default: the service's.", vec![
