@@ -7,12 +7,15 @@
 mod api;
 pub mod config;
 mod driver;
+mod ending;
 mod hooks;
 pub mod rules;
 mod service;
 mod shapes;
+mod start;
 pub mod state;
 mod traffic;
+mod watch;
 
 use serde_json::Value;
 
