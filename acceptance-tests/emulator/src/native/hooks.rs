@@ -198,6 +198,7 @@ async fn invoke(emu: Emu, arn: String, id: String, stage: String, hook: Value) {
             }
             event
         };
+        emu.note(format!("lifecycle hook {id} invoked at {stage}"));
         let outcome = emu
             .inner
             .hooks
