@@ -196,3 +196,64 @@ async fn the_circuit_breaker_rolls_back_a_green_that_cannot_start() {
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
+    let emulator = emulator_with(Vec::new()).await;
+    let c = clients(&emulator).await;
+    let w = build(&c).await;
+    let config = configuration(DeploymentStrategy::BlueGreen)
+        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
+        .build();
+    create_service(&c, &w, config).await;
+    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
+    let first = update(&c, &v2).await;
+    awaiting_hook(&c, &first, "POST_TEST_TRAFFIC_SHIFT").await;
+    let v3 = register_web(&c, "ghcr.io/acme/web:v3", &[("MESSAGE", "native v3")]).await;
+    let second = update(&c, &v3).await;
+    assert_ne!(first, second);
+    let stopped = wait_status(&c, &first, "STOPPED").await;
+    assert!(stopped.stopped_at().is_some());
+    let (hook, held) = awaiting_hook(&c, &second, "POST_TEST_TRAFFIC_SHIFT").await;
+    assert_eq!(
+        held.source_service_revisions().len(),
+        1,
+        "RECONCILE_SERVICE left only the revision serving production"
+    );
+    assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
+    assert_eq!(bodies(&w.test_url, 2).await, vec!["native v3"; 2]);
+    c.ecs
+        .continue_service_deployment()
+        .service_deployment_arn(&second)
+        .hook_id(&hook)
+        .send()
+        .await
+        .expect("continue");
+    wait_status(&c, &second, "SUCCESSFUL").await;
+    assert_eq!(bodies(&w.production_url, 2).await, vec!["native v3"; 2]);
+    let stages: Vec<String> = emulator
+        .journal()
+        .into_iter()
+        .filter(|(_, what)| what.starts_with(&format!("service deployment {second} ")))
+        .map(|(_, what)| what.rsplit(' ').next().unwrap_or_default().to_string())
+        .filter(|s| s.chars().all(|c| c.is_ascii_uppercase() || c == '_'))
+        .collect();
+    assert_eq!(
+        stages,
+        [
+            "PENDING",
+            "RECONCILE_SERVICE",
+            "PRE_SCALE_UP",
+            "SCALE_UP",
+            "POST_SCALE_UP",
+            "TEST_TRAFFIC_SHIFT",
+            "POST_TEST_TRAFFIC_SHIFT",
+            "PRODUCTION_TRAFFIC_SHIFT",
+            "POST_PRODUCTION_TRAFFIC_SHIFT",
+            "BAKE_TIME",
+            "CLEAN_UP",
+            "SUCCESSFUL"
+        ]
+    );
+    emulator.shutdown().await;
+}
