@@ -257,3 +257,56 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
     );
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
+    // An NLB's advancedConfiguration names listeners, not rules; with the rules deleted, the listeners'
+    // default actions carry the traffic and the deployment moves their weights.
+    let emulator = emulator_with(Vec::new()).await;
+    let c = clients(&emulator).await;
+    let w = build(&c).await;
+    for rule in [&w.production_rule, &w.test_rule] {
+        c.elbv2
+            .delete_rule()
+            .rule_arn(rule)
+            .send()
+            .await
+            .expect("delete rule");
+    }
+    let config = configuration(DeploymentStrategy::BlueGreen)
+        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
+        .build();
+    native_support::create_service_routed(&c, &w, config, &w.production_listener, &w.test_listener)
+        .await;
+    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
+    let arn = update(&c, &v2).await;
+    let (hook, _) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
+    assert_eq!(bodies(&w.test_url, 2).await, vec!["native v2"; 2]);
+    assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
+    c.ecs
+        .continue_service_deployment()
+        .service_deployment_arn(&arn)
+        .hook_id(&hook)
+        .send()
+        .await
+        .expect("continue");
+    wait_status(&c, &arn, "SUCCESSFUL").await;
+    assert_eq!(bodies(&w.production_url, 2).await, vec!["native v2"; 2]);
+    let listeners = c
+        .elbv2
+        .describe_listeners()
+        .listener_arns(&w.production_listener)
+        .send()
+        .await
+        .expect("describe listeners");
+    let groups = listeners.listeners()[0].default_actions()[0]
+        .forward_config()
+        .map(|f| f.target_groups().to_vec())
+        .unwrap_or_default();
+    let green = groups
+        .iter()
+        .find(|g| g.target_group_arn() == Some(w.green_tg.as_str()))
+        .and_then(|g| g.weight());
+    assert_eq!(green, Some(100));
+    emulator.shutdown().await;
+}

@@ -287,9 +287,12 @@ pub fn traffic(world: &World, load_balancers: &[Value]) -> Result<Option<Traffic
         ("productionListenerRule", &traffic.production_rule),
         ("testListenerRule", &traffic.test_rule),
     ] {
-        if !arn.is_empty() && !world.native.rules.contains_key(arn) {
+        if !arn.is_empty()
+            && !world.native.rules.contains_key(arn)
+            && !world.listeners.contains_key(arn)
+        {
             return Err(invalid(format!(
-                "loadBalancers[0].advancedConfiguration.{name} {arn} is not a listener rule."
+                "loadBalancers[0].advancedConfiguration.{name} {arn} is neither a listener rule nor a listener."
             )));
         }
     }

@@ -47,16 +47,8 @@ pub async fn reconcile(
             .and_then(|s| s.traffic.clone())
             .map(|t| t.production_rule)
             .unwrap_or_default();
-        let top_tg = world
-            .native
-            .rules
-            .get(&rule)
-            .and_then(|r| {
-                r.forward
-                    .iter()
-                    .max_by_key(|(_, w)| *w)
-                    .map(|(tg, _)| tg.clone())
-            })
+        let top_tg = super::rules::route_weights(&world, &rule)
+            .and_then(|f| f.into_iter().max_by_key(|(_, w)| *w).map(|(tg, _)| tg))
             .unwrap_or_default();
         world
             .services
@@ -118,7 +110,7 @@ pub async fn reconcile(
         });
         if green_tg_in_use {
             for rule in [&t.production_rule, &t.test_rule] {
-                super::rules::set_rule_weights(
+                super::rules::set_route_weights(
                     emu,
                     &mut world,
                     rule,

@@ -139,6 +139,26 @@ pub fn push_rules(emu: &Emu, world: &World, listener_arn: &str) {
     emu.data().set_rules(listener_arn, specs);
 }
 
+/// Rewrites the weights of what `advancedConfiguration` names: a listener rule (ALB), or a listener (NLB,
+/// where the "rule" fields carry listener ARNs).
+pub fn set_route_weights(emu: &Emu, world: &mut World, arn: &str, weights: &[(String, u32)]) {
+    if world.native.rules.contains_key(arn) {
+        set_rule_weights(emu, world, arn, weights);
+    } else if world.listeners.contains_key(arn) {
+        crate::services::elbv2::set_weights(emu, world, arn, weights);
+    }
+}
+
+/// The weighted forward of a listener rule or listener.
+pub fn route_weights(world: &World, arn: &str) -> Option<Vec<(String, u32)>> {
+    world
+        .native
+        .rules
+        .get(arn)
+        .map(|r| r.forward.clone())
+        .or_else(|| world.listeners.get(arn).map(|l| l.forward.clone()))
+}
+
 /// Rewrites a rule's forward weights (what ECS does to the production and test rules) and routes by them.
 pub fn set_rule_weights(emu: &Emu, world: &mut World, rule_arn: &str, weights: &[(String, u32)]) {
     let Some(rule) = world.native.rules.get_mut(rule_arn) else {

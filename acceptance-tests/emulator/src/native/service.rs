@@ -12,7 +12,7 @@ use crate::services::params::{list, opt_bool, opt_str, req_str};
 use crate::world::{World, ACCOUNT, REGION};
 
 use super::config::{deployment_configuration, is_native, traffic, NATIVE};
-use super::rules::set_rule_weights;
+use super::rules::set_route_weights;
 use super::shapes::decorate;
 use super::state::{NativeService, Revision, ServiceDeployment, Traffic};
 
@@ -163,7 +163,7 @@ fn adopt(
                 (primary.target_group_arn.clone(), 100),
                 (t.alternate.clone(), 0),
             ];
-            set_rule_weights(emu, world, rule, &weights);
+            set_route_weights(emu, world, rule, &weights);
         }
     }
     let now = Clock::now_epoch();

@@ -43,16 +43,8 @@ pub fn start(emu: &Emu, key: &(String, String), task_definition: &str) -> Result
         .get(key)
         .ok_or_else(|| ApiError::client("ServiceNotFoundException", "Service not found."))?;
     // Blue is the task set production traffic goes to (after a superseded deployment, not the PRIMARY one).
-    let top_tg = world
-        .native
-        .rules
-        .get(&traffic.production_rule)
-        .and_then(|r| {
-            r.forward
-                .iter()
-                .max_by_key(|(_, w)| *w)
-                .map(|(tg, _)| tg.clone())
-        });
+    let top_tg = super::rules::route_weights(&world, &traffic.production_rule)
+        .and_then(|f| f.into_iter().max_by_key(|(_, w)| *w).map(|(tg, _)| tg));
     let blue = service
         .task_sets
         .iter()

@@ -9,7 +9,7 @@ use crate::protocol::ApiError;
 use crate::services::ecs::rescale;
 use crate::world::World;
 
-use super::rules::set_rule_weights;
+use super::rules::set_route_weights;
 
 /// Which rule to move.
 #[derive(Clone, Copy, Debug, PartialEq)]
@@ -65,7 +65,7 @@ pub fn shift(emu: &Emu, arn: &str, which: Listener, pct: f64) {
     if let Some((blue, green, _)) = groups(&world, arn) {
         let (b, g) = alb_weights(pct);
         if !rule.is_empty() {
-            set_rule_weights(emu, &mut world, &rule, &[(blue, b), (green, g)]);
+            set_route_weights(emu, &mut world, &rule, &[(blue, b), (green, g)]);
         }
     }
     if let Some(d) = world.native.deployments.get_mut(arn) {

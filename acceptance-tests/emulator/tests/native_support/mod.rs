@@ -27,6 +27,8 @@ pub struct World {
     pub test_url: String,
     pub production_rule: String,
     pub test_rule: String,
+    pub production_listener: String,
+    pub test_listener: String,
     pub v1: String,
 }
 
@@ -89,6 +91,7 @@ pub async fn build(c: &Clients) -> World {
         .to_string();
     let mut urls = Vec::new();
     let mut rules = Vec::new();
+    let mut listeners: Vec<String> = Vec::new();
     for _ in ["production", "test"] {
         let listener = c
             .elbv2
@@ -106,6 +109,7 @@ pub async fn build(c: &Clients) -> World {
             .await
             .expect("listener");
         let listener = &listener.listeners()[0];
+        listeners.push(listener.listener_arn().expect("listener arn").to_string());
         urls.push(format!(
             "http://127.0.0.1:{}",
             listener.port().expect("port")
@@ -136,6 +140,8 @@ pub async fn build(c: &Clients) -> World {
         test_url: urls[1].clone(),
         production_rule: rules[0].clone(),
         test_rule: rules[1].clone(),
+        production_listener: listeners[0].clone(),
+        test_listener: listeners[1].clone(),
         v1,
     }
 }
@@ -159,6 +165,18 @@ pub fn configuration(
 
 /// Creates the service on the `ECS` controller with `config`, two tasks of v1 behind the rules.
 pub async fn create_service(c: &Clients, w: &World, config: DeploymentConfiguration) {
+    create_service_routed(c, w, config, &w.production_rule, &w.test_rule).await
+}
+
+/// Creates the service with `production` and `test` as the advanced configuration's "rules" (listener
+/// rule ARNs for an ALB, listener ARNs for an NLB).
+pub async fn create_service_routed(
+    c: &Clients,
+    w: &World,
+    config: DeploymentConfiguration,
+    production: &str,
+    test: &str,
+) {
     c.ecs
         .create_service()
         .cluster("demo")
@@ -180,8 +198,8 @@ pub async fn create_service(c: &Clients, w: &World, config: DeploymentConfigurat
                 .advanced_configuration(
                     AdvancedConfiguration::builder()
                         .alternate_target_group_arn(&w.green_tg)
-                        .production_listener_rule(&w.production_rule)
-                        .test_listener_rule(&w.test_rule)
+                        .production_listener_rule(production)
+                        .test_listener_rule(test)
                         .role_arn("arn:aws:iam::123456789012:role/ecs-infrastructure")
                         .build(),
                 )
