@@ -310,3 +310,82 @@ async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
     assert_eq!(green, Some(100));
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_rollback_runs_the_test_shift_lambda_again_with_the_weights_reversed() {
+    let log = std::env::temp_dir().join(format!("ecsbg-native-hook-{}.log", std::process::id()));
+    let _ = std::fs::remove_file(&log);
+    let mut shift = function(
+        "shift",
+        r#"read p; echo "$p" >> "$HOOK_LOG"; echo '{"hookStatus":"SUCCEEDED"}'"#,
+    );
+    shift
+        .env
+        .insert("HOOK_LOG".into(), log.display().to_string());
+    let emulator = emulator_with(vec![shift]).await;
+    let c = clients(&emulator).await;
+    let w = build(&c).await;
+    let config = configuration(DeploymentStrategy::BlueGreen)
+        .lifecycle_hooks(lambda_hook("shift", Stage::TestTrafficShift))
+        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
+        .build();
+    create_service(&c, &w, config).await;
+    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
+    let arn = update(&c, &v2).await;
+    let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
+    let target = held
+        .target_service_revision()
+        .and_then(|t| t.arn())
+        .expect("target")
+        .to_string();
+    c.ecs
+        .continue_service_deployment()
+        .service_deployment_arn(&arn)
+        .hook_id(&hook)
+        .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
+        .send()
+        .await
+        .expect("continue with rollback");
+    let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
+    let statuses: Vec<(String, String)> = done
+        .lifecycle_hook_details()
+        .iter()
+        .map(|h| {
+            (
+                h.target_type()
+                    .map(|t| t.as_str().to_string())
+                    .unwrap_or_default(),
+                h.status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        statuses,
+        [
+            ("AWS_LAMBDA".to_string(), "SUCCEEDED".to_string()),
+            ("PAUSE".to_string(), "FAILED".to_string()),
+            ("AWS_LAMBDA".to_string(), "SUCCEEDED".to_string()),
+        ]
+    );
+    let calls: Vec<serde_json::Value> = std::fs::read_to_string(&log)
+        .expect("the hook wrote its events")
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("an event is JSON"))
+        .collect();
+    let _ = std::fs::remove_file(&log);
+    let test_weight =
+        |e: &serde_json::Value| e["executionDetails"]["testTrafficWeights"][&target].as_f64();
+    assert_eq!(calls.len(), 2);
+    assert_eq!(test_weight(&calls[0]), Some(100.0));
+    assert_eq!(
+        test_weight(&calls[1]),
+        Some(0.0),
+        "reversed on the rollback"
+    );
+    assert!(calls
+        .iter()
+        .all(|e| e["executionDetails"]["targetServiceRevisionArn"] == target.as_str()));
+    emulator.shutdown().await;
+}

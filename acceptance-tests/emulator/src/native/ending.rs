@@ -144,8 +144,25 @@ pub async fn finish(emu: &Emu, arn: &str, end: End) {
                 (d.service.clone(), green, source)
             };
             emu.note(format!("service deployment {arn} ROLLBACK_IN_PROGRESS"));
+            let (test_was, production_was) = emu
+                .world()
+                .native
+                .deployments
+                .get(arn)
+                .map(|d| (d.test_weight, d.production_weight))
+                .unwrap_or_default();
             traffic::shift(emu, arn, Listener::Production, 0.0);
             traffic::shift(emu, arn, Listener::Test, 0.0);
+            // The Lambda hooks of the shifts that happened run again, now seeing the weights reversed.
+            let mut hooks_ok = true;
+            for (stage, was) in [
+                ("TEST_TRAFFIC_SHIFT", test_was),
+                ("PRODUCTION_TRAFFIC_SHIFT", production_was),
+            ] {
+                if was > 0.0 {
+                    hooks_ok &= rerun_hooks(emu, arn, stage).await;
+                }
+            }
             emu.clock().sleep(STAGE).await;
             let blue_set = emu
                 .world()
@@ -153,13 +170,22 @@ pub async fn finish(emu: &Emu, arn: &str, end: End) {
                 .revisions
                 .get(&source)
                 .map(|r| r.task_set_id.clone());
-            let restored = match blue_set {
-                Some(blue) => traffic::keep_only(emu, &key, &blue).await.is_ok(),
-                None => {
-                    let _ = traffic::scale(emu, &key, &green_set, 0.0).await;
-                    false
-                }
-            };
+            let restored = hooks_ok
+                && match blue_set {
+                    Some(blue) => traffic::keep_only(emu, &key, &blue).await.is_ok(),
+                    None => {
+                        let _ = traffic::scale(emu, &key, &green_set, 0.0).await;
+                        false
+                    }
+                };
+            if !hooks_ok {
+                with(emu, arn, |d| {
+                    d.status_reason = Some(format!(
+                        "{} A lifecycle hook failed during the rollback.",
+                        d.status_reason.clone().unwrap_or_default()
+                    ))
+                });
+            }
             with(emu, arn, |d| {
                 d.status = if restored {
                     "ROLLBACK_SUCCESSFUL"
@@ -188,6 +214,23 @@ pub async fn finish(emu: &Emu, arn: &str, end: End) {
                 d.stopped_at = Some(Clock::now_epoch());
             });
             emu.note(format!("service deployment {arn} STOPPED"));
+        }
+    }
+}
+
+/// Runs a traffic-shift stage's Lambda hooks again during a rollback; false when one fails or times out.
+async fn rerun_hooks(emu: &Emu, arn: &str, stage: &str) -> bool {
+    let ids = super::hooks::start(emu, arn, stage, false);
+    loop {
+        let steer = emu.inner.steer.notified();
+        match super::hooks::settle(emu, arn, &ids) {
+            Some(super::hooks::HooksEnd::Passed) => return true,
+            Some(super::hooks::HooksEnd::Rollback(_)) => return false,
+            None => {}
+        }
+        tokio::select! {
+            _ = steer => {}
+            _ = tokio::time::sleep(Duration::from_millis(25)) => {}
         }
     }
 }
