@@ -13,12 +13,8 @@ use crate::services::params::opt_num;
 use super::ending::{finish, reconcile};
 use super::hooks::{self, HooksEnd};
 use super::traffic::{self, Listener};
-use super::watch::{pause, stage, wait_until, with, End, STAGE_LIMIT};
+use super::watch::{pause, stage, wait_until, with, End, STAGE, STAGE_LIMIT};
 
-pub use super::start::start;
-
-/// Emulated time from PENDING to IN_PROGRESS, and spent in each stage without hooks.
-pub const STAGE: Duration = Duration::from_secs(2);
 /// How long green must stay healthy before SCALE_UP ends.
 const SETTLE: Duration = Duration::from_secs(5);
 

@@ -8,9 +8,8 @@ use serde_json::json;
 use crate::clock::Clock;
 use crate::emu::Emu;
 
-use super::driver::STAGE;
 use super::traffic::{self, Listener};
-use super::watch::{wait_until, with, End, STAGE_LIMIT};
+use super::watch::{wait_until, with, End, STAGE, STAGE_LIMIT};
 
 /// RECONCILE_SERVICE: waits for a superseded deployment to stop, then leaves only the revision taking
 /// production traffic (and this deployment's green, not yet started) and puts both rules back on it.

@@ -9,6 +9,7 @@ pub mod config;
 mod driver;
 mod ending;
 mod hooks;
+mod revisions;
 pub mod rules;
 mod service;
 mod shapes;

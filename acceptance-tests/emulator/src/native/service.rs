@@ -9,12 +9,13 @@ use crate::emu::Emu;
 use crate::protocol::ApiError;
 use crate::services::ecs;
 use crate::services::params::{list, opt_bool, opt_str, req_str};
-use crate::world::{World, ACCOUNT, REGION};
+use crate::world::World;
 
 use super::config::{deployment_configuration, is_native, traffic, NATIVE};
+use super::revisions::{deployment_arn, new_revision};
 use super::rules::set_route_weights;
 use super::shapes::decorate;
-use super::state::{NativeService, Revision, ServiceDeployment, Traffic};
+use super::state::{NativeService, ServiceDeployment, Traffic};
 
 fn cluster_name(input: &Value) -> String {
     opt_str(input, "cluster")
@@ -52,82 +53,6 @@ fn decorated(emu: &Emu, mut out: Value) -> Value {
         fix(service);
     }
     out
-}
-
-/// A service revision of the service's task set `task_set_id` (ARN suffix = the set's number).
-pub fn new_revision(
-    world: &mut World,
-    key: &(String, String),
-    task_set_id: &str,
-    task_definition: &str,
-    target_group: &str,
-) -> String {
-    let number = task_set_id.trim_start_matches("ecs-svc/");
-    let arn = format!(
-        "arn:aws:ecs:{REGION}:{ACCOUNT}:service-revision/{}/{}/{number}",
-        key.0, key.1
-    );
-    let Some(service) = world.services.get(key) else {
-        return arn;
-    };
-    let mut load_balancers = service.load_balancers.clone();
-    if let Some(Value::Object(first)) = load_balancers.first_mut() {
-        first.insert("targetGroupArn".into(), json!(target_group));
-    }
-    let mut body = json!({
-        "serviceRevisionArn": arn,
-        "serviceArn": service.arn,
-        "clusterArn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{}", key.0),
-        "taskDefinition": task_definition,
-        "launchType": service.launch_type,
-        "loadBalancers": load_balancers,
-        "createdAt": Clock::now_epoch(),
-        "guardDutyEnabled": false,
-        "containerImages": [],
-    });
-    if !service.network_configuration.is_null() {
-        body["networkConfiguration"] = service.network_configuration.clone();
-    }
-    if let Some(pv) = &service.platform_version {
-        body["platformVersion"] = json!(pv);
-    }
-    if let Some(td) = world.task_definition(task_definition) {
-        body["containerImages"] = json!(list(td, "containerDefinitions")
-            .iter()
-            .map(|c| json!({"containerName": c["name"], "image": c["image"]}))
-            .collect::<Vec<_>>());
-    }
-    world.native.revisions.insert(
-        arn.clone(),
-        Revision {
-            arn: arn.clone(),
-            task_set_id: task_set_id.to_string(),
-            service: key.clone(),
-            target_group: target_group.to_string(),
-            body,
-        },
-    );
-    if let Some(native) = world.native.services.get_mut(key) {
-        native.revisions.push(arn.clone());
-    }
-    arn
-}
-
-/// A fresh service deployment ARN (`…:service-deployment/<cluster>/<service>/<short id>`).
-pub fn deployment_arn(world: &mut World, key: &(String, String)) -> String {
-    const ALPHABET: &[u8] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789-";
-    let mut n = world.next().wrapping_mul(0x9E37_79B9_7F4A_7C15) | 1;
-    let short: String = (0..21)
-        .map(|_| {
-            let c = ALPHABET[(n % 63) as usize] as char;
-            n = n.rotate_left(7).wrapping_mul(31) ^ 0x5DEE_CE66;
-            c
-        })
-        .collect();
-    format!(
-        "arn:aws:ecs:{REGION}:{ACCOUNT}:service-deployment/{}/{}/{short}",
-        key.0, key.1
-    )
 }
 
 /// Puts a service under the native engine: its settings, its serving revision, and both rules on it.
@@ -308,7 +233,7 @@ async fn update(
         }
     };
     if let Some(td) = deploy_td {
-        super::driver::start(emu, &key, &td)?;
+        super::start::start(emu, &key, &td)?;
     }
     let world = emu.world();
     let service = world

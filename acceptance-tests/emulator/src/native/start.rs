@@ -6,7 +6,7 @@ use crate::emu::Emu;
 use crate::protocol::ApiError;
 use crate::world::TaskSet;
 
-use super::service::{deployment_arn, new_revision};
+use super::revisions::{deployment_arn, new_revision};
 use super::state::{ServiceDeployment, Stop};
 
 /// Starts a service deployment of `task_definition` for a native service; a running one is superseded.

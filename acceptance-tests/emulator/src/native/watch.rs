@@ -13,6 +13,8 @@ use super::shapes::circuit_breaker_threshold;
 use super::state::{ServiceDeployment, Stop};
 use super::traffic;
 
+/// Emulated time from PENDING to IN_PROGRESS, and spent in each stage without hooks.
+pub const STAGE: Duration = Duration::from_secs(2);
 /// A stage's limit (AWS: 24 h), then the deployment fails.
 pub const STAGE_LIMIT: Duration = Duration::from_secs(24 * 3600);
 
