@@ -125,6 +125,16 @@ fn adopt(
 
 /// CreateService on a native strategy; None when the request is not one.
 pub async fn create_service(emu: &Emu, input: &Value) -> Option<Result<Value, ApiError>> {
+    let controller = input["deploymentController"]["type"]
+        .as_str()
+        .unwrap_or("ECS");
+    let strategy = opt_str(&input["deploymentConfiguration"], "strategy");
+    if controller != "ECS" && strategy.is_some_and(|s| NATIVE.contains(&s)) {
+        return Some(Err(ApiError::invalid(format!(
+            "deploymentConfiguration.strategy {} needs the ECS deployment controller, not {controller}.",
+            strategy.unwrap_or_default()
+        ))));
+    }
     if !is_native(input) {
         return None;
     }
