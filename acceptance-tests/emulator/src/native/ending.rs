@@ -171,7 +171,7 @@ pub async fn finish(emu: &Emu, arn: &str, end: End) {
                 .map(|r| r.task_set_id.clone());
             let restored = hooks_ok
                 && match blue_set {
-                    Some(blue) => traffic::keep_only(emu, &key, &blue).await.is_ok(),
+                    Some(blue) => traffic::remove(emu, &key, &green_set, &blue).await.is_ok(),
                     None => {
                         let _ = traffic::scale(emu, &key, &green_set, 0.0).await;
                         false

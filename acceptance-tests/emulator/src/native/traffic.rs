@@ -157,3 +157,26 @@ pub async fn keep_only(emu: &Emu, key: &(String, String), keep: &str) -> Result<
     }
     Ok(())
 }
+
+/// Rolls green back: its task set scaled to zero and removed; `blue` PRIMARY again unless a newer
+/// deployment's task set already is (only this deployment's green goes, never a newer one's).
+pub async fn remove(
+    emu: &Emu,
+    key: &(String, String),
+    green: &str,
+    blue: &str,
+) -> Result<(), ApiError> {
+    scale(emu, key, green, 0.0).await?;
+    let mut world = emu.world();
+    if let Some(service) = world.services.get_mut(key) {
+        service.task_sets.retain(|t| t.id != green);
+        let newer_primary = service.task_sets.iter().any(|t| t.status == "PRIMARY");
+        if !newer_primary {
+            for t in service.task_sets.iter_mut().filter(|t| t.id == blue) {
+                t.status = "PRIMARY".into();
+                t.updated_at = Clock::now_epoch();
+            }
+        }
+    }
+    Ok(())
+}
