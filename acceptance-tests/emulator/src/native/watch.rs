@@ -27,6 +27,7 @@ pub enum End {
     Stop(String),
 }
 
+/// Changes a deployment under the world's lock and stamps `updatedAt`.
 pub fn with<T>(emu: &Emu, arn: &str, f: impl FnOnce(&mut ServiceDeployment) -> T) -> Option<T> {
     let mut world = emu.world();
     let d = world.native.deployments.get_mut(arn)?;
@@ -35,6 +36,7 @@ pub fn with<T>(emu: &Emu, arn: &str, f: impl FnOnce(&mut ServiceDeployment) -> T
     Some(out)
 }
 
+/// Enters a lifecycle stage (journalled, so tests and benchmarks can see when).
 pub fn stage(emu: &Emu, arn: &str, name: &str) {
     with(emu, arn, |d| d.stage = Some(name.to_string()));
     emu.note(format!("service deployment {arn} {name}"));
@@ -140,6 +142,7 @@ pub async fn wait_until(
     }
 }
 
+/// Waits an emulated duration, watching stops, alarms and the circuit breaker.
 pub async fn pause(emu: &Emu, arn: &str, green_set: &str, emulated: Duration) -> Result<(), End> {
     wait_until(emu, arn, green_set, emulated, || false)
         .await
