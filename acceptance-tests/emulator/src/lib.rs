@@ -12,6 +12,7 @@ mod emu;
 pub mod faults;
 pub mod hooks;
 mod lifecycle;
+mod native;
 pub mod protocol;
 pub mod seed;
 mod server;

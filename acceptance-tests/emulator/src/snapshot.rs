@@ -1,4 +1,4 @@
-//! A JSON picture of the world (services, task sets, deployments, listeners, alarms): tests read it through
+//! A JSON picture of the world (services, task sets, deployments, service deployments, listeners, rules, alarms): tests read it through
 //! the library and through the admin API's `/state`, so it sits below both.
 
 use serde_json::{json, Value};
@@ -17,6 +17,12 @@ pub fn snapshot(world: &World) -> Value {
             "events": d.events.iter().map(|e| json!({"name": e.name, "status": e.status})).collect::<Vec<_>>(),
         })).collect::<Vec<_>>(),
         "listeners": world.listeners.values().map(|l| json!({"arn": l.arn, "port": l.port, "forward": l.forward})).collect::<Vec<_>>(),
+        "serviceDeployments": world.native.deployments.values().map(|d| json!({
+            "arn": d.arn, "service": d.service.1, "status": d.status, "lifecycleStage": d.stage, "target": d.target,
+            "testWeight": d.test_weight, "productionWeight": d.production_weight,
+            "hooks": d.hooks.iter().map(|h| json!({"hookId": h.hook_id, "stage": h.stage, "status": h.status})).collect::<Vec<_>>(),
+        })).collect::<Vec<_>>(),
+        "rules": world.native.rules.values().map(|r| json!({"arn": r.arn, "listener": r.listener_arn, "priority": r.priority, "forward": r.forward})).collect::<Vec<_>>(),
         "alarms": world.alarms.values().map(|a| json!({"name": a.definition.alarm_name, "state": a.state.as_str(), "reason": a.reason})).collect::<Vec<_>>(),
     })
 }

@@ -271,6 +271,8 @@ pub struct World {
     /// Stopped tasks, oldest first, as DescribeTasks returns them (ECS keeps them visible for an hour at
     /// least; the emulator keeps them all).
     pub stopped_tasks: Vec<Value>,
+    /// ECS-native blue/green: listener rules, service revisions and deployments.
+    pub native: crate::native::state::NativeWorld,
 }
 
 impl World {

@@ -18,6 +18,7 @@ use tokio::net::TcpListener;
 use tokio_util::sync::CancellationToken;
 
 use super::metrics::Metrics;
+use super::rules::{RequestFacts, RuleSpec};
 use super::spec::WeightedTargetGroup;
 use super::targets::Targets;
 
@@ -27,6 +28,8 @@ const NAMESPACE: &str = "AWS/ApplicationELB";
 pub struct ListenerState {
     lb_dimension: String,
     route: Mutex<Route>,
+    /// Non-default rules, lowest priority first, each with its own round robin.
+    rules: Mutex<Vec<(RuleSpec, Route)>>,
     /// Closes the port.
     pub stop: CancellationToken,
 }
@@ -44,6 +47,7 @@ impl ListenerState {
         ListenerState {
             lb_dimension,
             route: Mutex::new(Route::default()),
+            rules: Mutex::new(Vec::new()),
             stop: CancellationToken::new(),
         }
     }
@@ -55,9 +59,46 @@ impl ListenerState {
         route.forward = forward;
     }
 
-    /// Smooth weighted round robin over the groups with weight > 0.
-    fn pick_group(&self) -> Option<WeightedTargetGroup> {
+    /// Replaces the listener's non-default rules; their weights restart from zero.
+    pub fn set_rules(&self, mut rules: Vec<RuleSpec>) {
+        rules.sort_by_key(|r| r.priority);
+        let routes = rules
+            .into_iter()
+            .map(|r| {
+                let route = Route {
+                    current: vec![0; r.forward.len()],
+                    forward: r.forward.clone(),
+                    next_target: Default::default(),
+                };
+                (r, route)
+            })
+            .collect();
+        *self.rules.lock().unwrap_or_else(|p| p.into_inner()) = routes;
+    }
+
+    /// The first matching rule's group, else the default action's.
+    fn pick_group(&self, req: &RequestFacts<'_>) -> Option<WeightedTargetGroup> {
+        let mut rules = self.rules.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some((_, route)) = rules.iter_mut().find(|(rule, _)| rule.matches(req)) {
+            return route.pick();
+        }
+        drop(rules);
+        self.route.lock().unwrap_or_else(|p| p.into_inner()).pick()
+    }
+
+    fn next_index(&self, group: &str, len: usize) -> usize {
         let mut route = self.route.lock().unwrap_or_else(|p| p.into_inner());
+        let slot = route.next_target.entry(group.to_string()).or_insert(0);
+        let index = *slot % len.max(1);
+        *slot = slot.wrapping_add(1);
+        index
+    }
+}
+
+impl Route {
+    /// Smooth weighted round robin over the groups with weight > 0.
+    fn pick(&mut self) -> Option<WeightedTargetGroup> {
+        let route = self;
         let total: i64 = route.forward.iter().map(|g| i64::from(g.weight)).sum();
         if total == 0 {
             return None;
@@ -72,14 +113,6 @@ impl ListenerState {
         }
         route.current[best] -= total;
         Some(route.forward[best].clone())
-    }
-
-    fn next_index(&self, group: &str, len: usize) -> usize {
-        let mut route = self.route.lock().unwrap_or_else(|p| p.into_inner());
-        let slot = route.next_target.entry(group.to_string()).or_insert(0);
-        let index = *slot % len.max(1);
-        *slot = slot.wrapping_add(1);
-        index
     }
 }
 
@@ -141,7 +174,12 @@ async fn forward(
     req: Request<Incoming>,
 ) -> Result<Response<Full<Bytes>>, Infallible> {
     let lb_dims = vec![("LoadBalancer".to_string(), state.lb_dimension.clone())];
-    let Some(group) = state.pick_group() else {
+    let facts = RequestFacts {
+        path: req.uri().path(),
+        method: req.method().as_str(),
+        headers: req.headers(),
+    };
+    let Some(group) = state.pick_group(&facts) else {
         metrics.put(
             NAMESPACE,
             "HTTPCode_ELB_5XX_Count",

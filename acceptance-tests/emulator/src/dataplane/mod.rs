@@ -3,6 +3,7 @@
 
 mod listener;
 mod metrics;
+mod rules;
 mod spec;
 mod targets;
 mod task;
@@ -14,6 +15,7 @@ use std::sync::{Arc, Mutex};
 use tokio_util::sync::CancellationToken;
 
 pub use metrics::{Metrics, Statistics};
+pub use rules::{RuleCondition, RuleSpec};
 pub use spec::{ListenerSpec, TaskSpec, WeightedTargetGroup};
 pub use targets::TargetHealth;
 
@@ -89,6 +91,13 @@ impl DataPlane {
     pub fn set_forward(&self, listener_arn: &str, forward: Vec<WeightedTargetGroup>) {
         if let Some(state) = lock(&self.inner.listeners).get(listener_arn) {
             state.set_forward(forward);
+        }
+    }
+
+    /// Sets a listener's non-default rules (priority order, conditions, weighted forwards).
+    pub fn set_rules(&self, listener_arn: &str, rules: Vec<RuleSpec>) {
+        if let Some(state) = lock(&self.inner.listeners).get(listener_arn) {
+            state.set_rules(rules);
         }
     }
 

@@ -23,6 +23,14 @@ pub async fn dispatch(
     op: &str,
     input: &Value,
 ) -> Result<Value, ApiError> {
+    let native = match service {
+        Service::Ecs => crate::native::ecs(emu, op, input).await,
+        Service::Elbv2 => crate::native::elbv2(emu, op, input).await,
+        _ => None,
+    };
+    if let Some(answer) = native {
+        return answer;
+    }
     match service {
         Service::Ecs => ecs::handle(emu, op, input).await,
         Service::CodeDeploy => codedeploy::handle(emu, op, input).await,

@@ -1,0 +1,128 @@
+//! StopServiceDeployment ABORT and what does not start a deployment, through the real aws-sdk-ecs client.
+
+mod common;
+mod native_support;
+
+use std::time::Duration;
+
+use aws_sdk_ecs::types::{
+    DeploymentLifecycleHookStage as Stage, DeploymentStrategy, StopServiceDeploymentStopType,
+};
+use common::{clients, eventually, register_web, start};
+use native_support::{
+    awaiting_hook, bodies, build, configuration, create_service, pause_hook, update, wait_status,
+    SERVICE,
+};
+
+#[tokio::test]
+async fn abort_stops_where_the_deployment_stands() {
+    let emulator = start(600.0).await;
+    let c = clients(&emulator).await;
+    let w = build(&c).await;
+    let config = configuration(DeploymentStrategy::BlueGreen)
+        .lifecycle_hooks(pause_hook(&[Stage::PostScaleUp]))
+        .build();
+    create_service(&c, &w, config).await;
+    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
+    let arn = update(&c, &v2).await;
+    awaiting_hook(&c, &arn, "POST_SCALE_UP").await;
+    c.ecs
+        .stop_service_deployment()
+        .service_deployment_arn(&arn)
+        .stop_type(StopServiceDeploymentStopType::Abort)
+        .send()
+        .await
+        .expect("abort");
+    let done = wait_status(&c, &arn, "STOPPED").await;
+    assert_eq!(
+        done.status_reason(),
+        Some("Service deployment stopped by user.")
+    );
+    assert!(done.stopped_at().is_some());
+    assert!(done.rollback().is_none(), "an abort is not a rollback");
+    assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
+    let services = c
+        .ecs
+        .describe_services()
+        .cluster("demo")
+        .services(SERVICE)
+        .send()
+        .await
+        .expect("describe");
+    assert_eq!(
+        services.services()[0].deployments().len(),
+        2,
+        "both revisions are left as they were"
+    );
+    emulator.shutdown().await;
+}
+
+#[tokio::test]
+async fn desired_count_and_configuration_changes_deploy_nothing() {
+    let emulator = start(600.0).await;
+    let c = clients(&emulator).await;
+    let w = build(&c).await;
+    create_service(&c, &w, configuration(DeploymentStrategy::BlueGreen).build()).await;
+    c.ecs
+        .update_service()
+        .cluster("demo")
+        .service(SERVICE)
+        .desired_count(3)
+        .deployment_configuration(configuration(DeploymentStrategy::Canary).build())
+        .task_definition(&w.v1)
+        .send()
+        .await
+        .expect("update");
+    let listed = c
+        .ecs
+        .list_service_deployments()
+        .cluster("demo")
+        .service(SERVICE)
+        .send()
+        .await
+        .expect("list");
+    assert_eq!(
+        listed.service_deployments().len(),
+        1,
+        "only CreateService's"
+    );
+    eventually(
+        Duration::from_secs(30),
+        "three tasks of the one revision",
+        || async {
+            let out = c
+                .ecs
+                .describe_services()
+                .cluster("demo")
+                .services(SERVICE)
+                .send()
+                .await
+                .ok()?;
+            let s = &out.services()[0];
+            let revisions = s.current_service_revisions();
+            (revisions.len() == 1 && revisions[0].running_task_count() == 3).then_some(())
+        },
+    )
+    .await;
+    let out = c
+        .ecs
+        .describe_services()
+        .cluster("demo")
+        .services(SERVICE)
+        .send()
+        .await
+        .expect("describe");
+    let strategy = out.services()[0]
+        .deployment_configuration()
+        .and_then(|d| d.strategy())
+        .map(|s| s.as_str().to_string());
+    assert_eq!(strategy.as_deref(), Some("CANARY"));
+    let second = update(
+        &c,
+        &register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await,
+    )
+    .await;
+    wait_status(&c, &second, "SUCCESSFUL").await;
+    assert_eq!(bodies(&w.production_url, 3).await, vec!["native v2"; 3]);
+    emulator.shutdown().await;
+}
