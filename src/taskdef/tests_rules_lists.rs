@@ -105,6 +105,38 @@ pub(super) fn lists_units_and_defaults() -> Vec<Row> {
             true,
         ),
         row(
+            "environment: an entry without a value (absent, null, \"\") is dropped by ECS",
+            c(
+                json!({"environment": [{"name": "A", "value": "1"}, {"name": "B"}, {"name": "C", "value": null}, {"name": "D", "value": ""}]}),
+                json!({"environment": [{"name": "A", "value": "1"}]}),
+            ),
+            true,
+        ),
+        row(
+            "environment: a real value next to the dropped empty one is still a change",
+            c(
+                json!({"environment": [{"name": "A", "value": "1"}, {"name": "B", "value": ""}]}),
+                json!({"environment": [{"name": "A", "value": "1"}, {"name": "B", "value": " "}]}),
+            ),
+            false,
+        ),
+        row(
+            "string maps and string members given as numbers/booleans read as their text",
+            c(
+                json!({"dockerLabels": {"port": 8080}, "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-create-group": true}}, "systemControls": [{"namespace": "net.core.somaxconn", "value": 1024}], "firelensConfiguration": {"type": "fluentbit", "options": {"enable-ecs-log-metadata": false}}}),
+                json!({"dockerLabels": {"port": "8080"}, "logConfiguration": {"logDriver": "awslogs", "options": {"awslogs-create-group": "true"}}, "systemControls": [{"namespace": "net.core.somaxconn", "value": "1024"}], "firelensConfiguration": {"type": "fluentbit", "options": {"enable-ecs-log-metadata": "false"}}}),
+            ),
+            true,
+        ),
+        row(
+            "a label's text still differs from another number",
+            c(
+                json!({"dockerLabels": {"port": 8080}}),
+                json!({"dockerLabels": {"port": "8081"}}),
+            ),
+            false,
+        ),
+        row(
             "ports by containerPort and protocol",
             c(
                 json!({"portMappings": [{"containerPort": 81}, {"containerPort": 80, "protocol": "udp"}, {"containerPort": 80}]}),

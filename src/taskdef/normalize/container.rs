@@ -6,7 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::lists::{
     drop_default, drop_default_str, each_object, numbers, object, sort_by, sort_by_member,
-    sort_set, text,
+    sort_set, string_map, strings, text,
 };
 
 /// Container booleans whose absence means false (Docker's default); ECS may echo an explicit false.
@@ -59,6 +59,15 @@ fn environment(c: &mut Map<String, Value>) {
                 e.insert("value".into(), Value::String(text(&v)));
             }
         }
+    }
+    // ECS drops an entry without a value (absent, null or "") at registration, so DescribeTaskDefinition
+    // never shows it (aws-actions/amazon-ecs-deploy-task-definition#224, terraform-provider-aws#39533).
+    if let Some(Value::Array(list)) = c.get_mut("environment") {
+        list.retain(|e| {
+            !e.is_object()
+                || e.get("value")
+                    .is_some_and(|v| !v.is_null() && v.as_str() != Some(""))
+        });
     }
     sort_by_member(c, "environment", "name");
 }
@@ -135,7 +144,20 @@ fn other_lists(c: &mut Map<String, Value>) {
         sort_set(c, list);
     }
     if let Some(log) = object(c, "logConfiguration") {
+        string_map(log, "options");
         sort_by_member(log, "secretOptions", "name");
+    }
+    if let Some(firelens) = object(c, "firelensConfiguration") {
+        string_map(firelens, "options");
+    }
+    string_map(c, "dockerLabels");
+    for (list, member) in [
+        ("systemControls", "value"),
+        ("resourceRequirements", "value"),
+    ] {
+        for item in each_object(c, list) {
+            strings(item, &[member]);
+        }
     }
     if let Some(rp) = object(c, "restartPolicy") {
         numbers(rp, &["restartAttemptPeriod"]);

@@ -46,6 +46,26 @@ pub(super) fn numbers(map: &mut Map<String, Value>, keys: &[&str]) {
     }
 }
 
+/// String members given as a number or boolean read as their text (the API types them as strings, as
+/// it does environment values): `"dockerLabels": {"port": 8080}` labels the container "8080".
+pub(super) fn strings(map: &mut Map<String, Value>, keys: &[&str]) {
+    for key in keys {
+        if let Some(v) = map.get(*key).filter(|v| v.is_number() || v.is_boolean()) {
+            let t = text(v);
+            map.insert((*key).to_string(), Value::String(t));
+        }
+    }
+}
+
+/// Every value of the string map `map[key]` (labels, log options, driver options) as its text.
+pub(super) fn string_map(map: &mut Map<String, Value>, key: &str) {
+    if let Some(m) = object(map, key) {
+        let keys: Vec<String> = m.keys().cloned().collect();
+        let keys: Vec<&str> = keys.iter().map(String::as_str).collect();
+        strings(m, &keys);
+    }
+}
+
 /// Removes `key` when it holds ECS's default `default` (absent and default mean the same).
 pub(super) fn drop_default(map: &mut Map<String, Value>, key: &str, default: &Value) {
     if map.get(key) == Some(default) {

@@ -6,6 +6,7 @@ use serde_json::{json, Map, Value};
 
 use super::lists::{
     drop_default, drop_default_str, each_object, numbers, object, sort_by_member, sort_set,
+    string_map, strings,
 };
 use super::units::{canonical_cpu, canonical_memory};
 
@@ -16,6 +17,8 @@ fn docker_volume(v: &mut Map<String, Value>) {
     let Some(d) = object(v, "dockerVolumeConfiguration") else {
         return;
     };
+    string_map(d, "driverOpts");
+    string_map(d, "labels");
     drop_default_str(d, "scope", "task");
     if d.contains_key("scope") {
         drop_default(d, "autoprovision", &json!(false));
@@ -68,6 +71,9 @@ pub(super) fn normalize_task(td: &mut Map<String, Value>) -> String {
     sort_set(td, "placementConstraints");
     sort_by_member(td, "inferenceAccelerators", "deviceName");
     if let Some(proxy) = object(td, "proxyConfiguration") {
+        for p in each_object(proxy, "properties") {
+            strings(p, &["value"]);
+        }
         sort_by_member(proxy, "properties", "name");
     }
     volumes(td);
