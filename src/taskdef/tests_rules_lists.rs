@@ -137,6 +137,22 @@ pub(super) fn lists_units_and_defaults() -> Vec<Row> {
             false,
         ),
         row(
+            "booleans given as strings and an upper-case protocol read as the API's values",
+            c(
+                json!({"essential": "TRUE", "privileged": "false", "portMappings": [{"containerPort": 53, "protocol": "UDP"}], "mountPoints": [{"sourceVolume": "v", "containerPath": "/d", "readOnly": "true"}], "restartPolicy": {"enabled": "true"}}),
+                json!({"portMappings": [{"containerPort": 53, "protocol": "udp"}], "mountPoints": [{"sourceVolume": "v", "containerPath": "/d", "readOnly": true}], "restartPolicy": {"enabled": true}}),
+            ),
+            true,
+        ),
+        row(
+            "a boolean given as a string still differs from its opposite",
+            c(
+                json!({"mountPoints": [{"sourceVolume": "v", "containerPath": "/d", "readOnly": "true"}]}),
+                json!({"mountPoints": [{"sourceVolume": "v", "containerPath": "/d"}]}),
+            ),
+            false,
+        ),
+        row(
             "ports by containerPort and protocol",
             c(
                 json!({"portMappings": [{"containerPort": 81}, {"containerPort": 80, "protocol": "udp"}, {"containerPort": 80}]}),

@@ -5,8 +5,8 @@
 use serde_json::{json, Map, Value};
 
 use super::lists::{
-    drop_default, drop_default_str, each_object, numbers, object, sort_by, sort_by_member,
-    sort_set, string_map, strings, text,
+    booleans, drop_default, drop_default_str, each_object, numbers, object, sort_by,
+    sort_by_member, sort_set, string_map, strings, text,
 };
 
 /// Container booleans whose absence means false (Docker's default); ECS may echo an explicit false.
@@ -27,6 +27,10 @@ fn dynamic_host_ports(network_mode: &str) -> bool {
 fn ports(c: &mut Map<String, Value>, network_mode: &str) {
     for p in each_object(c, "portMappings") {
         numbers(p, &["containerPort", "hostPort"]);
+        // The API's enum is lower case ("tcp" | "udp"); "UDP" names the same protocol.
+        if let Some(Value::String(proto)) = p.get_mut("protocol") {
+            *proto = proto.to_ascii_lowercase();
+        }
         drop_default_str(p, "protocol", "tcp");
         let host = p.get("hostPort").and_then(Value::as_i64);
         if host == Some(0) {
@@ -161,6 +165,7 @@ fn other_lists(c: &mut Map<String, Value>) {
     }
     if let Some(rp) = object(c, "restartPolicy") {
         numbers(rp, &["restartAttemptPeriod"]);
+        booleans(rp, &["enabled"]);
         if let Some(Value::Array(codes)) = rp.get_mut("ignoredExitCodes") {
             for code in codes.iter_mut() {
                 if let Some(n) = code.as_str().and_then(|s| s.parse::<i64>().ok()) {

@@ -66,8 +66,28 @@ pub(super) fn string_map(map: &mut Map<String, Value>, key: &str) {
     }
 }
 
+/// Boolean members given as the strings "true"/"false" (any case) become booleans, as numbers given as
+/// strings become numbers: the API types them as booleans.
+pub(super) fn booleans(map: &mut Map<String, Value>, keys: &[&str]) {
+    for key in keys {
+        let parsed = map.get(*key).and_then(Value::as_str).and_then(|s| {
+            match s.to_ascii_lowercase().as_str() {
+                "true" => Some(true),
+                "false" => Some(false),
+                _ => None,
+            }
+        });
+        if let Some(b) = parsed {
+            map.insert((*key).to_string(), Value::Bool(b));
+        }
+    }
+}
+
 /// Removes `key` when it holds ECS's default `default` (absent and default mean the same).
 pub(super) fn drop_default(map: &mut Map<String, Value>, key: &str, default: &Value) {
+    if default.is_boolean() {
+        booleans(map, &[key]);
+    }
     if map.get(key) == Some(default) {
         map.remove(key);
     }
