@@ -72,6 +72,7 @@ fn insert_path(root: &mut Value, key: &str, value: Value) {
 fn namespace(service: Service) -> &'static str {
     match service {
         Service::CloudWatch => "http://monitoring.amazonaws.com/doc/2010-08-01/",
+        Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
         _ => "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
     }
 }
@@ -130,8 +131,21 @@ fn element(xml: &mut String, name: &str, value: &Value) {
         }
         Value::String(s) => xml.push_str(&format!("<{name}>{}</{name}>", escape(s))),
         Value::Bool(b) => xml.push_str(&format!("<{name}>{b}</{name}>")),
+        // awsQuery timestamps are ISO 8601 (`2026-11-28T06:00:00.000Z`); the services keep them as epoch
+        // seconds in members named `…Timestamp`, as the CBOR encoder does.
+        Value::Number(n) if name.ends_with("Timestamp") => {
+            xml.push_str(&format!("<{name}>{}</{name}>", iso8601(n.as_f64().unwrap_or(0.0))))
+        }
         Value::Number(n) => xml.push_str(&format!("<{name}>{n}</{name}>")),
     }
+}
+
+/// Epoch seconds as awsQuery writes a timestamp: ISO 8601, UTC, milliseconds.
+pub fn iso8601(epoch: f64) -> String {
+    let millis = (epoch * 1000.0).round() as i64;
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
+        .unwrap_or_default()
 }
 
 fn escape(text: &str) -> String {
@@ -156,6 +170,20 @@ mod tests {
         assert_eq!(
             input["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["Weight"],
             "100"
+        );
+    }
+
+    #[test]
+    fn timestamps_are_iso_8601_in_xml() {
+        let xml = render_ok(
+            Service::CloudWatch,
+            "DescribeAlarms",
+            &serde_json::json!({"MetricAlarms": [{"StateUpdatedTimestamp": 1795845600.25, "Period": 60}]}),
+        );
+        assert!(
+            xml.contains("<StateUpdatedTimestamp>2026-11-28T06:00:00.250Z</StateUpdatedTimestamp>")
+                && xml.contains("<Period>60</Period>"),
+            "{xml}"
         );
     }
 

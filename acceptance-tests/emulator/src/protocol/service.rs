@@ -14,6 +14,8 @@ pub enum Service {
     CloudWatch,
     /// AWS Lambda (only reading functions: the hooks CodeDeploy would invoke).
     Lambda,
+    /// AWS IAM (roles and their attached managed policies, for hashicorp/aws stages).
+    Iam,
 }
 
 impl Service {
@@ -25,6 +27,7 @@ impl Service {
             Service::Elbv2 => "elbv2",
             Service::CloudWatch => "cloudwatch",
             Service::Lambda => "lambda",
+            Service::Iam => "iam",
         }
     }
 
@@ -32,7 +35,7 @@ impl Service {
     pub fn throttling_code(&self) -> &'static str {
         match self {
             Service::Ecs | Service::CodeDeploy => "ThrottlingException",
-            Service::Elbv2 | Service::CloudWatch => "Throttling",
+            Service::Elbv2 | Service::CloudWatch | Service::Iam => "Throttling",
             Service::Lambda => "TooManyRequestsException",
         }
     }

@@ -3,10 +3,15 @@
 //! dependency runs one way: dispatch → service → params.
 
 pub mod cloudwatch;
+pub mod cloudwatch_stage;
 pub mod codedeploy;
+pub mod codedeploy_stage;
 pub mod deployment_config;
 pub mod ecs;
+pub mod ecs_stage;
 pub mod elbv2;
+pub mod elbv2_stage;
+pub mod iam;
 pub mod lambda;
 pub mod params;
 pub mod tasks;
@@ -29,5 +34,6 @@ pub async fn dispatch(
         Service::Elbv2 => elbv2::handle(emu, op, input).await,
         Service::CloudWatch => cloudwatch::handle(emu, op, input),
         Service::Lambda => lambda::handle(emu, op, input),
+        Service::Iam => iam::handle(emu, op, input),
     }
 }
