@@ -4,6 +4,7 @@ pub mod bench;
 pub mod campaign;
 pub mod emulator;
 pub mod engine;
+pub mod hashicorp_aws;
 pub mod plugin_client;
 pub mod stage;
 pub mod terraform;

@@ -106,6 +106,7 @@ pub fn decode(path: &str, target: Option<&str>, body: &[u8]) -> Result<Call, Api
     let service = match version.as_deref() {
         Some("2010-08-01") => Service::CloudWatch,
         Some("2010-05-08") => Service::Iam,
+        Some("2016-11-15") => Service::Ec2,
         _ => Service::Elbv2,
     };
     Ok(Call {

@@ -73,12 +73,16 @@ fn namespace(service: Service) -> &'static str {
     match service {
         Service::CloudWatch => "http://monitoring.amazonaws.com/doc/2010-08-01/",
         Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
+        Service::Ec2 => "http://ec2.amazonaws.com/doc/2016-11-15/",
         _ => "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
     }
 }
 
 /// `<OpResponse><OpResult>…</OpResult><ResponseMetadata>…</ResponseMetadata></OpResponse>`.
 pub fn render_ok(service: Service, op: &str, output: &Value) -> String {
+    if service == Service::Ec2 {
+        return ec2_render_ok(op, output);
+    }
     let mut xml = String::new();
     xml.push_str(&format!(
         "<{op}Response xmlns=\"{}\"><{op}Result>",
@@ -98,6 +102,14 @@ pub fn render_ok(service: Service, op: &str, output: &Value) -> String {
 
 /// `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>…`.
 pub fn render_error(service: Service, err: &ApiError) -> String {
+    if service == Service::Ec2 {
+        return format!(
+            "<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+            escape(&err.code),
+            escape(&err.message),
+            request_id()
+        );
+    }
     let kind = if err.status >= 500 {
         "Receiver"
     } else {
@@ -110,6 +122,43 @@ pub fn render_error(service: Service, err: &ApiError) -> String {
         escape(&err.message),
         request_id()
     )
+}
+
+/// ec2Query: `<OpResponse><requestId>…</requestId>members</OpResponse>`, no Result wrapper, list items
+/// as `<item>`.
+fn ec2_render_ok(op: &str, output: &Value) -> String {
+    let mut xml = format!(
+        "<{op}Response xmlns=\"{}\"><requestId>{}</requestId>",
+        namespace(Service::Ec2),
+        request_id()
+    );
+    if let Value::Object(map) = output {
+        for (k, v) in map {
+            ec2_element(&mut xml, k, v);
+        }
+    }
+    xml.push_str(&format!("</{op}Response>"));
+    xml
+}
+
+fn ec2_element(xml: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            xml.push_str(&format!("<{name}>"));
+            for item in items {
+                ec2_element(xml, "item", item);
+            }
+            xml.push_str(&format!("</{name}>"));
+        }
+        Value::Object(map) => {
+            xml.push_str(&format!("<{name}>"));
+            for (k, v) in map {
+                ec2_element(xml, k, v);
+            }
+            xml.push_str(&format!("</{name}>"));
+        }
+        other => element(xml, name, other),
+    }
 }
 
 fn element(xml: &mut String, name: &str, value: &Value) {
@@ -133,9 +182,10 @@ fn element(xml: &mut String, name: &str, value: &Value) {
         Value::Bool(b) => xml.push_str(&format!("<{name}>{b}</{name}>")),
         // awsQuery timestamps are ISO 8601 (`2026-11-28T06:00:00.000Z`); the services keep them as epoch
         // seconds in members named `…Timestamp`, as the CBOR encoder does.
-        Value::Number(n) if name.ends_with("Timestamp") => {
-            xml.push_str(&format!("<{name}>{}</{name}>", iso8601(n.as_f64().unwrap_or(0.0))))
-        }
+        Value::Number(n) if name.ends_with("Timestamp") => xml.push_str(&format!(
+            "<{name}>{}</{name}>",
+            iso8601(n.as_f64().unwrap_or(0.0))
+        )),
         Value::Number(n) => xml.push_str(&format!("<{name}>{n}</{name}>")),
     }
 }

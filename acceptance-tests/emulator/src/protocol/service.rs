@@ -16,6 +16,8 @@ pub enum Service {
     Lambda,
     /// AWS IAM (roles and their attached managed policies, for hashicorp/aws stages).
     Iam,
+    /// Amazon EC2 (only the network-interface read hashicorp/aws makes when deleting a load balancer).
+    Ec2,
 }
 
 impl Service {
@@ -28,6 +30,7 @@ impl Service {
             Service::CloudWatch => "cloudwatch",
             Service::Lambda => "lambda",
             Service::Iam => "iam",
+            Service::Ec2 => "ec2",
         }
     }
 
@@ -37,6 +40,7 @@ impl Service {
             Service::Ecs | Service::CodeDeploy => "ThrottlingException",
             Service::Elbv2 | Service::CloudWatch | Service::Iam => "Throttling",
             Service::Lambda => "TooManyRequestsException",
+            Service::Ec2 => "RequestLimitExceeded",
         }
     }
 }

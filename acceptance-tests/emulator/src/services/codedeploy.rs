@@ -58,7 +58,11 @@ fn create_application(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let id = format!("{:08x}-1111-4000-8000-{:012x}", world.next(), world.next());
     world.applications.insert(name.clone(), json!({"applicationId": id, "applicationName": name, "createTime": Clock::now_epoch(), "linkedToGitHub": false, "computePlatform": platform}));
     drop(world);
-    super::codedeploy_stage::remember_tags(emu, &super::codedeploy_stage::application_arn(&name), input);
+    super::codedeploy_stage::remember_tags(
+        emu,
+        &super::codedeploy_stage::application_arn(&name),
+        input,
+    );
     Ok(json!({"applicationId": id}))
 }
 
@@ -247,7 +251,11 @@ fn create_deployment_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> 
         normalize_group(&app, &name, &id, input),
     );
     drop(world);
-    super::codedeploy_stage::remember_tags(emu, &super::codedeploy_stage::group_arn(&app, &name), input);
+    super::codedeploy_stage::remember_tags(
+        emu,
+        &super::codedeploy_stage::group_arn(&app, &name),
+        input,
+    );
     Ok(json!({"deploymentGroupId": id}))
 }
 

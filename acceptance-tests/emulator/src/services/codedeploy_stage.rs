@@ -54,11 +54,8 @@ fn check_arn(emu: &Emu, arn: &str) -> Result<(), ApiError> {
     let found = if let Some(name) = arn.split(":application:").nth(1) {
         world.applications.contains_key(name)
     } else if let Some(rest) = arn.split(":deploymentgroup:").nth(1) {
-        rest.split_once('/').is_some_and(|(a, g)| {
-            world
-                .groups
-                .contains_key(&(a.to_string(), g.to_string()))
-        })
+        rest.split_once('/')
+            .is_some_and(|(a, g)| world.groups.contains_key(&(a.to_string(), g.to_string())))
     } else {
         false
     };

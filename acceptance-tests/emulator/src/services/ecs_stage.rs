@@ -24,7 +24,11 @@ pub fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiError> {
 }
 
 fn short_name(reference: &str) -> String {
-    reference.rsplit('/').next().unwrap_or(reference).to_string()
+    reference
+        .rsplit('/')
+        .next()
+        .unwrap_or(reference)
+        .to_string()
 }
 
 fn cluster_arn(name: &str) -> String {
@@ -41,7 +45,9 @@ fn tags_of(input: &Value) -> Vec<Value> {
 }
 
 fn create_cluster(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
-    let name = opt_str(input, "clusterName").unwrap_or("default").to_string();
+    let name = opt_str(input, "clusterName")
+        .unwrap_or("default")
+        .to_string();
     let arn = cluster_arn(&name);
     let settings = match list(input, "settings") {
         s if s.is_empty() => json!([{"name": "containerInsights", "value": "disabled"}]),
@@ -112,7 +118,8 @@ fn describe_clusters(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     for reference in names {
         let name = short_name(&reference);
         // A deleted cluster stays visible as INACTIVE, as on AWS.
-        if world.clusters.contains_key(&name) || world.attributes.contains_key(&cluster_arn(&name)) {
+        if world.clusters.contains_key(&name) || world.attributes.contains_key(&cluster_arn(&name))
+        {
             clusters.push(cluster_json(&world, &name, with_tags));
         } else {
             failures.push(json!({"arn": cluster_arn(&name), "reason": "MISSING"}));
@@ -125,7 +132,10 @@ fn delete_cluster(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let name = short_name(&req_str(input, "cluster", "InvalidParameterException")?);
     let mut world = emu.world();
     if !world.clusters.contains_key(&name) {
-        return Err(ApiError::client("ClusterNotFoundException", "Cluster not found."));
+        return Err(ApiError::client(
+            "ClusterNotFoundException",
+            "Cluster not found.",
+        ));
     }
     if world.services.keys().any(|(c, _)| *c == name) {
         return Err(ApiError::client(
@@ -162,15 +172,26 @@ pub fn remember_service_options(world: &mut World, arn: &str, input: &Value) {
     ] {
         options.insert(
             key.into(),
-            input.get(key).filter(|v| !v.is_null()).cloned().unwrap_or(default),
+            input
+                .get(key)
+                .filter(|v| !v.is_null())
+                .cloned()
+                .unwrap_or(default),
         );
     }
-    for key in ["healthCheckGracePeriodSeconds", "serviceRegistries", "capacityProviderStrategy", "availabilityZoneRebalancing"] {
+    for key in [
+        "healthCheckGracePeriodSeconds",
+        "serviceRegistries",
+        "capacityProviderStrategy",
+        "availabilityZoneRebalancing",
+    ] {
         if let Some(v) = input.get(key).filter(|v| !v.is_null()) {
             options.insert(key.into(), v.clone());
         }
     }
-    world.attributes.insert(arn.to_string(), Value::Object(options));
+    world
+        .attributes
+        .insert(arn.to_string(), Value::Object(options));
     let tags = tags_of(input);
     if !tags.is_empty() {
         world.tags.insert(arn.to_string(), tags);
@@ -238,7 +259,10 @@ fn delete_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let mut world = emu.world();
     let key = (cluster.clone(), name.clone());
     let Some(service) = world.services.get(&key) else {
-        return Err(ApiError::client("ServiceNotFoundException", "Service not found."));
+        return Err(ApiError::client(
+            "ServiceNotFoundException",
+            "Service not found.",
+        ));
     };
     if service.desired_count > 0 && !force {
         return Err(ApiError::invalid(
@@ -247,15 +271,22 @@ fn delete_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     }
     let mut out = super::ecs::service_json(&world, service);
     let Some(service) = world.services.remove(&key) else {
-        return Err(ApiError::client("ServiceNotFoundException", "Service not found."));
+        return Err(ApiError::client(
+            "ServiceNotFoundException",
+            "Service not found.",
+        ));
     };
     for task_set in &service.task_sets {
         for (task, _) in &task_set.tasks {
             emu.data().stop_task(task);
         }
-        emu.data().set_targets(&task_set.target_group_arn, Vec::new());
+        emu.data()
+            .set_targets(&task_set.target_group_arn, Vec::new());
     }
-    let stored = world.attributes.entry(service.arn.clone()).or_insert_with(|| json!({}));
+    let stored = world
+        .attributes
+        .entry(service.arn.clone())
+        .or_insert_with(|| json!({}));
     stored["status"] = json!("INACTIVE");
     out["status"] = json!("DRAINING");
     Ok(json!({"service": out}))

@@ -12,18 +12,34 @@ use crate::protocol::{ApiError, Service};
 /// Dispatches the ELBv2 operations a stage built by hashicorp/aws needs.
 pub fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiError> {
     match op {
-        "DescribeLoadBalancerAttributes" => attributes(emu, input, "LoadBalancerArn", Kind::LoadBalancer, &[]),
-        "ModifyLoadBalancerAttributes" => {
-            attributes(emu, input, "LoadBalancerArn", Kind::LoadBalancer, &list(input, "Attributes"))
+        "DescribeLoadBalancerAttributes" => {
+            attributes(emu, input, "LoadBalancerArn", Kind::LoadBalancer, &[])
         }
-        "DescribeTargetGroupAttributes" => attributes(emu, input, "TargetGroupArn", Kind::TargetGroup, &[]),
-        "ModifyTargetGroupAttributes" => {
-            attributes(emu, input, "TargetGroupArn", Kind::TargetGroup, &list(input, "Attributes"))
+        "ModifyLoadBalancerAttributes" => attributes(
+            emu,
+            input,
+            "LoadBalancerArn",
+            Kind::LoadBalancer,
+            &list(input, "Attributes"),
+        ),
+        "DescribeTargetGroupAttributes" => {
+            attributes(emu, input, "TargetGroupArn", Kind::TargetGroup, &[])
         }
+        "ModifyTargetGroupAttributes" => attributes(
+            emu,
+            input,
+            "TargetGroupArn",
+            Kind::TargetGroup,
+            &list(input, "Attributes"),
+        ),
         "DescribeListenerAttributes" => attributes(emu, input, "ListenerArn", Kind::Listener, &[]),
-        "ModifyListenerAttributes" => {
-            attributes(emu, input, "ListenerArn", Kind::Listener, &list(input, "Attributes"))
-        }
+        "ModifyListenerAttributes" => attributes(
+            emu,
+            input,
+            "ListenerArn",
+            Kind::Listener,
+            &list(input, "Attributes"),
+        ),
         "DescribeCapacityReservation" => describe_capacity_reservation(emu, input),
         "ModifyTargetGroup" => modify_target_group(emu, input),
         "DescribeTags" => describe_tags(emu, input),
@@ -61,7 +77,10 @@ fn defaults(kind: Kind) -> &'static [(&'static str, &'static str)] {
             ("routing.http.desync_mitigation_mode", "defensive"),
             ("routing.http.drop_invalid_header_fields.enabled", "false"),
             ("routing.http.preserve_host_header.enabled", "false"),
-            ("routing.http.x_amzn_tls_version_and_cipher_suite.enabled", "false"),
+            (
+                "routing.http.x_amzn_tls_version_and_cipher_suite.enabled",
+                "false",
+            ),
             ("routing.http.xff_client_port.enabled", "false"),
             ("routing.http.xff_header_processing.mode", "append"),
             ("routing.http2.enabled", "true"),
@@ -72,17 +91,32 @@ fn defaults(kind: Kind) -> &'static [(&'static str, &'static str)] {
             ("deregistration_delay.timeout_seconds", "300"),
             ("load_balancing.algorithm.anomaly_mitigation", "off"),
             ("load_balancing.algorithm.type", "round_robin"),
-            ("load_balancing.cross_zone.enabled", "use_load_balancer_configuration"),
+            (
+                "load_balancing.cross_zone.enabled",
+                "use_load_balancer_configuration",
+            ),
             ("slow_start.duration_seconds", "0"),
             ("stickiness.app_cookie.cookie_name", ""),
             ("stickiness.app_cookie.duration_seconds", "86400"),
             ("stickiness.enabled", "false"),
             ("stickiness.lb_cookie.duration_seconds", "86400"),
             ("stickiness.type", "lb_cookie"),
-            ("target_group_health.dns_failover.minimum_healthy_targets.count", "1"),
-            ("target_group_health.dns_failover.minimum_healthy_targets.percentage", "off"),
-            ("target_group_health.unhealthy_state_routing.minimum_healthy_targets.count", "1"),
-            ("target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage", "off"),
+            (
+                "target_group_health.dns_failover.minimum_healthy_targets.count",
+                "1",
+            ),
+            (
+                "target_group_health.dns_failover.minimum_healthy_targets.percentage",
+                "off",
+            ),
+            (
+                "target_group_health.unhealthy_state_routing.minimum_healthy_targets.count",
+                "1",
+            ),
+            (
+                "target_group_health.unhealthy_state_routing.minimum_healthy_targets.percentage",
+                "off",
+            ),
         ],
         Kind::Listener => &[],
     }
@@ -90,8 +124,13 @@ fn defaults(kind: Kind) -> &'static [(&'static str, &'static str)] {
 
 fn not_found(kind: Kind) -> ApiError {
     match kind {
-        Kind::LoadBalancer => ApiError::client("LoadBalancerNotFound", "One or more load balancers not found"),
-        Kind::TargetGroup => ApiError::client("TargetGroupNotFound", "One or more target groups not found"),
+        Kind::LoadBalancer => ApiError::client(
+            "LoadBalancerNotFound",
+            "One or more load balancers not found",
+        ),
+        Kind::TargetGroup => {
+            ApiError::client("TargetGroupNotFound", "One or more target groups not found")
+        }
         Kind::Listener => ApiError::client("ListenerNotFound", "One or more listeners not found"),
     }
 }
@@ -218,7 +257,13 @@ fn describe_tags(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     for arn in arns {
         if !resource_exists(&world, &arn) {
             return Err(ApiError::client(
-                if arn.contains(":targetgroup/") { "TargetGroupNotFound" } else if arn.contains(":listener/") { "ListenerNotFound" } else { "LoadBalancerNotFound" },
+                if arn.contains(":targetgroup/") {
+                    "TargetGroupNotFound"
+                } else if arn.contains(":listener/") {
+                    "ListenerNotFound"
+                } else {
+                    "LoadBalancerNotFound"
+                },
                 format!("Resource {arn} not found"),
             ));
         }
@@ -234,12 +279,17 @@ fn add_tags(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let mut world = emu.world();
     for arn in arns {
         if !resource_exists(&world, &arn) {
-            return Err(ApiError::client("LoadBalancerNotFound", format!("Resource {arn} not found")));
+            return Err(ApiError::client(
+                "LoadBalancerNotFound",
+                format!("Resource {arn} not found"),
+            ));
         }
         let tags = world.tags.entry(arn).or_default();
         for tag in &new {
             tags.retain(|t| t["Key"] != tag["Key"]);
-            tags.push(json!({"Key": tag["Key"], "Value": tag.get("Value").cloned().unwrap_or(json!(""))}));
+            tags.push(
+                json!({"Key": tag["Key"], "Value": tag.get("Value").cloned().unwrap_or(json!(""))}),
+            );
         }
     }
     Ok(json!({}))

@@ -90,7 +90,10 @@ fn create_role(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             message: format!("Role with name {name} already exists."),
         });
     }
-    let id = format!("AROA{:016X}", world.next().wrapping_mul(0x9E37_79B9_7F4A_7C15));
+    let id = format!(
+        "AROA{:016X}",
+        world.next().wrapping_mul(0x9E37_79B9_7F4A_7C15)
+    );
     let mut role = json!({
         "Path": path,
         "RoleName": name,
@@ -143,7 +146,11 @@ fn delete_role(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     if !world.roles.contains_key(&name) {
         return Err(no_such_role(&name));
     }
-    if world.attached_policies.get(&name).is_some_and(|p| !p.is_empty()) {
+    if world
+        .attached_policies
+        .get(&name)
+        .is_some_and(|p| !p.is_empty())
+    {
         return Err(ApiError {
             status: 409,
             code: "DeleteConflict".into(),
@@ -158,7 +165,10 @@ fn delete_role(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
 /// Changes members of a stored role (the caller has checked it exists).
 fn edit_role(emu: &Emu, name: &str, edit: impl FnOnce(&mut Value)) -> Result<Value, ApiError> {
     let mut world = emu.world();
-    let role = world.roles.get_mut(name).ok_or_else(|| no_such_role(name))?;
+    let role = world
+        .roles
+        .get_mut(name)
+        .ok_or_else(|| no_such_role(name))?;
     edit(role);
     Ok(json!({}))
 }

@@ -7,6 +7,7 @@ pub mod cloudwatch_stage;
 pub mod codedeploy;
 pub mod codedeploy_stage;
 pub mod deployment_config;
+pub mod ec2;
 pub mod ecs;
 pub mod ecs_stage;
 pub mod elbv2;
@@ -35,5 +36,6 @@ pub async fn dispatch(
         Service::CloudWatch => cloudwatch::handle(emu, op, input),
         Service::Lambda => lambda::handle(emu, op, input),
         Service::Iam => iam::handle(emu, op, input),
+        Service::Ec2 => ec2::handle(emu, op, input),
     }
 }
