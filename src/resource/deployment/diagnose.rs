@@ -106,7 +106,10 @@ pub async fn connect_at_plan(aws: Option<Aws>, application: &str, group: &str) -
     let Some(aws) = aws else {
         return AtPlan::Failed(not_configured());
     };
-    match aws.deployment_group(application, group, Purpose::Plan).await {
+    match aws
+        .deployment_group(application, group, Purpose::Plan)
+        .await
+    {
         Ok(info) => AtPlan::Ready(aws, info),
         Err(GroupError::ApplicationNotFound) => {
             let mut d = Diagnostics::new();
@@ -131,7 +134,11 @@ pub async fn connect_at_plan(aws: Option<Aws>, application: &str, group: &str) -
 }
 
 /// A test gate needs a group that holds production traffic while it runs; the error when it does not.
-pub fn gate_without_hold(group_name: &str, has_gate: bool, group: &GroupInfo) -> Option<Diagnostics> {
+pub fn gate_without_hold(
+    group_name: &str,
+    has_gate: bool,
+    group: &GroupInfo,
+) -> Option<Diagnostics> {
     if !has_gate || group.holds_traffic {
         return None;
     }
