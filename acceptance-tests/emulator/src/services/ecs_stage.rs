@@ -269,7 +269,6 @@ fn delete_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             "The service cannot be stopped while it is scaled above 0.",
         ));
     }
-    let mut out = super::ecs::service_json(&world, service);
     let Some(service) = world.services.remove(&key) else {
         return Err(ApiError::client(
             "ServiceNotFoundException",
@@ -288,7 +287,13 @@ fn delete_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         .entry(service.arn.clone())
         .or_insert_with(|| json!({}));
     stored["status"] = json!("INACTIVE");
+    // DeleteService answers the service as it goes: DRAINING, its tasks stopping.
+    let mut out = inactive_service(&world, &cluster, &name).unwrap_or_else(|| json!({}));
     out["status"] = json!("DRAINING");
+    out["desiredCount"] = json!(service.desired_count);
+    out["launchType"] = json!(service.launch_type);
+    out["deploymentController"] = json!({"type": service.controller});
+    out["loadBalancers"] = json!(service.load_balancers);
     Ok(json!({"service": out}))
 }
 
