@@ -79,8 +79,9 @@ pub fn provider_installation(ecsbg_mirror: &Path, aws_mirror: Option<&Path>) -> 
 }
 
 /// An override file pointing hashicorp/aws at the emulator at `endpoint` (every service the stage uses),
-/// with the checks that would reach AWS itself turned off. Terraform merges it into the configuration's
-/// `provider "aws"` block, so the example itself stays as a user would apply it to AWS.
+/// with the checks that would reach AWS itself turned off (the account id is asked of the emulator's STS).
+/// Terraform merges it into the configuration's `provider "aws"` block, so the example itself stays as a
+/// user would apply it to AWS.
 pub fn emulator_override(endpoint: &str) -> String {
     let services = [
         "cloudwatch",
@@ -96,7 +97,7 @@ pub fn emulator_override(endpoint: &str) -> String {
         .map(|s| format!("    {s:<10} = \"{endpoint}\"\n"))
         .collect();
     format!(
-        "provider \"aws\" {{\n  access_key                  = \"emulator\"\n  secret_key                  = \"emulator\"\n  skip_credentials_validation = true\n  skip_requesting_account_id  = true\n  skip_metadata_api_check     = true\n  skip_region_validation      = true\n  endpoints {{\n{endpoints}  }}\n}}\n"
+        "provider \"aws\" {{\n  access_key                  = \"emulator\"\n  secret_key                  = \"emulator\"\n  skip_credentials_validation = true\n  skip_metadata_api_check     = true\n  skip_region_validation      = true\n  endpoints {{\n{endpoints}  }}\n}}\n"
     )
 }
 

@@ -107,6 +107,7 @@ pub fn decode(path: &str, target: Option<&str>, body: &[u8]) -> Result<Call, Api
         Some("2010-08-01") => Service::CloudWatch,
         Some("2010-05-08") => Service::Iam,
         Some("2016-11-15") => Service::Ec2,
+        Some("2011-06-15") => Service::Sts,
         _ => Service::Elbv2,
     };
     Ok(Call {

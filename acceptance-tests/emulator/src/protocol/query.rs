@@ -74,6 +74,7 @@ fn namespace(service: Service) -> &'static str {
         Service::CloudWatch => "http://monitoring.amazonaws.com/doc/2010-08-01/",
         Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
         Service::Ec2 => "http://ec2.amazonaws.com/doc/2016-11-15/",
+        Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
         _ => "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
     }
 }
@@ -235,6 +236,21 @@ mod tests {
                 && xml.contains("<Period>60</Period>"),
             "{xml}"
         );
+    }
+
+    #[test]
+    fn query_services_are_told_apart_by_version() {
+        for (version, service) in [
+            ("2015-12-01", Service::Elbv2),
+            ("2010-08-01", Service::CloudWatch),
+            ("2010-05-08", Service::Iam),
+            ("2016-11-15", Service::Ec2),
+            ("2011-06-15", Service::Sts),
+        ] {
+            let body = format!("Action=Anything&Version={version}");
+            let call = crate::protocol::decode("/", None, body.as_bytes()).expect("decodes");
+            assert_eq!(call.service, service, "{version}");
+        }
     }
 
     #[test]

@@ -18,6 +18,8 @@ pub enum Service {
     Iam,
     /// Amazon EC2 (only the network-interface read hashicorp/aws makes when deleting a load balancer).
     Ec2,
+    /// AWS STS (only GetCallerIdentity: the account id hashicorp/aws asks for).
+    Sts,
 }
 
 impl Service {
@@ -31,6 +33,7 @@ impl Service {
             Service::Lambda => "lambda",
             Service::Iam => "iam",
             Service::Ec2 => "ec2",
+            Service::Sts => "sts",
         }
     }
 
@@ -38,7 +41,7 @@ impl Service {
     pub fn throttling_code(&self) -> &'static str {
         match self {
             Service::Ecs | Service::CodeDeploy => "ThrottlingException",
-            Service::Elbv2 | Service::CloudWatch | Service::Iam => "Throttling",
+            Service::Elbv2 | Service::CloudWatch | Service::Iam | Service::Sts => "Throttling",
             Service::Lambda => "TooManyRequestsException",
             Service::Ec2 => "RequestLimitExceeded",
         }

@@ -15,6 +15,7 @@ pub mod elbv2_stage;
 pub mod iam;
 pub mod lambda;
 pub mod params;
+pub mod sts;
 pub mod tasks;
 
 use serde_json::Value;
@@ -37,5 +38,6 @@ pub async fn dispatch(
         Service::Lambda => lambda::handle(emu, op, input),
         Service::Iam => iam::handle(emu, op, input),
         Service::Ec2 => ec2::handle(emu, op, input),
+        Service::Sts => sts::handle(emu, op, input),
     }
 }
