@@ -5,6 +5,7 @@ pub mod bench;
 pub mod campaign;
 pub mod emulator;
 pub mod engine;
+pub mod hashicorp_aws;
 pub mod plugin_client;
 pub mod shapes;
 pub mod stage;

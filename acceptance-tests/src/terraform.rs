@@ -17,6 +17,10 @@ pub enum Install {
     /// Installed as `make install` installs it (the implied local mirror under `$HOME/.terraform.d/plugins`),
     /// used through a normal `required_providers` block and `terraform init`.
     MakeInstall,
+    /// In a private filesystem mirror, beside hashicorp/aws from the mirror
+    /// [`hashicorp_aws::find_mirror`](crate::hashicorp_aws::find_mirror) finds (else the registry): for
+    /// configurations that build their stage with hashicorp/aws (`terraform init` installs both).
+    WithHashicorpAws,
 }
 
 /// A temporary Terraform working directory wired to one provider binary.
@@ -101,6 +105,22 @@ impl Workspace {
                 )?;
                 extra_env.push(("HOME".to_string(), home.display().to_string()));
                 String::new()
+            }
+            Install::WithHashicorpAws => {
+                let mirror = root.path().join("mirror");
+                let target = mirror
+                    .join(PROVIDER_SOURCE)
+                    .join(provider_version())
+                    .join(os_arch());
+                std::fs::create_dir_all(&target)?;
+                link_binary(
+                    provider_binary,
+                    &target.join(format!("terraform-provider-ecsbg_v{}", provider_version())),
+                )?;
+                crate::hashicorp_aws::provider_installation(
+                    &mirror,
+                    crate::hashicorp_aws::find_mirror().as_deref(),
+                )
             }
         };
         std::fs::write(&cli_config, config)?;

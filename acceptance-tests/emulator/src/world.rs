@@ -268,6 +268,13 @@ pub struct World {
     pub listeners: BTreeMap<String, Listener>,
     /// Alarm name → alarm.
     pub alarms: BTreeMap<String, Alarm>,
+    /// Resource ARN → settings the emulator stores and echoes but does not act on (ELBv2 attributes, ECS
+    /// cluster settings and service options).
+    pub attributes: BTreeMap<String, Value>,
+    /// IAM role name → Role, as GetRole returns it.
+    pub roles: BTreeMap<String, Value>,
+    /// IAM role name → ARNs of the managed policies attached to it.
+    pub attached_policies: BTreeMap<String, Vec<String>>,
     /// Stopped tasks, oldest first, as DescribeTasks returns them (ECS keeps them visible for an hour at
     /// least; the emulator keeps them all).
     pub stopped_tasks: Vec<Value>,

@@ -1,8 +1,12 @@
-# A complete AWS setup: the ECS service on the CODE_DEPLOY controller, an ALB with production (80) and test
-# (8080) listeners, two target groups, a CodeDeploy application and deployment group that holds traffic for
-# tests, a 404 alarm — and ecsbg_deployment shipping releases through it.
+# A complete AWS setup in ONE configuration: the ECS service on the CODE_DEPLOY controller, an ALB with
+# production (80) and test (8080) listeners, two target groups, a CodeDeploy application and deployment group
+# that holds traffic for tests, a 404 alarm — and ecsbg_deployment shipping releases through it. One
+# `terraform apply` from nothing builds the stage and ships the first release; later applies with another
+# image_tag ship through CodeDeploy blue/green.
 #
-# hashicorp/aws creates the stage once; ecsbg_deployment owns every release afterwards. The ignore_changes
+# hashicorp/aws creates the stage once; ecsbg_deployment owns every release afterwards. While the stage does
+# not exist yet, ecsbg_deployment's plan warns that the application and group are "not found now" and checks
+# them again at apply, after hashicorp/aws has created them. The ignore_changes
 # below are the hand-over: CodeDeploy moves the listeners' weights and the service's task definition and
 # target group on every deployment, and hashicorp/aws must not move them back.
 
@@ -40,7 +44,26 @@ variable "subnet_ids" {
 }
 
 variable "image_tag" {
-  type = string
+  description = "The version to ship, e.g. v2."
+  type        = string
+}
+
+variable "production_port" {
+  description = "The production listener's port."
+  type        = number
+  default     = 80
+}
+
+variable "test_port" {
+  description = "The test listener's port (the test_gate's requests go here)."
+  type        = number
+  default     = 8080
+}
+
+variable "bake_time" {
+  description = "How long alarms are watched after all production traffic is on the new version."
+  type        = string
+  default     = "5m"
 }
 
 resource "aws_ecs_cluster" "main" {
@@ -77,7 +100,7 @@ resource "aws_lb_target_group" "green" {
 
 resource "aws_lb_listener" "production" {
   load_balancer_arn = aws_lb.web.arn
-  port              = 80
+  port              = var.production_port
   protocol          = "HTTP"
   default_action {
     type             = "forward"
@@ -91,7 +114,7 @@ resource "aws_lb_listener" "production" {
 
 resource "aws_lb_listener" "test" {
   load_balancer_arn = aws_lb.web.arn
-  port              = 8080
+  port              = var.test_port
   protocol          = "HTTP"
   default_action {
     type             = "forward"
@@ -252,6 +275,7 @@ resource "ecsbg_deployment" "web" {
       name         = "web"
       image        = "ghcr.io/acme/web:${var.image_tag}"
       portMappings = [{ containerPort = 80 }]
+      environment  = [{ name = "MESSAGE", value = "Hello from ${var.image_tag}" }]
     }]
   })
 
@@ -262,5 +286,13 @@ resource "ecsbg_deployment" "web" {
     }
   }
 
-  bake_time = "5m"
+  bake_time = var.bake_time
+}
+
+output "production_url" {
+  value = "http://${aws_lb.web.dns_name}:${aws_lb_listener.production.port}"
+}
+
+output "test_listener_url" {
+  value = ecsbg_deployment.web.test_listener_url
 }

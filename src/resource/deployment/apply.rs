@@ -20,6 +20,7 @@ use super::facts::gather;
 use super::fill::fill_group;
 use super::model::{self, attr, in_flight, Config, Field, Source, State};
 use super::preflight;
+use super::references;
 use super::report::record;
 
 /// Applies a planned change of `ecsbg_deployment`.
@@ -56,6 +57,10 @@ pub async fn apply(
             return resp;
         }
     };
+    if let Some(d) = references::recheck(&aws, &cfg, &group, &req.planned_private).await {
+        resp.diagnostics.extend(d);
+        return resp;
+    }
     let planned = state.clone();
     fill_group(
         &mut state,

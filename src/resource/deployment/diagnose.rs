@@ -89,6 +89,68 @@ pub fn not_configured() -> Diagnostics {
     d
 }
 
+/// What a plan can do with the deployment group it names.
+pub enum AtPlan {
+    /// The group exists and can be driven.
+    Ready(Aws, GroupInfo),
+    /// The application or group does not exist yet: a warning, and a plan with the group's facts unknown
+    /// (this configuration may create them; apply checks again before anything is registered or deployed).
+    NotYet(Aws, Diagnostics),
+    /// The group exists but cannot be driven, or cannot be read: errors.
+    Failed(Diagnostics),
+}
+
+/// The group read for a plan. A missing application or group is not an error at plan: the same
+/// configuration may create it (`aws_codedeploy_app`, `aws_codedeploy_deployment_group`) in this apply.
+pub async fn connect_at_plan(aws: Option<Aws>, application: &str, group: &str) -> AtPlan {
+    let Some(aws) = aws else {
+        return AtPlan::Failed(not_configured());
+    };
+    match aws
+        .deployment_group(application, group, Purpose::Plan)
+        .await
+    {
+        Ok(info) => AtPlan::Ready(aws, info),
+        Err(GroupError::ApplicationNotFound) => {
+            let mut d = Diagnostics::new();
+            d.attribute_warning(
+                AttributePath::root(attr::APPLICATION_NAME),
+                "CodeDeploy application not found now",
+                format!("There is no CodeDeploy application {application:?} in this account and region now. If this configuration creates it (aws_codedeploy_app), fine: the apply checks again before anything is registered or deployed, and fails then if it is still missing."),
+            );
+            AtPlan::NotYet(aws, d)
+        }
+        Err(GroupError::GroupNotFound) => {
+            let mut d = Diagnostics::new();
+            d.attribute_warning(
+                AttributePath::root(attr::DEPLOYMENT_GROUP_NAME),
+                "Deployment group not found now",
+                format!("Application {application:?} has no deployment group {group:?} now. If this configuration creates it (aws_codedeploy_deployment_group), fine: the apply checks again before anything is registered or deployed, and fails then if it is still missing."),
+            );
+            AtPlan::NotYet(aws, d)
+        }
+        Err(err) => AtPlan::Failed(group_error(application, group, &err)),
+    }
+}
+
+/// A test gate needs a group that holds production traffic while it runs; the error when it does not.
+pub fn gate_without_hold(
+    group_name: &str,
+    has_gate: bool,
+    group: &GroupInfo,
+) -> Option<Diagnostics> {
+    if !has_gate || group.holds_traffic {
+        return None;
+    }
+    let mut d = Diagnostics::new();
+    d.attribute_error(
+        AttributePath::root(attr::TEST_GATE),
+        "The deployment group does not hold traffic for tests",
+        format!("Deployment group {group_name:?} moves production traffic to green at once (deployment_ready_option CONTINUE_DEPLOYMENT), so there is no moment to run the test gate before production is affected. Make the group hold traffic:\n\n{HOLD_TRAFFIC_HCL}"),
+    );
+    Some(d)
+}
+
 /// The configured AWS layer and the group read for `purpose`, or the diagnostics saying why not. Every
 /// operation starts here.
 pub async fn connect(

@@ -24,3 +24,24 @@ pub fn fill_group(
         state.container_port = Field::from_option(group.container_port);
     }
 }
+
+/// Marks everything the deployment group would tell as unknown until apply: the plan could not read the
+/// group (its names are unknown, or it does not exist yet because this configuration creates it). Terraform
+/// plans again during apply, with the group in place, and fills these in then.
+pub fn fill_unknown_group(state: &mut State) {
+    state.id = Field::Unknown;
+    state.cluster_name = Field::Unknown;
+    state.service_name = Field::Unknown;
+    state.test_listener_url = Field::Unknown;
+    if state.container_name.is_unset() {
+        state.container_name = Field::Unknown;
+    }
+    if state.container_port.is_unset() {
+        state.container_port = Field::Unknown;
+    }
+    state.task_definition_arn = Field::Unknown;
+    state.previous_task_definition_arn = Field::Unknown;
+    state.deployment_id = Field::Unknown;
+    state.status = Field::Unknown;
+    state.timeline = Field::Unknown;
+}

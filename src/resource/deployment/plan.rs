@@ -1,7 +1,7 @@
 //! `terraform plan`: check the configuration against AWS, decide, and show what will ship — the planned
 //! state (unknown where apply decides) and the task definition diff in words.
 
-use crate::aws::{Aws, Purpose};
+use crate::aws::Aws;
 use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{PlanRequest, PlanResponse};
 use crate::taskdef;
@@ -10,11 +10,11 @@ use super::decide::{
     decide, moved_message, production_moved, same_task_definition, triggers_changed, DecideError,
     Reason, Revision, Wanted,
 };
-use super::diagnose::{connect, firing_alarms, HOLD_TRAFFIC_HCL};
+use super::diagnose::{connect_at_plan, firing_alarms, gate_without_hold, AtPlan};
 use super::facts::gather;
-use super::fill::fill_group;
+use super::fill::{fill_group, fill_unknown_group};
 use super::model::{self, attr, Field, Source, State};
-use super::references;
+use super::references::{self, When};
 
 /// Plans a change of `ecsbg_deployment`.
 pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
@@ -54,38 +54,44 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
     if req.config.get(attr::APPLICATION_NAME).is_unknown()
         || req.config.get(attr::DEPLOYMENT_GROUP_NAME).is_unknown()
     {
-        planned.id = Field::Unknown;
-        planned.cluster_name = Field::Unknown;
-        planned.service_name = Field::Unknown;
-        planned.test_listener_url = Field::Unknown;
-        planned.task_definition_arn = Field::Unknown;
-        plan_rollout_results(&mut planned, None, true);
-        planned.previous_task_definition_arn = Field::Unknown;
+        fill_unknown_group(&mut planned);
         resp.planned_state = planned.to_value();
+        resp.planned_private = references::ask_recheck(&resp.planned_private);
         return resp;
     }
     let (application, group_name) = (
         &cfg.names.application_name,
         &cfg.names.deployment_group_name,
     );
-    let (aws, group) = match connect(aws, application, group_name, Purpose::Plan).await {
-        Ok(connected) => connected,
-        Err(d) => {
+    let (aws, group) = match connect_at_plan(aws, application, group_name).await {
+        AtPlan::Ready(aws, group) => (aws, group),
+        AtPlan::NotYet(aws, warning) => {
+            // Created by this configuration, maybe: plan what the group would tell as unknown.
+            resp.diagnostics.extend(warning);
+            resp.diagnostics
+                .extend(references::check(&aws, &cfg, When::Plan).await);
+            fill_unknown_group(&mut planned);
+            resp.planned_state = planned.to_value();
+            resp.planned_private = references::ask_recheck(&resp.planned_private);
+            return resp;
+        }
+        AtPlan::Failed(d) => {
             resp.diagnostics.extend(d);
             return resp;
         }
     };
-    if cfg.gate.is_some() && !group.holds_traffic {
-        resp.diagnostics.attribute_error(
-            AttributePath::root(attr::TEST_GATE),
-            "The deployment group does not hold traffic for tests",
-            format!("Deployment group {group_name:?} moves production traffic to green at once (deployment_ready_option CONTINUE_DEPLOYMENT), so there is no moment to run the test gate before production is affected. Make the group hold traffic:\n\n{HOLD_TRAFFIC_HCL}"),
-        );
-        return resp;
-    }
-    if let Some(d) = references::check(&aws, &cfg).await {
+    if let Some(d) = gate_without_hold(group_name, cfg.gate.is_some(), &group) {
         resp.diagnostics.extend(d);
         return resp;
+    }
+    let references = references::check(&aws, &cfg, When::Plan).await;
+    if references.has_errors() {
+        resp.diagnostics.extend(references);
+        return resp;
+    }
+    if !references.is_empty() {
+        resp.diagnostics.extend(references);
+        resp.planned_private = references::ask_recheck(&resp.planned_private);
     }
     // (A changed application or group is a replacement, planned again as a create: the prior state
     // recorded another group's revision.)

@@ -1,24 +1,51 @@
 //! Plan-time checks that what the configuration names exists: alarms, hook functions, the deployment
 //! config (and that it is for ECS), the task definition revision `task_definition_arn` names (ACTIVE, in
 //! this account and region), and the test gate's programs and working directories on this machine. A typo
-//! is an error on its attribute at plan, never a failed apply.
+//! is an error on its attribute at plan, never a failed apply. An alarm or hook function that does not exist
+//! yet is only a warning at plan (this configuration may create it) and an error at apply, checked again
+//! before anything is registered or deployed.
 
 use std::path::{Path, PathBuf};
 
-use crate::aws::{Aws, ErrorKind, Purpose};
+use crate::aws::{Aws, ErrorKind, GroupInfo, Purpose};
 use crate::gate::CommandCheck;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 
+use super::diagnose::gate_without_hold;
 use super::model::{attr, Config, Source};
 
-/// The alarms, hook functions and deployment config the configuration names must exist; None when they
-/// do (or cannot be checked: a missing permission is logged, and CodeDeploy reports at apply).
-pub async fn check(aws: &Aws, cfg: &Config) -> Option<Diagnostics> {
+/// When the references are checked: what is missing is a warning at plan and an error at apply.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum When {
+    /// `terraform plan`: the same configuration may create what is missing.
+    Plan,
+    /// `terraform apply`, before anything is registered or deployed: what is missing now stays missing.
+    Apply,
+}
+
+/// What the configuration names that does not exist: a warning at plan, an error at apply.
+fn missing(d: &mut Diagnostics, when: When, path: AttributePath, summary: &str, detail: String) {
+    match when {
+        When::Plan => d.attribute_warning(
+            path,
+            format!("{summary} (not found now)"),
+            format!("{detail} If this configuration creates it, fine: the apply checks again before anything is registered or deployed, and fails then if it is still missing."),
+        ),
+        When::Apply => d.attribute_error(path, summary, format!("{detail} Nothing was registered or deployed.")),
+    }
+}
+
+/// The alarms, hook functions and deployment config the configuration names must exist; the diagnostics
+/// say which do not (errors, and at plan warnings for what this configuration may still create). What
+/// cannot be checked (a missing permission) is logged, and CodeDeploy reports it at apply.
+pub async fn check(aws: &Aws, cfg: &Config, when: When) -> Diagnostics {
     let mut d = Diagnostics::new();
     for (i, name) in cfg.names.alarms.iter().enumerate() {
         match aws.alarm(name).await {
             Ok(Some(_)) => {}
-            Ok(None) => d.attribute_error(
+            Ok(None) => missing(
+                &mut d,
+                when,
                 AttributePath::root(attr::ALARMS).index(i),
                 "Unknown alarm",
                 format!("CloudWatch has no metric alarm {name:?} in this account and region, so CodeDeploy could not watch it."),
@@ -32,7 +59,9 @@ pub async fn check(aws: &Aws, cfg: &Config) -> Option<Diagnostics> {
         };
         match aws.function_exists(function).await {
             Ok(true) => {}
-            Ok(false) => d.attribute_error(
+            Ok(false) => missing(
+                &mut d,
+                when,
                 AttributePath::root(attr::HOOKS).attr(attribute),
                 "Unknown Lambda function",
                 format!("Lambda has no function {function:?} in this account and region, so CodeDeploy's {event} lifecycle event would fail and roll the deployment back. Deploy the function first, or fix the name."),
@@ -61,6 +90,44 @@ pub async fn check(aws: &Aws, cfg: &Config) -> Option<Diagnostics> {
     }
     check_task_definition_arn(aws, cfg, &mut d).await;
     check_commands(cfg, &mut d);
+    d
+}
+
+/// The key in the planned private data that asks apply to check the references again.
+const RECHECK: &str = "recheck_references";
+
+/// The planned private data with a note for apply: the plan could not check every reference (the group's
+/// names were unknown, or something named did not exist yet), so apply checks them before it starts.
+pub fn ask_recheck(private: &[u8]) -> Vec<u8> {
+    let mut object = serde_json::from_slice::<serde_json::Value>(private)
+        .ok()
+        .filter(serde_json::Value::is_object)
+        .unwrap_or_else(|| serde_json::json!({}));
+    object[RECHECK] = serde_json::Value::Bool(true);
+    object.to_string().into_bytes()
+}
+
+/// Whether the plan asked apply to check the references again.
+pub fn recheck_asked(private: &[u8]) -> bool {
+    serde_json::from_slice::<serde_json::Value>(private)
+        .ok()
+        .is_some_and(|v| v[RECHECK] == serde_json::Value::Bool(true))
+}
+
+/// At apply, when the plan asked for it: the group must hold traffic for a gate, and everything named must
+/// exist now. Errors, if any, before anything is registered or deployed.
+pub async fn recheck(
+    aws: &Aws,
+    cfg: &Config,
+    group: &GroupInfo,
+    planned_private: &[u8],
+) -> Option<Diagnostics> {
+    if !recheck_asked(planned_private) {
+        return None;
+    }
+    let group_name = &cfg.names.deployment_group_name;
+    let mut d = gate_without_hold(group_name, cfg.gate.is_some(), group).unwrap_or_default();
+    d.extend(check(aws, cfg, When::Apply).await);
     d.has_errors().then_some(d)
 }
 
@@ -267,6 +334,18 @@ mod tests {
             .env
             .insert("PATH".into(), dir.path().display().to_string());
         assert!(resolve_program(&own_path).is_ok());
+    }
+
+    #[test]
+    fn the_recheck_note_keeps_other_private_data() {
+        assert!(!recheck_asked(b""));
+        let asked = ask_recheck(br#"{"in_flight":"d-ABCDEFGHI"}"#);
+        assert!(recheck_asked(&asked));
+        assert_eq!(
+            crate::resource::deployment::model::in_flight(&asked).as_deref(),
+            Some("d-ABCDEFGHI")
+        );
+        assert!(recheck_asked(&ask_recheck(b"")));
     }
 
     #[test]

@@ -11,6 +11,7 @@ use bytes::Bytes;
 use serde_json::Value;
 
 pub use error::ApiError;
+pub use query::iso8601;
 pub use request_id::request_id;
 pub use service::Service;
 
@@ -101,8 +102,12 @@ pub fn decode(path: &str, target: Option<&str>, body: &[u8]) -> Result<Call, Api
         });
     }
     let (action, version, input) = query::decode_form(body)?;
+    // One port serves every awsQuery service: each request names its API version.
     let service = match version.as_deref() {
         Some("2010-08-01") => Service::CloudWatch,
+        Some("2010-05-08") => Service::Iam,
+        Some("2016-11-15") => Service::Ec2,
+        Some("2011-06-15") => Service::Sts,
         _ => Service::Elbv2,
     };
     Ok(Call {

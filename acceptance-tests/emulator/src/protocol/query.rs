@@ -72,12 +72,18 @@ fn insert_path(root: &mut Value, key: &str, value: Value) {
 fn namespace(service: Service) -> &'static str {
     match service {
         Service::CloudWatch => "http://monitoring.amazonaws.com/doc/2010-08-01/",
+        Service::Iam => "https://iam.amazonaws.com/doc/2010-05-08/",
+        Service::Ec2 => "http://ec2.amazonaws.com/doc/2016-11-15/",
+        Service::Sts => "https://sts.amazonaws.com/doc/2011-06-15/",
         _ => "http://elasticloadbalancing.amazonaws.com/doc/2015-12-01/",
     }
 }
 
 /// `<OpResponse><OpResult>…</OpResult><ResponseMetadata>…</ResponseMetadata></OpResponse>`.
 pub fn render_ok(service: Service, op: &str, output: &Value) -> String {
+    if service == Service::Ec2 {
+        return ec2_render_ok(op, output);
+    }
     let mut xml = String::new();
     xml.push_str(&format!(
         "<{op}Response xmlns=\"{}\"><{op}Result>",
@@ -97,6 +103,14 @@ pub fn render_ok(service: Service, op: &str, output: &Value) -> String {
 
 /// `<ErrorResponse><Error><Type>Sender</Type><Code>…</Code><Message>…</Message></Error>…`.
 pub fn render_error(service: Service, err: &ApiError) -> String {
+    if service == Service::Ec2 {
+        return format!(
+            "<Response><Errors><Error><Code>{}</Code><Message>{}</Message></Error></Errors><RequestID>{}</RequestID></Response>",
+            escape(&err.code),
+            escape(&err.message),
+            request_id()
+        );
+    }
     let kind = if err.status >= 500 {
         "Receiver"
     } else {
@@ -109,6 +123,43 @@ pub fn render_error(service: Service, err: &ApiError) -> String {
         escape(&err.message),
         request_id()
     )
+}
+
+/// ec2Query: `<OpResponse><requestId>…</requestId>members</OpResponse>`, no Result wrapper, list items
+/// as `<item>`.
+fn ec2_render_ok(op: &str, output: &Value) -> String {
+    let mut xml = format!(
+        "<{op}Response xmlns=\"{}\"><requestId>{}</requestId>",
+        namespace(Service::Ec2),
+        request_id()
+    );
+    if let Value::Object(map) = output {
+        for (k, v) in map {
+            ec2_element(&mut xml, k, v);
+        }
+    }
+    xml.push_str(&format!("</{op}Response>"));
+    xml
+}
+
+fn ec2_element(xml: &mut String, name: &str, value: &Value) {
+    match value {
+        Value::Array(items) => {
+            xml.push_str(&format!("<{name}>"));
+            for item in items {
+                ec2_element(xml, "item", item);
+            }
+            xml.push_str(&format!("</{name}>"));
+        }
+        Value::Object(map) => {
+            xml.push_str(&format!("<{name}>"));
+            for (k, v) in map {
+                ec2_element(xml, k, v);
+            }
+            xml.push_str(&format!("</{name}>"));
+        }
+        other => element(xml, name, other),
+    }
 }
 
 fn element(xml: &mut String, name: &str, value: &Value) {
@@ -130,6 +181,8 @@ fn element(xml: &mut String, name: &str, value: &Value) {
         }
         Value::String(s) => xml.push_str(&format!("<{name}>{}</{name}>", escape(s))),
         Value::Bool(b) => xml.push_str(&format!("<{name}>{b}</{name}>")),
+        // awsQuery timestamps are ISO 8601 (`2026-11-28T06:00:00.000Z`); the services keep them as epoch
+        // seconds in members named `…Timestamp`, as the CBOR encoder does.
         Value::Number(n) if name.ends_with("Timestamp") => xml.push_str(&format!(
             "<{name}>{}</{name}>",
             iso8601(n.as_f64().unwrap_or(0.0))
@@ -138,11 +191,11 @@ fn element(xml: &mut String, name: &str, value: &Value) {
     }
 }
 
-/// awsQuery writes timestamps as ISO 8601 (CloudWatch's `…Timestamp` members are epoch seconds inside the
-/// emulator, as the JSON and CBOR wires want them); botocore's query parser and the Go SDK read only this.
-fn iso8601(epoch: f64) -> String {
-    chrono::DateTime::from_timestamp_millis((epoch * 1000.0).round() as i64)
-        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+/// Epoch seconds as awsQuery writes a timestamp: ISO 8601, UTC, milliseconds.
+pub fn iso8601(epoch: f64) -> String {
+    let millis = (epoch * 1000.0).round() as i64;
+    chrono::DateTime::from_timestamp_millis(millis)
+        .map(|t| t.format("%Y-%m-%dT%H:%M:%S%.3fZ").to_string())
         .unwrap_or_default()
 }
 
@@ -176,13 +229,28 @@ mod tests {
         let xml = render_ok(
             Service::CloudWatch,
             "DescribeAlarms",
-            &serde_json::json!({"MetricAlarms": [{"StateUpdatedTimestamp": 1764310303.5, "Period": 60}]}),
+            &serde_json::json!({"MetricAlarms": [{"StateUpdatedTimestamp": 1795845600.25, "Period": 60}]}),
         );
         assert!(
-            xml.contains("<StateUpdatedTimestamp>2025-11-28T06:11:43.500Z</StateUpdatedTimestamp>"),
+            xml.contains("<StateUpdatedTimestamp>2026-11-28T06:00:00.250Z</StateUpdatedTimestamp>")
+                && xml.contains("<Period>60</Period>"),
             "{xml}"
         );
-        assert!(xml.contains("<Period>60</Period>"), "{xml}");
+    }
+
+    #[test]
+    fn query_services_are_told_apart_by_version() {
+        for (version, service) in [
+            ("2015-12-01", Service::Elbv2),
+            ("2010-08-01", Service::CloudWatch),
+            ("2010-05-08", Service::Iam),
+            ("2016-11-15", Service::Ec2),
+            ("2011-06-15", Service::Sts),
+        ] {
+            let body = format!("Action=Anything&Version={version}");
+            let call = crate::protocol::decode("/", None, body.as_bytes()).expect("decodes");
+            assert_eq!(call.service, service, "{version}");
+        }
     }
 
     #[test]

@@ -14,6 +14,12 @@ pub enum Service {
     CloudWatch,
     /// AWS Lambda (only reading functions: the hooks CodeDeploy would invoke).
     Lambda,
+    /// AWS IAM (roles and their attached managed policies, for hashicorp/aws stages).
+    Iam,
+    /// Amazon EC2 (only the network-interface read hashicorp/aws makes when deleting a load balancer).
+    Ec2,
+    /// AWS STS (only GetCallerIdentity: the account id hashicorp/aws asks for).
+    Sts,
 }
 
 impl Service {
@@ -25,6 +31,9 @@ impl Service {
             Service::Elbv2 => "elbv2",
             Service::CloudWatch => "cloudwatch",
             Service::Lambda => "lambda",
+            Service::Iam => "iam",
+            Service::Ec2 => "ec2",
+            Service::Sts => "sts",
         }
     }
 
@@ -32,8 +41,9 @@ impl Service {
     pub fn throttling_code(&self) -> &'static str {
         match self {
             Service::Ecs | Service::CodeDeploy => "ThrottlingException",
-            Service::Elbv2 | Service::CloudWatch => "Throttling",
+            Service::Elbv2 | Service::CloudWatch | Service::Iam | Service::Sts => "Throttling",
             Service::Lambda => "TooManyRequestsException",
+            Service::Ec2 => "RequestLimitExceeded",
         }
     }
 }

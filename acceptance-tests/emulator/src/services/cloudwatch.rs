@@ -8,7 +8,7 @@ use super::params::{list, opt_bool, opt_num, opt_str, page, req_str, strings};
 use crate::alarm_eval::{evaluate, AlarmDefinition, AlarmState};
 use crate::clock::Clock;
 use crate::emu::Emu;
-use crate::protocol::{ApiError, Service};
+use crate::protocol::ApiError;
 use crate::world::{Alarm, ACCOUNT, REGION};
 
 /// Dispatches one CloudWatch operation.
@@ -19,7 +19,7 @@ pub fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiError> {
         "SetAlarmState" => set_alarm_state(emu, input),
         "DeleteAlarms" => delete_alarms(emu, input),
         "PutMetricData" => put_metric_data(emu, input),
-        _ => Err(ApiError::unknown_operation(Service::CloudWatch, op)),
+        _ => super::cloudwatch_stage::handle(emu, op, input),
     }
 }
 
@@ -81,7 +81,7 @@ fn put_metric_alarm(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             now,
         ));
     world.alarms.insert(
-        name,
+        name.clone(),
         Alarm {
             definition,
             state,
@@ -92,6 +92,8 @@ fn put_metric_alarm(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             actions_enabled: opt_bool(input, "ActionsEnabled").unwrap_or(true),
         },
     );
+    drop(world);
+    super::cloudwatch_stage::remember_tags(emu, &name, input);
     Ok(json!({}))
 }
 
@@ -182,6 +184,7 @@ fn delete_alarms(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     }
     for n in names {
         world.alarms.remove(&n);
+        world.tags.remove(&super::cloudwatch_stage::alarm_arn(&n));
     }
     Ok(json!({}))
 }

@@ -9,7 +9,7 @@ use super::deployment_config::{config, config_json};
 use super::params::{list, opt_bool, opt_num, opt_str, page, req_str, strings};
 use crate::clock::Clock;
 use crate::emu::Emu;
-use crate::protocol::{ApiError, Service};
+use crate::protocol::ApiError;
 use crate::world::{Control, Deployment, LifecycleEvent, World};
 
 /// Dispatches one CodeDeploy operation.
@@ -35,7 +35,7 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "StopDeployment" => stop_deployment(emu, input),
         "PutLifecycleEventHookExecutionStatus" => put_hook_status(emu, input),
         "GetApplicationRevision" => get_application_revision(emu, input),
-        _ => Err(ApiError::unknown_operation(Service::CodeDeploy, op)),
+        _ => super::codedeploy_stage::handle(emu, op, input),
     }
 }
 
@@ -57,6 +57,12 @@ fn create_application(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     }
     let id = format!("{:08x}-1111-4000-8000-{:012x}", world.next(), world.next());
     world.applications.insert(name.clone(), json!({"applicationId": id, "applicationName": name, "createTime": Clock::now_epoch(), "linkedToGitHub": false, "computePlatform": platform}));
+    drop(world);
+    super::codedeploy_stage::remember_tags(
+        emu,
+        &super::codedeploy_stage::application_arn(&name),
+        input,
+    );
     Ok(json!({"applicationId": id}))
 }
 
@@ -270,6 +276,12 @@ fn create_deployment_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> 
     world.groups.insert(
         (app.clone(), name.clone()),
         normalize_group(&app, &name, &id, input),
+    );
+    drop(world);
+    super::codedeploy_stage::remember_tags(
+        emu,
+        &super::codedeploy_stage::group_arn(&app, &name),
+        input,
     );
     Ok(json!({"deploymentGroupId": id}))
 }

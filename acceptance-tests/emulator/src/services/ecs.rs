@@ -9,7 +9,7 @@ use super::params::{list, opt_num, opt_str, page, req_str, strings};
 use crate::clock::Clock;
 use crate::dataplane::TaskSpec;
 use crate::emu::Emu;
-use crate::protocol::{ApiError, Service as Svc};
+use crate::protocol::ApiError;
 use crate::world::{Service, TaskSet, World, ACCOUNT, REGION};
 
 fn client_error(message: impl Into<String>) -> ApiError {
@@ -27,14 +27,13 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "DescribeTaskDefinition" => describe_task_definition(emu, input),
         "DeregisterTaskDefinition" => deregister_task_definition(emu, input),
         "ListTaskDefinitions" => list_task_definitions(emu, input),
-        "CreateCluster" => create_cluster(emu, input),
         "CreateService" => create_service(emu, input).await,
         "DescribeServices" => describe_services(emu, input),
         "UpdateService" => update_service(emu, input).await,
         "DescribeTaskSets" => describe_task_sets(emu, input),
         "ListTasks" => super::tasks::list_tasks(emu, input),
         "DescribeTasks" => super::tasks::describe_tasks(emu, input),
-        _ => Err(ApiError::unknown_operation(Svc::Ecs, op)),
+        _ => super::ecs_stage::handle(emu, op, input),
     }
 }
 
@@ -213,15 +212,6 @@ fn list_task_definitions(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         out["nextToken"] = json!(next);
     }
     Ok(out)
-}
-
-fn create_cluster(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
-    let name = opt_str(input, "clusterName")
-        .unwrap_or("default")
-        .to_string();
-    let arn = format!("arn:aws:ecs:{REGION}:{ACCOUNT}:cluster/{name}");
-    emu.world().clusters.insert(name.clone(), arn.clone());
-    Ok(json!({"cluster": {"clusterArn": arn, "clusterName": name, "status": "ACTIVE"}}))
 }
 
 /// Starts `count` tasks of a task definition serving the load balancer container.
@@ -406,7 +396,9 @@ async fn create_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         task_sets: vec![task_set],
         created_at: now,
     };
-    let out = service_json(&world, &service);
+    super::ecs_stage::remember_service_options(&mut world, &service.arn, input);
+    let mut out = service_json(&world, &service);
+    super::ecs_stage::add_service_options(&world, &service.arn, true, &mut out);
     world.services.insert((cluster, name), service);
     Ok(json!({"service": out}))
 }
@@ -517,6 +509,7 @@ fn ecs_deployments(service: &Service, primary: Option<&TaskSet>, running: usize)
 fn describe_services(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let cluster = cluster_name(opt_str(input, "cluster"));
     let names = strings(input, "services");
+    let with_tags = strings(input, "include").iter().any(|i| i == "TAGS");
     if names.is_empty() || names.len() > 10 {
         return Err(invalid("services can have between 1 and 10 items."));
     }
@@ -536,7 +529,14 @@ fn describe_services(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             .unwrap_or(&reference)
             .to_string();
         match world.services.get(&(cluster.clone(), name.clone())) {
-            Some(s) => services.push(service_json(&world, s)),
+            Some(s) => {
+                let mut v = service_json(&world, s);
+                super::ecs_stage::add_service_options(&world, &s.arn, with_tags, &mut v);
+                services.push(v);
+            }
+            None if super::ecs_stage::inactive_service(&world, &cluster, &name).is_some() => {
+                services.extend(super::ecs_stage::inactive_service(&world, &cluster, &name));
+            }
             None => failures.push(json!({"arn": format!("arn:aws:ecs:{REGION}:{ACCOUNT}:service/{cluster}/{name}"), "reason": "MISSING"})),
         }
     }
@@ -571,6 +571,8 @@ async fn update_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         if let Some(n) = opt_num(input, "desiredCount") {
             service.desired_count = n as i64;
         }
+        let arn = service.arn.clone();
+        super::ecs_stage::update_service_options(&mut world, &arn, input);
     }
     rescale(emu, &cluster, &name).await?;
     let world = emu.world();
@@ -578,7 +580,9 @@ async fn update_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         .services
         .get(&(cluster, name))
         .ok_or_else(|| ApiError::client("ServiceNotFoundException", "Service not found."))?;
-    Ok(json!({"service": service_json(&world, service)}))
+    let mut out = service_json(&world, service);
+    super::ecs_stage::add_service_options(&world, &service.arn, false, &mut out);
+    Ok(json!({"service": out}))
 }
 
 /// Brings every task set's running tasks to its scale of the desired count.

@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 use super::params::{list, opt_num, opt_str, page, req_str, strings};
 use crate::dataplane::{ListenerSpec, WeightedTargetGroup};
 use crate::emu::Emu;
-use crate::protocol::{ApiError, Service};
+use crate::protocol::ApiError;
 use crate::world::{Listener, World, ACCOUNT, REGION};
 
 /// Dispatches one ELBv2 operation.
@@ -21,7 +21,7 @@ pub async fn handle(emu: &Emu, op: &str, input: &Value) -> Result<Value, ApiErro
         "DescribeListeners" => describe_listeners(emu, input),
         "DescribeRules" => describe_rules(emu, input),
         "DescribeTargetHealth" => describe_target_health(emu, input),
-        _ => Err(ApiError::unknown_operation(Service::Elbv2, op)),
+        _ => super::elbv2_stage::handle(emu, op, input),
     }
 }
 
@@ -63,7 +63,7 @@ fn create_load_balancer(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         "VpcId": "vpc-emulator",
         "State": {"Code": "active"},
         "Type": kind,
-        "AvailabilityZones": [],
+        "AvailabilityZones": super::elbv2_stage::availability_zones(input),
         "SecurityGroups": strings(input, "SecurityGroups"),
         "IpAddressType": "ipv4",
     });
@@ -86,7 +86,7 @@ fn create_target_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     }
     let id = world.hex_id();
     let arn = format!("arn:aws:elasticloadbalancing:{REGION}:{ACCOUNT}:targetgroup/{name}/{id}");
-    let tg = json!({
+    let mut tg = json!({
         "TargetGroupArn": arn,
         "TargetGroupName": name,
         "Protocol": opt_str(input, "Protocol").unwrap_or("HTTP"),
@@ -105,6 +105,7 @@ fn create_target_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
         "TargetType": opt_str(input, "TargetType").unwrap_or("ip"),
         "IpAddressType": "ipv4",
     });
+    super::elbv2_stage::set_health_check(&mut tg, input);
     world.target_groups.insert(arn, tg.clone());
     Ok(json!({"TargetGroups": [tg]}))
 }

@@ -3,12 +3,19 @@
 //! dependency runs one way: dispatch → service → params.
 
 pub mod cloudwatch;
+pub mod cloudwatch_stage;
 pub mod codedeploy;
+pub mod codedeploy_stage;
 pub mod deployment_config;
+pub mod ec2;
 pub mod ecs;
+pub mod ecs_stage;
 pub mod elbv2;
+pub mod elbv2_stage;
+pub mod iam;
 pub mod lambda;
 pub mod params;
+pub mod sts;
 pub mod tasks;
 
 use serde_json::Value;
@@ -37,5 +44,8 @@ pub async fn dispatch(
         Service::Elbv2 => elbv2::handle(emu, op, input).await,
         Service::CloudWatch => cloudwatch::handle(emu, op, input),
         Service::Lambda => lambda::handle(emu, op, input),
+        Service::Iam => iam::handle(emu, op, input),
+        Service::Ec2 => ec2::handle(emu, op, input),
+        Service::Sts => sts::handle(emu, op, input),
     }
 }
