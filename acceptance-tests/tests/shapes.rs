@@ -18,7 +18,16 @@ use ecsbg_acceptance::shapes::proxy::{Exchange, Proxy};
 use ecsbg_acceptance::shapes::{served_operations, Models};
 
 const SCALE: f64 = 60.0;
-const SERVICES: &[&str] = &["ecs", "codedeploy", "elbv2", "cloudwatch", "lambda", "iam"];
+const SERVICES: &[&str] = &[
+    "ecs",
+    "codedeploy",
+    "elbv2",
+    "cloudwatch",
+    "lambda",
+    "iam",
+    "ec2",
+    "sts",
+];
 
 /// `aws ARGS…`, which must succeed.
 fn ok(cli: &Cli, args: &[&str]) -> Value {
@@ -810,7 +819,8 @@ fn probe(endpoint: &str, model: &Model, op: &str) -> anyhow::Result<()> {
             let path: String = uri.split('?').next().unwrap_or(uri).split('/').map(|s| if s.starts_with('{') { "probe" } else { s }).collect::<Vec<_>>().join("/");
             (format!("{method} {path} HTTP/1.1\r\n"), Vec::new())
         }
-        (Some("query"), _) => (
+        // EC2's protocol is the query protocol on the way in.
+        (Some("query" | "ec2"), _) => (
             "POST / HTTP/1.1\r\nContent-Type: application/x-www-form-urlencoded\r\n".to_string(),
             format!("Action={op}&Version={version}").into_bytes(),
         ),

@@ -27,6 +27,8 @@ pub enum Wire {
     Query,
     /// restJson1.
     RestJson,
+    /// ec2Query: form in, XML out with no Result wrapper, `requestId` beside the members, lists as `item`.
+    Ec2,
 }
 
 /// Which service and operation one exchange was, and on which wire.
@@ -69,6 +71,11 @@ impl Models {
             let form: BTreeMap<String, String> = form_pairs(&ex.request_body);
             let version = form.get("Version")?;
             let op = form.get("Action")?;
+            if let Some(model) = self.0.values().find(|m| {
+                m.metadata("apiVersion") == Some(version) && m.metadata("protocol") == Some("ec2")
+            }) {
+                return Some((called(&model.service, op), Wire::Ec2));
+            }
             let model = self.0.values().find(|m| {
                 m.metadata("apiVersion") == Some(version) && m.metadata("protocol") == Some("query")
                     || m.metadata("apiVersion") == Some(version)
@@ -181,6 +188,7 @@ fn check_success(
                 Err(e) => out.push(format!("{here}: the answer is not CBOR: {e}")),
             }
         }
+        Wire::Ec2 => check_ec2_success(model, output, op, ex, here, out),
         Wire::Query => {
             let text = String::from_utf8_lossy(&ex.response_body);
             let root = match xml::parse(&text) {
@@ -208,6 +216,36 @@ fn check_success(
                 }
             }
         }
+    }
+}
+
+/// ec2Query's answer: `<OpResponse>` holding `requestId` and the output's members directly.
+fn check_ec2_success(
+    model: &Model,
+    output: Option<&str>,
+    op: &Value,
+    ex: &Exchange,
+    here: &str,
+    out: &mut Vec<String>,
+) {
+    let text = String::from_utf8_lossy(&ex.response_body);
+    let mut root = match xml::parse(&text) {
+        Ok(root) => root,
+        Err(e) => return out.push(format!("{here}: {e}")),
+    };
+    let op_name = op["name"].as_str().unwrap_or_default();
+    if root.name != format!("{op_name}Response") {
+        out.push(format!(
+            "{here}: root element <{}>, not <{op_name}Response>",
+            root.name
+        ));
+    }
+    if root.child("requestId").is_none() {
+        out.push(format!("{here}: no requestId"));
+    }
+    root.children.retain(|c| c.name != "requestId");
+    if let Some(shape) = output {
+        validate::xml(model, shape, &root, here, out);
     }
 }
 
@@ -253,6 +291,16 @@ fn check_error(
                         })
                 })
             }),
+        // ec2Query: `<Response><Errors><Error><Code>…`.
+        Wire::Ec2 => xml::parse(&String::from_utf8_lossy(&ex.response_body))
+            .ok()
+            .filter(|root| root.name == "Response")
+            .and_then(|root| {
+                root.child("Errors")
+                    .and_then(|e| e.child("Error"))
+                    .and_then(|e| e.child("Code"))
+                    .map(|c| c.text.clone())
+            }),
         Wire::Query => xml::parse(&String::from_utf8_lossy(&ex.response_body))
             .ok()
             .and_then(|root| {
@@ -273,12 +321,14 @@ fn check_error(
     };
     let declared = model.errors(operation);
     let known = declared.iter().find(|d| {
-        let wire_code = if wire == Wire::Query {
+        let wire_code = if matches!(wire, Wire::Query | Wire::Ec2) {
             d.code.as_deref().unwrap_or(&d.shape)
         } else {
             &d.shape
         };
-        wire_code == code || (wire != Wire::Query && d.code.as_deref() == Some(code.as_str()))
+        wire_code == code
+            || (!matches!(wire, Wire::Query | Wire::Ec2)
+                && d.code.as_deref() == Some(code.as_str()))
     });
     match known {
         Some(d) => {
@@ -305,13 +355,16 @@ fn check_error(
 /// `handle`), by botocore service name. A service file with a dispatch table this map does not name is an
 /// error, so a new service cannot go unchecked.
 pub fn served_operations(emulator_src: &Path) -> anyhow::Result<BTreeMap<String, Vec<String>>> {
-    let botocore_name = |file: &str| match file {
+    // `<service>_stage.rs` holds the calls hashicorp/aws makes to build a stage, for the same service.
+    let botocore_name = |file: &str| match file.strip_suffix("_stage").unwrap_or(file) {
         "ecs" => Some("ecs"),
         "codedeploy" => Some("codedeploy"),
         "elbv2" => Some("elbv2"),
         "cloudwatch" => Some("cloudwatch"),
         "lambda" => Some("lambda"),
         "iam" => Some("iam"),
+        "ec2" => Some("ec2"),
+        "sts" => Some("sts"),
         _ => None,
     };
     let dir = emulator_src.join("services");
@@ -319,7 +372,7 @@ pub fn served_operations(emulator_src: &Path) -> anyhow::Result<BTreeMap<String,
     for entry in std::fs::read_dir(&dir).with_context(|| format!("reading {}", dir.display()))? {
         let path = entry?.path();
         let text = std::fs::read_to_string(&path)?;
-        let ops = dispatch_arms(&text);
+        let ops = dispatch_arms(&text, "fn handle(");
         if ops.is_empty() {
             continue;
         }
@@ -332,12 +385,49 @@ pub fn served_operations(emulator_src: &Path) -> anyhow::Result<BTreeMap<String,
         })?;
         served.entry(service.to_string()).or_default().extend(ops);
     }
+    // ECS-native deployments and listener rules are dispatched from `native/` before the service files.
+    for (file, marker, service) in [
+        ("native/mod.rs", "fn ecs(", "ecs"),
+        ("native/rules.rs", "fn handle(", "elbv2"),
+    ] {
+        let path = emulator_src.join(file);
+        let text = std::fs::read_to_string(&path)
+            .with_context(|| format!("reading {}", path.display()))?;
+        let ops = dispatch_arms(&text, marker);
+        anyhow::ensure!(
+            !ops.is_empty(),
+            "{} no longer dispatches from `{marker}`",
+            path.display()
+        );
+        let known = served.entry(service.to_string()).or_default();
+        for op in ops {
+            if !known.contains(&op) {
+                known.push(op);
+            }
+        }
+    }
     Ok(served)
 }
 
-/// The string patterns of the `match op { … }` inside `fn handle`.
-fn dispatch_arms(source: &str) -> Vec<String> {
-    let Some(start) = source.find("fn handle(") else {
+/// Opening minus closing brackets on a line, outside string literals.
+fn bracket_balance(line: &str) -> i32 {
+    let (mut balance, mut in_string, mut escaped) = (0, false, false);
+    for c in line.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '(' | '[' | '{' if !in_string => balance += 1,
+            ')' | ']' | '}' if !in_string => balance -= 1,
+            _ => {}
+        }
+    }
+    balance
+}
+
+/// The string patterns of the first `match op { … }` after `marker` (the dispatching function's signature).
+fn dispatch_arms(source: &str, marker: &str) -> Vec<String> {
+    let Some(start) = source.find(marker) else {
         return Vec::new();
     };
     let body = &source[start..];
@@ -345,12 +435,17 @@ fn dispatch_arms(source: &str) -> Vec<String> {
         return Vec::new();
     };
     let mut ops = Vec::new();
+    // Only lines at the match's own nesting level are arm patterns (an arm's call may span lines whose
+    // arguments are string literals too).
+    let mut depth = 0i32;
     for line in body[m..].lines().skip(1) {
         let line = line.trim();
-        if line.starts_with("_ =>") {
+        let at_arm_level = depth == 0;
+        depth += bracket_balance(line);
+        if at_arm_level && line.starts_with("_ =>") {
             break;
         }
-        if !(line.starts_with('"') || line.starts_with('|')) {
+        if !at_arm_level || !(line.starts_with('"') || line.starts_with('|')) {
             continue;
         }
         let pattern = line.split_once("=>").map_or(line, |(p, _)| p);
