@@ -70,13 +70,16 @@ for zip in "$dist/${name}_${version}"_*.zip; do
       *) fail "$platform: the binary is dynamically linked: $(readelf -dW "$bin" | grep NEEDED | tr -s ' ' | tr '\n' ';')" ;;
     esac
   fi
-  if [ "$arch" = "$host" ]; then
-    runner=""
-  elif command -v "qemu-$(echo "$arch" | sed -e 's/amd64/x86_64/' -e 's/arm64/aarch64/')-static" >/dev/null; then
-    runner="qemu-$(echo "$arch" | sed -e 's/amd64/x86_64/' -e 's/arm64/aarch64/')-static"
-  else
-    echo "ok   $platform: $linkage, $machine; NOT RUN (no qemu-user for $arch here: apt-get install qemu-user-static)"
-    continue
+  qemu_arch=$(echo "$arch" | sed -e 's/amd64/x86_64/' -e 's/arm64/aarch64/')
+  runner=""
+  if [ "$arch" != "$host" ]; then
+    for candidate in "qemu-$qemu_arch-static" "qemu-$qemu_arch"; do
+      command -v "$candidate" >/dev/null && { runner=$candidate; break; }
+    done
+    if [ -z "$runner" ]; then
+      echo "ok   $platform: $linkage, $machine; NOT RUN (no qemu-user for $arch here: apt-get install qemu-user-static)"
+      continue
+    fi
   fi
   out=$($runner "$bin" --version 2>&1) || fail "$platform: '$binary --version' failed: $out"
   [ "$out" = "$name $version" ] || fail "$platform: '$binary --version' printed '$out', not '$name $version'"
