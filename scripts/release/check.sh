@@ -7,6 +7,7 @@
 #   - every Linux binary is static (no PT_INTERP program header, no NEEDED library), is built for its
 #     architecture, and runs: `--version` natively, or under qemu-user for another architecture
 #     (the check says so when neither can run it);
+#   - terraform (when on PATH) installs the host's zip from a filesystem mirror and gets the provider's schema;
 #   - the platforms in REQUIRE_PLATFORMS (default: linux_amd64 linux_arm64) are all there.
 # Usage: check.sh <dist dir> <version> <public key file>
 # ALLOW_DYNAMIC=<os_arch ...> lets named platforms hold a dynamically linked binary (the packaging test
@@ -85,6 +86,21 @@ for zip in "$dist/${name}_${version}"_*.zip; do
   [ "$out" = "$name $version" ] || fail "$platform: '$binary --version' printed '$out', not '$name $version'"
   echo "ok   $platform: $linkage, $machine; runs${runner:+ under $runner}: $out"
 done
+# The host's zip as a user's Terraform installs it: a packed filesystem mirror, a plain required_providers
+# block, `terraform init`, then the schema served by the installed binary.
+host_zip="$dist/${name}_${version}_$(uname -s | tr '[:upper:]' '[:lower:]')_$host.zip"
+if [ -f "$host_zip" ] && command -v terraform >/dev/null; then
+  mkdir -p "$work/mirror/registry.terraform.io/ecsbg/ecsbg" "$work/tf"
+  cp "$host_zip" "$work/mirror/registry.terraform.io/ecsbg/ecsbg/"
+  printf 'provider_installation {\n  filesystem_mirror {\n    path    = "%s"\n    include = ["registry.terraform.io/ecsbg/ecsbg"]\n  }\n}\n' "$work/mirror" > "$work/terraformrc"
+  printf 'terraform {\n  required_providers {\n    ecsbg = {\n      source  = "ecsbg/ecsbg"\n      version = "%s"\n    }\n  }\n}\n' "$version" > "$work/tf/main.tf"
+  export TF_CLI_CONFIG_FILE="$work/terraformrc" CHECKPOINT_DISABLE=1
+  terraform -chdir="$work/tf" init -input=false -no-color > "$work/init.txt" 2>&1 \
+    || fail "terraform init from a filesystem mirror holding $(basename "$host_zip") failed: $(cat "$work/init.txt")"
+  terraform -chdir="$work/tf" providers schema -json 2>&1 | grep -q '"ecsbg_deployment"' \
+    || fail "the binary terraform installed from $(basename "$host_zip") did not serve its schema"
+  echo "ok   $(basename "$host_zip"): terraform installs it from a filesystem mirror and the provider serves its schema"
+fi
 for p in ${REQUIRE_PLATFORMS-linux_amd64 linux_arm64}; do
   case " $found " in *" $p "*) ;; *) fail "no zip for $p in $dist" ;; esac
 done
