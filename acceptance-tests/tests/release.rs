@@ -239,3 +239,62 @@ fn a_signed_release_verifies_and_installs_from_a_filesystem_mirror() -> anyhow::
     drop(keyring);
     Ok(())
 }
+
+#[test]
+fn signing_takes_a_keyring_fingerprint_and_nothing_is_built_without_a_key() -> anyhow::Result<()> {
+    let scratch_root = target_dir().join("tmp");
+    std::fs::create_dir_all(&scratch_root)?;
+    let scratch = tempfile::Builder::new()
+        .prefix("signing")
+        .tempdir_in(&scratch_root)?;
+
+    // No key: make release refuses before building anything.
+    let refused = Command::new("bash")
+        .arg(root().join("scripts/release.sh"))
+        .env_remove("GPG_KEY_FILE")
+        .env_remove("GPG_FINGERPRINT")
+        .env("DIST_DIR", scratch.path().join("dist"))
+        .output()?;
+    assert!(
+        !refused.status.success()
+            && text(&refused).contains("set GPG_FINGERPRINT or GPG_KEY_FILE first")
+            && !scratch.path().join("dist").exists(),
+        "{}",
+        text(&refused)
+    );
+
+    // GPG_FINGERPRINT: a key already in the caller's keyring.
+    let keyring = Keyring::new(scratch.path().join("gnupg"))?;
+    let listing = succeed(keyring.gpg().args(["--with-colons", "--list-secret-keys"]))?;
+    let fingerprint = listing
+        .lines()
+        .find_map(|l| l.strip_prefix("fpr:"))
+        .and_then(|l| l.split(':').find(|f| f.len() == 40))
+        .ok_or_else(|| anyhow::anyhow!("no fingerprint in:\n{listing}"))?;
+    let sums = scratch.path().join("example_SHA256SUMS");
+    std::fs::write(&sums, "0000  example.zip\n")?;
+    let public = scratch.path().join("example.pub.asc");
+    succeed(
+        Command::new("bash")
+            .arg(root().join("scripts/release/sign.sh"))
+            .arg(&sums)
+            .arg(&public)
+            .env("GNUPGHOME", &keyring.home)
+            .env("GPG_FINGERPRINT", fingerprint)
+            .env_remove("GPG_KEY_FILE"),
+    )?;
+    let verify = keyring
+        .gpg()
+        .arg("--verify")
+        .arg(scratch.path().join("example_SHA256SUMS.sig"))
+        .arg(&sums)
+        .output()?;
+    assert!(
+        verify.status.success() && text(&verify).contains(fingerprint),
+        "{}",
+        text(&verify)
+    );
+    assert!(std::fs::read_to_string(&public)?.starts_with("-----BEGIN PGP PUBLIC KEY BLOCK-----"));
+    drop(keyring);
+    Ok(())
+}
