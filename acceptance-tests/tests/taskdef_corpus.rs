@@ -1,115 +1,165 @@
-//! The task definition corpus (`testdata/taskdefs/`): every definition, registered through the emulator's
-//! ECS API and described back with ECS's defaults filled in, equals a differently formatted copy of itself
-//! once normalised — the condition for `terraform plan` showing no change.
+//! The task definition corpus (`testdata/taskdefs/`), case by case: what a team writes equals what ECS
+//! describes for it once normalised (also when written in another order with the defaults spelled out),
+//! every single change is summarised in the agreed words (`/work/shared/briefs/summary-wording.md`,
+//! issue 15), and every definition registered through the emulator's ECS API comes back without a diff.
+//!
+//! Each test collects every failing case and fails once with the full list (actual vs expected), so one
+//! run shows everything that remains.
 
-use std::path::Path;
+mod corpus;
 
+use corpus::{Case, MIN_CASES, MIN_CHANGES};
 use ecsbg::taskdef;
 use ecsbg_acceptance::emulator::Running;
 use serde_json::{json, Value};
 
-/// The same definition as a person might write it differently: containers and lists in another order,
-/// defaults spelled out or left out, numbers where ECS also takes strings.
-fn reformatted(td: &Value) -> Value {
-    let mut td = td.clone();
-    for key in ["cpu", "memory"] {
-        if let Some(n) = td[key].as_str().and_then(|s| s.parse::<i64>().ok()) {
-            td[key] = json!(n);
-        }
+fn fail_with(what: &str, total: usize, failures: &[String]) {
+    assert!(
+        failures.is_empty(),
+        "{} of {total} {what} failed:\n\n{}",
+        failures.len(),
+        failures.join("\n\n")
+    );
+}
+
+/// Why `user` and `described` do not read as the same definition, if they do not.
+fn spurious_diff(described: &Value, user: &Value) -> Option<String> {
+    let summary = taskdef::summarize(described, user, &[]);
+    let equal = taskdef::normalize(described) == taskdef::normalize(user);
+    if equal && summary.is_empty() {
+        return None;
     }
-    if let Some(containers) = td["containerDefinitions"].as_array_mut() {
-        containers.reverse();
-        for c in containers.iter_mut() {
-            if c.get("essential").is_none() {
-                c["essential"] = json!(true);
-            } else if c["essential"] == true {
-                c.as_object_mut().map(|m| m.remove("essential"));
-            }
-            for list in [
-                "environment",
-                "secrets",
-                "portMappings",
-                "ulimits",
-                "mountPoints",
-            ] {
-                if let Some(items) = c.get_mut(list).and_then(Value::as_array_mut) {
-                    items.reverse();
-                }
-            }
-            if let Some(ports) = c.get_mut("portMappings").and_then(Value::as_array_mut) {
-                for p in ports.iter_mut() {
-                    if p["protocol"] == "tcp" {
-                        p.as_object_mut().map(|m| m.remove("protocol"));
-                    } else if p.get("protocol").is_none() {
-                        p["protocol"] = json!("tcp");
-                    }
-                }
-            }
-            if c.get("cpu").is_none() {
-                c["cpu"] = json!(0);
-            }
-        }
-    }
-    td
+    let changes: Vec<String> = taskdef::diff(described, user)
+        .iter()
+        .map(|c| format!("{}: {:?} → {:?}", c.path, c.old, c.new))
+        .collect();
+    Some(format!(
+        "normalised forms {}; summary {summary:?}; structural diff {changes:?}",
+        if equal { "equal" } else { "differ" }
+    ))
 }
 
 #[test]
-fn every_corpus_definition_round_trips_through_ecs_without_a_diff() -> anyhow::Result<()> {
-    let dir = Path::new(concat!(env!("CARGO_MANIFEST_DIR"), "/testdata/taskdefs"));
-    let emu = Running::start(Default::default(), 60.0)?;
-    let mut files: Vec<_> = std::fs::read_dir(dir)?
-        .flatten()
-        .map(|e| e.path())
-        .filter(|p| p.extension().is_some_and(|x| x == "json"))
-        .collect();
-    files.sort();
+fn the_corpus_has_at_least_sixty_cases_and_sixty_single_changes() -> anyhow::Result<()> {
+    let cases = corpus::cases()?;
+    let changes: usize = cases.iter().map(|c| c.changes.len()).sum();
     assert!(
-        files.len() >= 30,
-        "the corpus has {} definitions",
-        files.len()
+        cases.len() >= MIN_CASES,
+        "the corpus has {} cases",
+        cases.len()
     );
-    for file in files {
-        let name = file
-            .file_name()
-            .map(|n| n.to_string_lossy().into_owned())
-            .unwrap_or_default();
-        let text = std::fs::read_to_string(&file)?;
-        let user = taskdef::parse_user(&text).map_err(|e| anyhow::anyhow!("{name}: {e}"))?;
-        let registered = emu.ecs("RegisterTaskDefinition", &taskdef::register_input(&user));
-        let arn = registered["taskDefinition"]["taskDefinitionArn"]
-            .as_str()
-            .unwrap_or_default()
-            .to_string();
+    assert!(
+        changes >= MIN_CHANGES,
+        "the corpus has {changes} one-change variants"
+    );
+    let without: Vec<&str> = cases
+        .iter()
+        .filter(|c| c.changes.is_empty())
+        .map(|c| c.name.as_str())
+        .collect();
+    assert!(
+        without.is_empty(),
+        "cases without a one-change variant: {without:?}"
+    );
+    for case in &cases {
+        assert_ne!(
+            case.described, case.user,
+            "{}: ECS's answer carries read-only fields",
+            case.name
+        );
+        for key in ["taskDefinitionArn", "revision", "status", "registeredAt"] {
+            assert!(
+                case.described.get(key).is_some(),
+                "{}: described.json lacks {key}",
+                case.name
+            );
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn what_ecs_describes_equals_what_the_team_wrote_also_when_reordered() -> anyhow::Result<()> {
+    let cases = corpus::cases()?;
+    let mut failures = Vec::new();
+    for Case {
+        name,
+        user,
+        described,
+        ..
+    } in &cases
+    {
+        if let Err(e) = taskdef::parse_user(&user.to_string()) {
+            failures.push(format!("{name} (user.json): rejected by parse_user: {e}"));
+        }
+        if let Some(why) = spurious_diff(described, user) {
+            failures.push(format!("{name} (unchanged): {why}"));
+        }
+        let other = corpus::reordered(user);
+        if let Err(e) = taskdef::parse_user(&other.to_string()) {
+            failures.push(format!("{name} (reordered): rejected by parse_user: {e}"));
+        }
+        if let Some(why) = spurious_diff(described, &other) {
+            failures.push(format!("{name} (reordered): {why}"));
+        }
+    }
+    fail_with("cases (unchanged and reordered)", cases.len(), &failures);
+    Ok(())
+}
+
+#[test]
+fn every_single_change_is_summarised_in_the_agreed_words() -> anyhow::Result<()> {
+    let cases = corpus::cases()?;
+    let mut failures = Vec::new();
+    let mut total = 0;
+    for case in &cases {
+        for change in &case.changes {
+            total += 1;
+            // A change that does not apply is a broken corpus, not a finding: fail at once.
+            let changed = corpus::apply(&case.user, change)
+                .map_err(|e| anyhow::anyhow!("{} / {}: {e:#}", case.name, change.description))?;
+            let actual = taskdef::summarize(&case.described, &changed, &change.sensitive);
+            if actual != change.expected {
+                failures.push(format!(
+                    "{} / {}:\n  expected {:?}\n  actual   {:?}",
+                    case.name, change.description, change.expected, actual
+                ));
+            }
+        }
+    }
+    fail_with("one-change variants", total, &failures);
+    Ok(())
+}
+
+#[test]
+fn every_user_definition_round_trips_through_the_emulators_ecs_without_a_diff() -> anyhow::Result<()>
+{
+    let cases = corpus::cases()?;
+    let emu = Running::start(Default::default(), 60.0)?;
+    let mut failures = Vec::new();
+    for Case { name, user, .. } in &cases {
+        let parsed = match taskdef::parse_user(&user.to_string()) {
+            Ok(parsed) => parsed,
+            Err(e) => {
+                failures.push(format!("{name}: rejected by parse_user: {e}"));
+                continue;
+            }
+        };
+        let registered = emu.ecs("RegisterTaskDefinition", &taskdef::register_input(&parsed));
+        let Some(arn) = registered["taskDefinition"]["taskDefinitionArn"].as_str() else {
+            failures.push(format!("{name}: the emulator refused it: {registered}"));
+            continue;
+        };
         let described = emu.ecs("DescribeTaskDefinition", &json!({"taskDefinition": arn}))
             ["taskDefinition"]
             .clone();
-        assert_ne!(
-            described, user,
-            "{name}: ECS's answer should carry defaults and read-only fields"
-        );
-        let other = reformatted(&user);
-        taskdef::parse_user(&other.to_string())
-            .map_err(|e| anyhow::anyhow!("{name} reformatted: {e}"))?;
-        assert_eq!(
-            taskdef::normalize(&described),
-            taskdef::normalize(&other),
-            "{name}: normalised forms differ"
-        );
-        assert!(
-            taskdef::diff(&described, &other).is_empty(),
-            "{name}: {:?}",
-            taskdef::diff(&described, &other)
-        );
-        assert!(
-            taskdef::summarize(&described, &other, &[]).is_empty(),
-            "{name}: {:?}",
-            taskdef::summarize(&described, &other, &[])
-        );
-        assert_eq!(
-            taskdef::canonical_json(&described),
-            taskdef::canonical_json(&user),
-            "{name}: canonical JSON differs"
-        );
+        if let Some(why) = spurious_diff(&described, user) {
+            failures.push(format!("{name}: {why}"));
+        }
+        if taskdef::canonical_json(&described) != taskdef::canonical_json(user) {
+            failures.push(format!("{name}: canonical JSON differs"));
+        }
     }
+    fail_with("emulator round trips", cases.len(), &failures);
     Ok(())
 }

@@ -22,6 +22,8 @@ pub(super) struct Cache {
     pub groups: HashMap<(String, String), (Instant, GroupInfo)>,
     /// Task definition revisions by ARN, as ECS returned them.
     pub revisions: HashMap<String, serde_json::Value>,
+    /// A family's newest ACTIVE revisions (ARNs, newest first), as first listed by this process.
+    pub families: HashMap<String, Vec<String>>,
     /// Deployment configs by name → compute platform.
     pub configs: HashMap<String, String>,
     /// Hook functions found to exist.

@@ -150,9 +150,103 @@ impl Aws {
             .send()
             .await
             .map_err(|e| self.sdk.error(Service::Ecs, OPERATION, e))?;
-        out.task_definition()
+        let arn = out
+            .task_definition()
             .and_then(|t| t.task_definition_arn())
             .map(str::to_string)
-            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer named no revision"))
+            .ok_or_else(|| AwsError::malformed("ECS", OPERATION, "the answer named no revision"))?;
+        // The family's listing kept for this process now has a newer revision: another resource of the
+        // same family deciding in this process finds it rather than registering the same content again.
+        if let Some(listed) = self.cache().families.get_mut(&family) {
+            listed.insert(0, arn.clone());
+            listed.truncate(REUSE_WINDOW);
+        }
+        Ok(arn)
+    }
+}
+
+/// How many of a family's newest ACTIVE revisions are searched for one with the wanted content: enough for
+/// the revisions a promotion between environments or an interrupted apply leaves, bounded so a family with
+/// thousands of revisions costs a plan at most this many DescribeTaskDefinition calls (each cached by ARN).
+pub const REUSE_WINDOW: usize = 20;
+
+/// The family part of a task definition ARN (`…:task-definition/FAMILY:REVISION`).
+fn family_of(arn: &str) -> Option<&str> {
+    let tail = arn.rsplit_once(":task-definition/")?.1;
+    Some(tail.rsplit_once(':').map_or(tail, |(family, _)| family))
+}
+
+impl Aws {
+    /// The family's newest ACTIVE revisions (at most [`REUSE_WINDOW`]), newest first, each as ECS describes
+    /// it: where a revision with the wanted content is looked for before registering another. The listing is
+    /// kept for the provider process, so the plan Terraform repeats during apply and the apply itself see
+    /// the same revisions and choose the same one.
+    pub async fn active_revisions(
+        &self,
+        family: &str,
+    ) -> Result<Vec<(String, serde_json::Value)>, AwsError> {
+        let cached = self.cache().families.get(family).cloned();
+        let arns = match cached {
+            Some(arns) => arns,
+            None => {
+                let arns = self.list_active(family).await?;
+                self.cache()
+                    .families
+                    .insert(family.to_string(), arns.clone());
+                arns
+            }
+        };
+        let mut found = Vec::with_capacity(arns.len());
+        for arn in arns {
+            found.push((arn.clone(), self.task_definition(&arn).await?));
+        }
+        Ok(found)
+    }
+
+    /// ListTaskDefinitions (familyPrefix, ACTIVE, newest first), page by page, keeping only this family's
+    /// revisions (a prefix also matches `web-api` for `web`), up to [`REUSE_WINDOW`].
+    async fn list_active(&self, family: &str) -> Result<Vec<String>, AwsError> {
+        const OPERATION: &str = "ListTaskDefinitions";
+        let mut arns = Vec::new();
+        let mut next: Option<String> = None;
+        loop {
+            let out = self
+                .reads
+                .ecs
+                .list_task_definitions()
+                .family_prefix(family)
+                .status(aws_sdk_ecs::types::TaskDefinitionStatus::Active)
+                .sort(aws_sdk_ecs::types::SortOrder::Desc)
+                .max_results(REUSE_WINDOW as i32)
+                .set_next_token(next.take())
+                .send()
+                .await
+                .map_err(|e| self.reads.error(Service::Ecs, OPERATION, e))?;
+            arns.extend(
+                out.task_definition_arns()
+                    .iter()
+                    .filter(|arn| family_of(arn) == Some(family))
+                    .cloned(),
+            );
+            next = out.next_token().map(str::to_string);
+            if arns.len() >= REUSE_WINDOW || next.is_none() {
+                break;
+            }
+        }
+        arns.truncate(REUSE_WINDOW);
+        Ok(arns)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::family_of;
+
+    #[test]
+    fn the_family_is_read_from_the_arn_exactly() {
+        let arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web-api:12";
+        assert_eq!(family_of(arn), Some("web-api"));
+        assert_ne!(family_of(arn), Some("web"));
+        assert_eq!(family_of("web:3"), None);
     }
 }

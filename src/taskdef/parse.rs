@@ -242,6 +242,13 @@ pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
             .enumerate()
         {
             let at = format!("{path}.portMappings[{j}].containerPort");
+            if p.get("containerPort").is_none() {
+                check_port_range(
+                    p.get("containerPortRange"),
+                    &format!("{path}.portMappings[{j}]"),
+                )?;
+                continue;
+            }
             match p.get("containerPort").and_then(as_f64) {
                 Some(port) if port.fract() == 0.0 && (1.0..=65535.0).contains(&port) => {}
                 Some(port) => {
@@ -255,6 +262,28 @@ pub fn parse_user(text: &str) -> Result<Value, TaskDefError> {
         }
     }
     Ok(value)
+}
+
+/// A port mapping without `containerPort` must give a `containerPortRange` such as "10000-10100"
+/// (ECS's other form for a range of ports).
+fn check_port_range(range: Option<&Value>, at: &str) -> Result<(), TaskDefError> {
+    let Some(range) = range else {
+        return Err(err(
+            format!("{at}.containerPort"),
+            "containerPort (or containerPortRange) is required",
+        ));
+    };
+    let bounds = range.as_str().and_then(|r| {
+        let (a, b) = r.split_once('-')?;
+        Some((a.trim().parse::<u32>().ok()?, b.trim().parse::<u32>().ok()?))
+    });
+    match bounds {
+        Some((a, b)) if 1 <= a && a < b && b <= 65535 => Ok(()),
+        _ => Err(err(
+            format!("{at}.containerPortRange"),
+            format!("containerPortRange must read \"first-last\" with 1 ≤ first < last ≤ 65535, not {range}"),
+        )),
+    }
 }
 
 /// An image reference: no whitespace or control characters, and ECS's length limit.

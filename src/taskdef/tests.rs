@@ -96,8 +96,8 @@ fn values_of_names_that_look_secret_are_hidden_without_being_listed() {
     }
     assert!(text.contains("env db_password added (sensitive)"), "{text}");
     assert!(text.contains("env LOG_LEVEL added = \"debug\""), "{text}");
-    assert!(crate::taskdef::diff::looks_secret("aws_secret_access_key"));
-    assert!(!crate::taskdef::diff::looks_secret("MESSAGE"));
+    assert!(crate::taskdef::looks_secret("aws_secret_access_key"));
+    assert!(!crate::taskdef::looks_secret("MESSAGE"));
 }
 
 #[test]
@@ -114,7 +114,7 @@ fn containers_added_removed_and_ports() {
         lines,
         vec![
             "container envoy: added (image envoyproxy/envoy:v1.30)".to_string(),
-            "container web: ports 80/tcp → 8080/tcp".to_string(),
+            "container web: port 80 removed; port 8080 added".to_string(),
             "container log_router: removed".to_string(),
         ]
     );

@@ -35,6 +35,11 @@ resource "ecsbg_deployment" "web" {
 
   deployment_config_name = "CodeDeployDefault.ECSCanary10Percent5Minutes"
 
+  # A change rolls the same task definition out again (tasks read the rotated secret at start).
+  redeploy_triggers = {
+    db_password_version = var.db_password_version
+  }
+
   timeouts {
     update = "45m"
   }
@@ -42,4 +47,9 @@ resource "ecsbg_deployment" "web" {
 
 variable "image_tag" {
   type = string
+}
+
+variable "db_password_version" {
+  type    = string
+  default = "1"
 }

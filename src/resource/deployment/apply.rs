@@ -12,7 +12,7 @@ use crate::rollout::gate::{Gate, NoGate};
 use crate::rollout::{foreign_in_flight, rollout_description, RolloutSpec};
 use crate::taskdef;
 
-use super::decide::{compare, decide, DecideError, Decision, Revision, Wanted};
+use super::decide::{compare, decide, triggers_changed, DecideError, Decision, Revision, Wanted};
 use super::diagnose::connect;
 use super::facts::gather;
 use super::fill::fill_group;
@@ -214,6 +214,10 @@ async fn decide_again(
         sensitive: &cfg.names.sensitive_environment,
         prior_appspec: prior_appspec.as_ref(),
         planned_appspec: &planned_appspec,
+        redeploy: triggers_changed(
+            prior.map(State::redeploy_triggers),
+            state.redeploy_triggers(),
+        ),
     };
     decide(&wanted, &live).map_err(|err| match err {
         DecideError::PinnedDiffers { pinned } => format!(

@@ -1,8 +1,10 @@
 //! Where the revision is chosen. One pure function, called by plan and again by apply with facts read
-//! afresh, decides whether a rollout is needed, which revision it deploys (the one serving production, the
-//! family's latest with the same content, the one named, or a new one to register) and what the plan says
-//! in words. Apply must reach the decision the plan showed, or refuse (see [`compare`]).
+//! afresh, decides whether a rollout is needed, which revision it deploys (the one serving production, an
+//! ACTIVE revision of the family with the same content, the one named, or a new one to register) and what
+//! the plan says in words. A plan refuses when production no longer serves what its prior state recorded
+//! ([`production_moved`]); apply must reach the decision the plan showed, or refuse (see [`compare`]).
 
+use crate::plugin::value::Value;
 use crate::taskdef;
 
 use super::model::{AppSpecKey, Source};
@@ -16,9 +18,9 @@ pub struct LiveFacts {
     pub json: Option<serde_json::Value>,
     /// The content of the revision the configuration names (`task_definition_arn`), when read.
     pub named_json: Option<serde_json::Value>,
-    /// The family's latest revision and its content, when read (only needed when production runs other
-    /// content than the configuration's JSON).
-    pub family_latest: Option<(String, serde_json::Value)>,
+    /// The family's newest ACTIVE revisions with their content, newest first (bounded; only read when
+    /// production runs other content than the configuration's JSON).
+    pub family: Vec<(String, serde_json::Value)>,
 }
 
 /// The revision a rollout deploys.
@@ -43,6 +45,9 @@ pub enum Reason {
     TaskDefinitionUnknown,
     /// An AppSpec setting changed (container, port, platform version, network, capacity, hooks).
     AppSpecChanged,
+    /// `redeploy_triggers` changed: the same content rolls out again. The keys that changed (empty when
+    /// the new value is not known until apply).
+    RedeployRequested(Vec<String>),
 }
 
 /// What to do, and how to say it.
@@ -81,6 +86,8 @@ pub struct Wanted<'a> {
     pub prior_appspec: Option<&'a AppSpecKey>,
     /// The AppSpec inputs now.
     pub planned_appspec: &'a AppSpecKey,
+    /// The `redeploy_triggers` keys that changed since the prior state (see [`triggers_changed`]).
+    pub redeploy: Option<Vec<String>>,
 }
 
 /// The user's JSON equals what ECS returned, once both are normalised.
@@ -88,9 +95,9 @@ pub fn same_task_definition(a: &serde_json::Value, b: &serde_json::Value) -> boo
     taskdef::normalize(a) == taskdef::normalize(b)
 }
 
-/// Whether the decision needs the family's latest revision: the configuration's JSON (not pinned) differs
+/// Whether the decision needs the family's ACTIVE revisions: the configuration's JSON (not pinned) differs
 /// from what serves production, so an identical revision registered earlier may be reused.
-pub fn needs_family_latest(
+pub fn needs_family_revisions(
     source: &Source,
     pinned: Option<&str>,
     live_json: Option<&serde_json::Value>,
@@ -140,14 +147,18 @@ pub fn decide(wanted: &Wanted<'_>, live: &LiveFacts) -> Result<Decision, DecideE
                 _ => {
                     reasons.push(Reason::TaskDefinitionChanged);
                     summary = taskdef::summarize(live_json, user, wanted.sensitive);
-                    // The family's latest revision may already hold this content (an earlier apply that was
-                    // interrupted, killed, or rolled back): reuse it rather than register a duplicate, so an
-                    // in-flight deployment of it is recognised and adopted.
-                    match &live.family_latest {
-                        Some((arn, json)) if same_task_definition(json, user) => {
-                            Revision::Existing(arn.clone())
-                        }
-                        _ => Revision::Register,
+                    // A revision of the family may already hold this content (another environment's, or an
+                    // earlier apply that was interrupted or rolled back): reuse it rather than register a
+                    // duplicate. The oldest such revision of the searched ones, so a newer duplicate
+                    // registered between plan and apply does not change the choice.
+                    match live
+                        .family
+                        .iter()
+                        .rev()
+                        .find(|(_, json)| same_task_definition(json, user))
+                    {
+                        Some((arn, _)) => Revision::Existing(arn.clone()),
+                        None => Revision::Register,
                     }
                 }
             }
@@ -168,12 +179,81 @@ pub fn decide(wanted: &Wanted<'_>, live: &LiveFacts) -> Result<Decision, DecideE
     {
         reasons.push(Reason::AppSpecChanged);
     }
+    if let Some(keys) = &wanted.redeploy {
+        summary.push(redeploy_line(keys));
+        reasons.push(Reason::RedeployRequested(keys.clone()));
+    }
     Ok(Decision {
         deploy: !reasons.is_empty(),
         revision,
         summary,
         reasons,
     })
+}
+
+/// The summary line of a rollout asked for by `redeploy_triggers` alone. Keys only: a trigger's value may
+/// be a secret's version or hash.
+fn redeploy_line(keys: &[String]) -> String {
+    if keys.is_empty() {
+        "redeploy_triggers changed (known after apply): the same task definition rolls out again"
+            .into()
+    } else {
+        format!(
+            "redeploy_triggers changed ({}): the same task definition rolls out again",
+            keys.join(", ")
+        )
+    }
+}
+
+/// The `redeploy_triggers` keys whose values differ between the prior state and the plan (added, removed
+/// or changed), sorted; None when nothing asks for a redeploy. Only a change between two maps counts: on
+/// create, after import, or when the attribute is first set or removed altogether (null on either side)
+/// the triggers are recorded without a rollout, so adopting a service never redeploys it. A value not yet
+/// known counts as changed (Some of no keys when the whole map is unknown).
+pub fn triggers_changed(prior: Option<&Value>, planned: &Value) -> Option<Vec<String>> {
+    let before = match prior? {
+        Value::Map(map) => map,
+        _ => return None,
+    };
+    let after = match planned {
+        Value::Unknown => return Some(Vec::new()),
+        Value::Map(map) => map,
+        _ => return None,
+    };
+    let mut keys: Vec<String> = before
+        .keys()
+        .chain(after.keys())
+        .filter(|k| {
+            let (a, b) = (before.get(*k), after.get(*k));
+            a != b || b.is_some_and(|v| !v.is_wholly_known())
+        })
+        .cloned()
+        .collect();
+    keys.sort();
+    keys.dedup();
+    (!keys.is_empty()).then_some(keys)
+}
+
+/// Production no longer serves the revision the prior state recorded. A plan made after a refresh always
+/// finds them equal, so a difference means the facts moved after the state was read: the plan Terraform
+/// repeats during `apply` of a saved plan (its prior state is the plan's refreshed one), a plan with
+/// `-refresh=false`, or a deployment landing between refresh and plan. Nothing is known to compare when
+/// production reports no revision.
+pub fn production_moved(recorded: Option<&str>, serving: Option<&str>) -> bool {
+    serving.is_some() && recorded != serving
+}
+
+/// The refusal's words: what the plan saw, what serves now, the deployment that moved it (id, creator,
+/// time, status, as CodeDeploy lists it), and what to do.
+pub fn moved_message(saw: Option<&str>, now: &str, moved_by: Option<&str>) -> String {
+    let saw = saw.unwrap_or("no revision");
+    let by = match moved_by {
+        Some(words) => format!(" The group's latest deployment: {words}."),
+        None => String::new(),
+    };
+    format!(
+        "The plan saw {saw} serving production, but production now serves {now}.{by}\n\nA diff against a revision that no longer serves would mislead, so nothing was registered or deployed. Run `terraform plan` again to review the change against what serves now (with refresh, the default: a plan made with -refresh=false starts from the state's old record); a saved plan made before production moved cannot be applied."
+    )
 }
 
 /// Apply's decision against the plan's: None when apply may go ahead, else what changed, in words.
@@ -222,3 +302,7 @@ pub fn compare(
 #[cfg(test)]
 #[path = "decide_tests.rs"]
 mod tests;
+
+#[cfg(test)]
+#[path = "decide_moved_tests.rs"]
+mod moved_tests;

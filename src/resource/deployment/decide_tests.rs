@@ -1,16 +1,18 @@
 //! `decide` as a table: (configuration × prior state × live facts) → decision, including the cases where
-//! plan and apply used to decide differently (the family's latest identical revision, which only apply
-//! reused; a service with no PRIMARY task set, which apply treated as "nothing to deploy").
+//! plan and apply used to decide differently (an identical revision of the family, which only apply
+//! reused; a service with no PRIMARY task set, which apply treated as "nothing to deploy"), forced
+//! redeploys, and when a plan finds that production moved away from its prior state.
 
 use serde_json::{json, Value as Json};
 
 use super::*;
 
-const LIVE: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7";
-const LATEST: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8";
-const OTHER: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:9";
+pub(super) const LIVE: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:7";
+pub(super) const LATEST: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:8";
+pub(super) const OTHER: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:9";
+const QA: &str = "arn:aws:ecs:eu-west-1:123456789012:task-definition/web:5";
 
-fn td(image: &str) -> Json {
+pub(super) fn td(image: &str) -> Json {
     json!({
         "family": "web",
         "containerDefinitions": [{"name": "web", "image": image, "portMappings": [{"containerPort": 80}],
@@ -29,7 +31,7 @@ fn described(image: &str, arn: &str) -> Json {
     json
 }
 
-fn live(image: &str) -> LiveFacts {
+pub(super) fn live(image: &str) -> LiveFacts {
     LiveFacts {
         arn: Some(LIVE.into()),
         json: Some(described(image, LIVE)),
@@ -37,7 +39,7 @@ fn live(image: &str) -> LiveFacts {
     }
 }
 
-fn key(hooks: &str) -> AppSpecKey {
+pub(super) fn key(hooks: &str) -> AppSpecKey {
     // Only equality matters: one of the six AppSpec inputs (the container) stands in for all.
     let ty = crate::resource::deployment::schema::schema()
         .block
@@ -52,13 +54,22 @@ struct Case {
     source: Source,
     pinned: Option<&'static str>,
     prior_hooks: Option<&'static str>,
+    redeploy: Option<Vec<String>>,
     live: LiveFacts,
     want: Result<(bool, Revision, Vec<Reason>), DecideError>,
 }
 
 fn cases() -> Vec<Case> {
     let with_latest = |image: &str| LiveFacts {
-        family_latest: Some((LATEST.into(), described(image, LATEST))),
+        family: vec![(LATEST.into(), described(image, LATEST))],
+        ..live("web:v1")
+    };
+    // Newest first, as ListTaskDefinitions (sort DESC) returns them.
+    let family = |revisions: &[(&str, &str)]| LiveFacts {
+        family: revisions
+            .iter()
+            .map(|(arn, image)| (arn.to_string(), described(image, arn)))
+            .collect(),
         ..live("web:v1")
     };
     vec![
@@ -67,6 +78,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -75,6 +87,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: None,
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -83,6 +96,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: with_latest("web:v1"),
             want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
         },
@@ -91,6 +105,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: with_latest("web:v2"),
             want: Ok((
                 true,
@@ -103,6 +118,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts::default(),
             want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
         },
@@ -111,6 +127,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: Some(LIVE),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v1", LIVE)),
                 ..live("web:v1")
@@ -122,6 +139,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: Some(OTHER),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v2", OTHER)),
                 ..live("web:v1")
@@ -133,6 +151,7 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v2")),
             pinned: Some(OTHER),
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v3", OTHER)),
                 ..live("web:v1")
@@ -146,6 +165,7 @@ fn cases() -> Vec<Case> {
             source: Source::Arn(LIVE.into()),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((false, Revision::Existing(LIVE.into()), vec![])),
         },
@@ -154,6 +174,7 @@ fn cases() -> Vec<Case> {
             source: Source::Arn(OTHER.into()),
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: LiveFacts {
                 named_json: Some(described("web:v2", OTHER)),
                 ..live("web:v1")
@@ -165,6 +186,7 @@ fn cases() -> Vec<Case> {
             source: Source::Unknown,
             pinned: None,
             prior_hooks: Some("a"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((true, Revision::Unknown, vec![Reason::TaskDefinitionUnknown])),
         },
@@ -173,8 +195,86 @@ fn cases() -> Vec<Case> {
             source: Source::Json(td("web:v1")),
             pinned: None,
             prior_hooks: Some("b"),
+            redeploy: None,
             live: live("web:v1"),
             want: Ok((true, Revision::Existing(LIVE.into()), vec![Reason::AppSpecChanged])),
+        },
+        Case {
+            name: "QA's revision holds the content, newer ones do not: promote QA's ARN, register nothing",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v3"), (LATEST, "web:v1"), (QA, "web:v2")]),
+            want: Ok((
+                true,
+                Revision::Existing(QA.into()),
+                vec![Reason::TaskDefinitionChanged],
+            )),
+        },
+        Case {
+            name: "two searched revisions hold the content: the oldest, so a duplicate registered later does not change the choice",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v2"), (QA, "web:v2")]),
+            want: Ok((
+                true,
+                Revision::Existing(QA.into()),
+                vec![Reason::TaskDefinitionChanged],
+            )),
+        },
+        Case {
+            name: "no searched revision holds the content: register",
+            source: Source::Json(td("web:v4")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: None,
+            live: family(&[(OTHER, "web:v3"), (QA, "web:v2")]),
+            want: Ok((true, Revision::Register, vec![Reason::TaskDefinitionChanged])),
+        },
+        Case {
+            name: "redeploy_triggers changed, content the same: the serving revision rolls out again",
+            source: Source::Json(td("web:v1")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec!["secret_version".into()]),
+            live: live("web:v1"),
+            want: Ok((
+                true,
+                Revision::Existing(LIVE.into()),
+                vec![Reason::RedeployRequested(vec!["secret_version".into()])],
+            )),
+        },
+        Case {
+            name: "redeploy_triggers changed with the content: one rollout, both reasons",
+            source: Source::Json(td("web:v2")),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec!["image_digest".into()]),
+            live: with_latest("web:v1"),
+            want: Ok((
+                true,
+                Revision::Register,
+                vec![
+                    Reason::TaskDefinitionChanged,
+                    Reason::RedeployRequested(vec!["image_digest".into()]),
+                ],
+            )),
+        },
+        Case {
+            name: "redeploy_triggers changed for a named revision that serves: it rolls out again",
+            source: Source::Arn(LIVE.into()),
+            pinned: None,
+            prior_hooks: Some("a"),
+            redeploy: Some(vec![]),
+            live: live("web:v1"),
+            want: Ok((
+                true,
+                Revision::Existing(LIVE.into()),
+                vec![Reason::RedeployRequested(vec![])],
+            )),
         },
     ]
 }
@@ -191,6 +291,7 @@ fn decisions_by_configuration_prior_state_and_live_facts() {
             sensitive: &sensitive,
             prior_appspec: prior.as_ref(),
             planned_appspec: &planned,
+            redeploy: case.redeploy.clone(),
         };
         let got = decide(&wanted, &case.live).map(|d| (d.deploy, d.revision, d.reasons));
         assert_eq!(got, case.want, "{}", case.name);
@@ -207,6 +308,7 @@ fn the_summary_names_the_change_and_hides_secret_looking_values() {
         sensitive: &[],
         prior_appspec: Some(&planned),
         planned_appspec: &planned,
+        redeploy: None,
     };
     let decision = decide(&wanted, &live("web:v1")).expect("a decision");
     let text = decision.summary.join("\n");
@@ -216,122 +318,23 @@ fn the_summary_names_the_change_and_hides_secret_looking_values() {
 }
 
 #[test]
-fn the_family_is_read_only_when_production_runs_other_content() {
+fn the_family_is_searched_only_when_production_runs_other_content() {
     let user = Source::Json(td("web:v2"));
-    assert!(needs_family_latest(
+    assert!(needs_family_revisions(
         &user,
         None,
         Some(&described("web:v1", LIVE))
     ));
-    assert!(needs_family_latest(&user, None, None));
-    assert!(!needs_family_latest(
+    assert!(needs_family_revisions(&user, None, None));
+    assert!(!needs_family_revisions(
         &user,
         None,
         Some(&described("web:v2", LIVE))
     ));
-    assert!(!needs_family_latest(&user, Some(OTHER), None));
-    assert!(!needs_family_latest(&Source::Arn(OTHER.into()), None, None));
-}
-
-fn decision(deploy: bool, revision: Revision) -> Decision {
-    Decision {
-        deploy,
-        revision,
-        summary: vec![],
-        reasons: vec![],
-    }
-}
-
-#[test]
-fn apply_refuses_a_plan_that_production_has_moved_away_from() {
-    // Planned no rollout; production moved to another revision since: refuse.
-    let moved = compare(
-        false,
+    assert!(!needs_family_revisions(&user, Some(OTHER), None));
+    assert!(!needs_family_revisions(
+        &Source::Arn(OTHER.into()),
         None,
-        Some(LIVE),
-        &decision(true, Revision::Register),
-        Some(OTHER),
-    );
-    assert!(
-        moved
-            .as_deref()
-            .is_some_and(|m| m.contains(OTHER) && m.contains(LIVE)),
-        "{moved:?}"
-    );
-    // Planned a rollout from LIVE; production now runs OTHER and the rollout is still needed: refuse.
-    let stale = compare(
-        true,
-        Some(LIVE),
-        None,
-        &decision(true, Revision::Register),
-        Some(OTHER),
-    );
-    assert!(
-        stale
-            .as_deref()
-            .is_some_and(|m| m.contains("diff was against")),
-        "{stale:?}"
-    );
-    // Planned to deploy LATEST; apply would deploy OTHER: refuse.
-    let other = compare(
-        true,
-        Some(LIVE),
-        Some(LATEST),
-        &decision(true, Revision::Existing(OTHER.into())),
-        Some(LIVE),
-    );
-    assert!(
-        other
-            .as_deref()
-            .is_some_and(|m| m.contains(LATEST) && m.contains(OTHER)),
-        "{other:?}"
-    );
-}
-
-#[test]
-fn apply_goes_ahead_when_it_reaches_the_plans_decision() {
-    // The same rollout from the same revision.
-    assert_eq!(
-        compare(
-            true,
-            Some(LIVE),
-            None,
-            &decision(true, Revision::Register),
-            Some(LIVE)
-        ),
         None
-    );
-    // The plan left the revision to apply, which found an identical one registered meanwhile.
-    assert_eq!(
-        compare(
-            true,
-            Some(LIVE),
-            None,
-            &decision(true, Revision::Existing(LATEST.into())),
-            Some(LIVE)
-        ),
-        None
-    );
-    // What the plan was to ship already serves (an adopted deployment finished): nothing left to do.
-    assert_eq!(
-        compare(
-            true,
-            Some(LIVE),
-            None,
-            &decision(false, Revision::Existing(LATEST.into())),
-            Some(LATEST)
-        ),
-        None
-    );
-    // No rollout planned, none needed.
-    assert_eq!(
-        compare(
-            false,
-            None,
-            Some(LIVE),
-            &decision(false, Revision::Existing(LIVE.into())),
-            Some(LIVE)
-        ),
-        None
-    );
+    ));
 }

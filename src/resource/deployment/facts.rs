@@ -3,7 +3,7 @@
 
 use crate::aws::{Aws, GroupInfo};
 
-use super::decide::{needs_family_latest, LiveFacts};
+use super::decide::{needs_family_revisions, LiveFacts};
 use super::model::{Config, Source, State};
 
 /// What serves production and the contents the decision compares. The prior state records the content of
@@ -34,22 +34,23 @@ pub async fn gather(
         Some(reference) => aws.task_definition(&reference).await.ok(),
         None => None,
     };
-    let family_latest = match &cfg.source {
+    let family = match &cfg.source {
         Source::Json(user)
-            if needs_family_latest(&cfg.source, cfg.pinned_arn.as_deref(), json.as_ref()) =>
+            if needs_family_revisions(&cfg.source, cfg.pinned_arn.as_deref(), json.as_ref()) =>
         {
             let family = user["family"].as_str().unwrap_or_default();
-            aws.task_definition(family).await.ok().and_then(|latest| {
-                let latest_arn = latest["taskDefinitionArn"].as_str()?.to_string();
-                Some((latest_arn, latest))
+            // Not finding one only costs a registration; a failed read is not worth failing the plan.
+            aws.active_revisions(family).await.unwrap_or_else(|err| {
+                tracing::warn!(family, error = %err, "could not list the family's revisions; a new one will be registered");
+                Vec::new()
             })
         }
-        _ => None,
+        _ => Vec::new(),
     };
     LiveFacts {
         arn,
         json,
         named_json,
-        family_latest,
+        family,
     }
 }

@@ -6,7 +6,10 @@ use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{PlanRequest, PlanResponse};
 use crate::taskdef;
 
-use super::decide::{decide, same_task_definition, DecideError, Reason, Revision, Wanted};
+use super::decide::{
+    decide, moved_message, production_moved, same_task_definition, triggers_changed, DecideError,
+    Reason, Revision, Wanted,
+};
 use super::diagnose::{connect, firing_alarms, HOLD_TRAFFIC_HCL};
 use super::facts::gather;
 use super::fill::fill_group;
@@ -21,6 +24,15 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         ..PlanResponse::default()
     };
     let Some(mut planned) = State::from_value(&req.proposed_new_state) else {
+        if let Some(prior) = State::from_value(&req.prior_state) {
+            resp.diagnostics.warning(
+                "Destroying ecsbg_deployment leaves the service serving",
+                format!("Destroy only removes {}:{} from the Terraform state. The ECS service{} keeps serving {}, and the CodeDeploy deployment group and every task definition revision stay as they are. Delete the service with the resource that manages it (e.g. aws_ecs_service) if that is what you want.",
+                    prior.application_name(), prior.deployment_group_name(),
+                    prior.service_name.as_deref().map(|s| format!(" {s}")).unwrap_or_default(),
+                    prior.task_definition_arn.as_deref().unwrap_or("what it serves")),
+            );
+        }
         return resp;
     };
     let (cfg, diags) = model::parse(&req.config);
@@ -75,6 +87,33 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         resp.diagnostics.extend(d);
         return resp;
     }
+    // (A changed application or group is a replacement, planned again as a create: the prior state
+    // recorded another group's revision.)
+    if let Some(recorded) = prior.as_ref().filter(|_| resp.requires_replace.is_empty()) {
+        let recorded = recorded.task_definition_arn.as_deref();
+        if let Some(now) = group
+            .live_task_definition
+            .as_deref()
+            .filter(|now| production_moved(recorded, Some(now)))
+        {
+            let by = aws
+                .latest_deployment(application, group_name)
+                .await
+                .ok()
+                .flatten()
+                .map(|d| {
+                    format!(
+                        "{} (creator {}, created {}, {})",
+                        d.id, d.creator, d.created, d.status
+                    )
+                });
+            resp.diagnostics.error(
+                "Production changed since the plan",
+                moved_message(recorded, now, by.as_deref()),
+            );
+            return resp;
+        }
+    }
     fill_group(
         &mut planned,
         application,
@@ -99,6 +138,10 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         sensitive: &cfg.names.sensitive_environment,
         prior_appspec: prior_appspec.as_ref(),
         planned_appspec: &planned_appspec,
+        redeploy: triggers_changed(
+            prior.as_ref().map(State::redeploy_triggers),
+            planned.redeploy_triggers(),
+        ),
     };
     let decision = match decide(&wanted, &live) {
         Ok(decision) => decision,
@@ -164,8 +207,27 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
             .map(|p| p.previous_task_definition_arn.clone())
             .unwrap_or_default();
     }
+    if prior.is_none() {
+        leave_production_facts_to_apply(&mut planned, &req.config);
+    }
     resp.planned_state = planned.to_value();
     resp
+}
+
+/// On create, Terraform repeats this plan during apply with no prior state, so nothing there could tell
+/// that production moved since the plan, and a known value that came out differently would be Terraform's
+/// "inconsistent final plan". What depends on what serves production is therefore known only after apply:
+/// the revision (unless configured), its content (for a configured ARN), the previous revision and the
+/// rollout's results.
+fn leave_production_facts_to_apply(planned: &mut State, config: &crate::plugin::value::Value) {
+    if config.get(attr::TASK_DEFINITION_ARN).is_null() {
+        planned.task_definition_arn = Field::Unknown;
+    }
+    if config.get(attr::TASK_DEFINITION).is_null() {
+        planned.task_definition = Field::Unknown;
+    }
+    planned.previous_task_definition_arn = Field::Unknown;
+    plan_rollout_results(planned, None, true);
 }
 
 /// The last rollout's results: unknown when a rollout is planned, else as the prior state has them.

@@ -130,8 +130,20 @@ fn element(xml: &mut String, name: &str, value: &Value) {
         }
         Value::String(s) => xml.push_str(&format!("<{name}>{}</{name}>", escape(s))),
         Value::Bool(b) => xml.push_str(&format!("<{name}>{b}</{name}>")),
+        Value::Number(n) if name.ends_with("Timestamp") => xml.push_str(&format!(
+            "<{name}>{}</{name}>",
+            iso8601(n.as_f64().unwrap_or(0.0))
+        )),
         Value::Number(n) => xml.push_str(&format!("<{name}>{n}</{name}>")),
     }
+}
+
+/// awsQuery writes timestamps as ISO 8601 (CloudWatch's `…Timestamp` members are epoch seconds inside the
+/// emulator, as the JSON and CBOR wires want them); botocore's query parser and the Go SDK read only this.
+fn iso8601(epoch: f64) -> String {
+    chrono::DateTime::from_timestamp_millis((epoch * 1000.0).round() as i64)
+        .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true))
+        .unwrap_or_default()
 }
 
 fn escape(text: &str) -> String {
@@ -157,6 +169,20 @@ mod tests {
             input["DefaultActions"][0]["ForwardConfig"]["TargetGroups"][0]["Weight"],
             "100"
         );
+    }
+
+    #[test]
+    fn timestamps_are_iso_8601_in_xml() {
+        let xml = render_ok(
+            Service::CloudWatch,
+            "DescribeAlarms",
+            &serde_json::json!({"MetricAlarms": [{"StateUpdatedTimestamp": 1764310303.5, "Period": 60}]}),
+        );
+        assert!(
+            xml.contains("<StateUpdatedTimestamp>2025-11-28T06:11:43.500Z</StateUpdatedTimestamp>"),
+            "{xml}"
+        );
+        assert!(xml.contains("<Period>60</Period>"), "{xml}");
     }
 
     #[test]

@@ -166,7 +166,7 @@ fn set_alarm_state(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let alarm = world
         .alarms
         .get_mut(&name)
-        .ok_or_else(|| ApiError::client("ResourceNotFound", format!("Alarm {name} not found")))?;
+        .ok_or_else(|| alarm_not_found(&name))?;
     alarm.state = state;
     alarm.reason = reason;
     alarm.updated = Clock::now_epoch();
@@ -178,10 +178,7 @@ fn delete_alarms(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let names = strings(input, "AlarmNames");
     let mut world = emu.world();
     if let Some(missing) = names.iter().find(|n| !world.alarms.contains_key(*n)) {
-        return Err(ApiError::client(
-            "ResourceNotFound",
-            format!("Alarm {missing} not found"),
-        ));
+        return Err(alarm_not_found(missing));
     }
     for n in names {
         world.alarms.remove(&n);
@@ -233,5 +230,13 @@ pub async fn evaluate_forever(emu: Emu) {
                 alarm.updated = Clock::now_epoch();
             }
         }
+    }
+}
+
+/// CloudWatch's `ResourceNotFound` is HTTP 404 (botocore cloudwatch/2010-08-01 `ResourceNotFound.error`).
+fn alarm_not_found(name: &str) -> ApiError {
+    ApiError {
+        status: 404,
+        ..ApiError::client("ResourceNotFound", format!("Alarm {name} not found"))
     }
 }

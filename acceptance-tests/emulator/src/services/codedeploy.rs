@@ -217,8 +217,35 @@ fn normalize_group(application: &str, name: &str, id: &str, input: &Value) -> Va
         m.entry("autoRollbackConfiguration")
             .or_insert(json!({"enabled": false, "events": []}));
         m.entry("triggerConfigurations").or_insert(json!([]));
+        fill_blue_green_defaults(m);
     }
     group
+}
+
+/// CodeDeploy always answers both waits of an ECS group, with zero for a wait never set: the AWS CLI's
+/// `aws ecs deploy` reads `deploymentReadyOption.waitTimeInMinutes` and
+/// `terminateBlueInstancesOnDeploymentSuccess.terminationWaitTimeInMinutes` without a fallback.
+fn fill_blue_green_defaults(group: &mut serde_json::Map<String, Value>) {
+    let bg = group
+        .entry("blueGreenDeploymentConfiguration")
+        .or_insert(json!({}));
+    let Value::Object(bg) = bg else { return };
+    let ready = bg.entry("deploymentReadyOption").or_insert(json!({}));
+    if let Value::Object(ready) = ready {
+        ready
+            .entry("actionOnTimeout")
+            .or_insert(json!("CONTINUE_DEPLOYMENT"));
+        ready.entry("waitTimeInMinutes").or_insert(json!(0));
+    }
+    let terminate = bg
+        .entry("terminateBlueInstancesOnDeploymentSuccess")
+        .or_insert(json!({}));
+    if let Value::Object(terminate) = terminate {
+        terminate.entry("action").or_insert(json!("TERMINATE"));
+        terminate
+            .entry("terminationWaitTimeInMinutes")
+            .or_insert(json!(0));
+    }
 }
 
 fn create_deployment_group(emu: &Emu, input: &Value) -> Result<Value, ApiError> {

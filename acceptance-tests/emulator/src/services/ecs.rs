@@ -468,7 +468,7 @@ pub fn service_json(_world: &World, service: &Service) -> Value {
         "deploymentController": {"type": service.controller},
         "createdAt": service.created_at,
         "schedulingStrategy": "REPLICA",
-        "deployments": [],
+        "deployments": ecs_deployments(service, primary, running),
         "events": [],
     });
     if let Some(p) = primary {
@@ -490,6 +490,28 @@ pub fn service_json(_world: &World, service: &Service) -> Value {
         v["platformVersion"] = json!(pv);
     }
     v
+}
+
+/// An ECS-controlled service shows its rollout as one PRIMARY deployment (what `aws ecs wait services-stable`
+/// counts); a CODE_DEPLOY service shows none, its state is in its task sets (as on AWS: boto/botocore#2865).
+fn ecs_deployments(service: &Service, primary: Option<&TaskSet>, running: usize) -> Value {
+    let Some(p) = primary.filter(|_| service.controller == "ECS") else {
+        return json!([]);
+    };
+    json!([{
+        "id": p.id,
+        "status": "PRIMARY",
+        "taskDefinition": p.task_definition,
+        "desiredCount": service.desired_count,
+        "pendingCount": 0,
+        "runningCount": running,
+        "failedTasks": 0,
+        "createdAt": p.created_at,
+        "updatedAt": p.updated_at,
+        "launchType": service.launch_type,
+        "rolloutState": "COMPLETED",
+        "rolloutStateReason": format!("ECS deployment {} completed.", p.id),
+    }])
 }
 
 fn describe_services(emu: &Emu, input: &Value) -> Result<Value, ApiError> {

@@ -28,6 +28,8 @@ pub const BAKE_TIME: &str = "bake_time";
 pub const ON_INTERRUPT: &str = "on_interrupt";
 /// When apply returns.
 pub const WAIT_FOR: &str = "wait_for";
+/// Arbitrary values whose change rolls out the same content again.
+pub const REDEPLOY_TRIGGERS: &str = "redeploy_triggers";
 /// `<application>:<group>`.
 pub const ID: &str = "id";
 /// ECS cluster (computed).

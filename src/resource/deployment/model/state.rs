@@ -206,6 +206,11 @@ impl State {
             .to_string()
     }
 
+    /// `redeploy_triggers` as configured (a map, null, or unknown in a plan).
+    pub fn redeploy_triggers(&self) -> &Value {
+        self.object.get(attr::REDEPLOY_TRIGGERS)
+    }
+
     /// The deployment group, as stored.
     pub fn deployment_group_name(&self) -> String {
         self.object
