@@ -2,7 +2,7 @@
 //! something runs, readings of what ECS and CodeDeploy hold, and the page `reliability.md`, assembled from
 //! one section per campaign test so that the tests can run in parallel and the page is still the record of
 //! the last run rather than prose. The page is written under the build's `target/reports/`, never into the
-//! repository: a test run leaves tracked files alone, and `make reports` copies it to `docs/` on purpose.
+//! repository: a test run leaves tracked files alone, and `make reports` copies it to `reports/` on purpose.
 
 use std::path::PathBuf;
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -175,7 +175,7 @@ pub fn target_dir() -> PathBuf {
     }
 }
 
-/// Where generated reports go (`make reports` copies them into `docs/`): under `target/`, which git ignores.
+/// Where generated reports go (`make reports` copies them into `reports/`): under `target/`, which git ignores.
 pub fn reports_dir() -> PathBuf {
     target_dir().join("reports")
 }
