@@ -213,7 +213,7 @@ async fn decide_again(
     prior: Option<&State>,
     state: &State,
 ) -> Result<Decision, String> {
-    let live = gather(aws, cfg, group, prior).await;
+    let live = gather(aws, cfg, group.live_task_definition.as_deref(), prior).await;
     let prior_appspec = prior.map(State::appspec_key);
     let planned_appspec = state.appspec_key();
     let wanted = Wanted {

@@ -154,6 +154,19 @@ impl State {
         State::read(object)
     }
 
+    /// A fresh state for an imported native service: every attribute null but the cluster and service.
+    pub fn imported_native(ty: &crate::plugin::value::Type, cluster: &str, service: &str) -> State {
+        let mut object = Value::null_object(ty);
+        object.set(attr::CLUSTER_NAME, Value::string(cluster));
+        object.set(attr::SERVICE_NAME, Value::string(service));
+        State::read(object)
+    }
+
+    /// True for a resource on the ECS-native engine: it names no CodeDeploy application.
+    pub fn is_native(&self) -> bool {
+        self.object.get(attr::APPLICATION_NAME).is_null() && self.cluster_name.known().is_some()
+    }
+
     /// The object Terraform stores, with the typed fields written over the proposed one.
     pub fn to_value(&self) -> Value {
         let mut object = self.object.clone();
