@@ -19,7 +19,7 @@ pub struct NativeService {
     pub cluster: String,
     /// Its name.
     pub service: String,
-    /// The revision it serves (the service's task definition).
+    /// The revision it serves.
     pub live_task_definition: Option<String>,
     /// Its current service deployment, when it has one.
     pub current_deployment: Option<String>,
@@ -104,7 +104,15 @@ impl Aws {
         Ok(NativeService {
             cluster: cluster.to_string(),
             service: service.to_string(),
-            live_task_definition: svc.task_definition().map(str::to_string),
+            // What serves: the PRIMARY deployment's revision (after a rollback, ECS makes blue PRIMARY
+            // again), else the service's.
+            live_task_definition: svc
+                .deployments()
+                .iter()
+                .find(|d| d.status() == Some("PRIMARY"))
+                .and_then(|d| d.task_definition())
+                .or_else(|| svc.task_definition())
+                .map(str::to_string),
             current_deployment: svc.current_service_deployment().map(str::to_string),
             pauses_after_test_traffic,
             alarms,

@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::aws::{Aws, GroupInfo, Purpose};
+use crate::aws::{Aws, Purpose};
 use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{ApplyRequest, ApplyResponse};
 use crate::rollout::appspec::AppSpec;
@@ -45,6 +45,9 @@ pub async fn apply(
     if resp.diagnostics.has_errors() {
         return resp;
     }
+    if model::addresses_native(&req.config) {
+        return super::apply_native::apply(aws, progress, &req, &cfg, state, stop).await;
+    }
     let (application, group_name) = (
         &cfg.names.application_name,
         &cfg.names.deployment_group_name,
@@ -66,7 +69,7 @@ pub async fn apply(
     );
     let prior = State::from_value(&req.prior_state);
     let creating = prior.is_none();
-    let decision = match decide_again(&aws, &cfg, &group, prior.as_ref(), &state).await {
+    let decision = match decide_again(&aws, &cfg, group.live_task_definition.as_deref(), prior.as_ref(), &state).await {
         Ok(decision) => decision,
         Err(message) => {
             resp.diagnostics.attribute_error(
@@ -206,14 +209,14 @@ pub async fn apply(
 }
 
 /// The decision on facts read now, the same way plan read them.
-async fn decide_again(
+pub(super) async fn decide_again(
     aws: &Aws,
     cfg: &Config,
-    group: &GroupInfo,
+    live: Option<&str>,
     prior: Option<&State>,
     state: &State,
 ) -> Result<Decision, String> {
-    let live = gather(aws, cfg, group.live_task_definition.as_deref(), prior).await;
+    let live = gather(aws, cfg, live, prior).await;
     let prior_appspec = prior.map(State::appspec_key);
     let planned_appspec = state.appspec_key();
     let wanted = Wanted {
@@ -235,7 +238,7 @@ async fn decide_again(
 }
 
 /// Without a rollout, the last rollout's results stay as they were.
-fn keep_prior_results(state: &mut State, prior: Option<&State>) {
+pub(super) fn keep_prior_results(state: &mut State, prior: Option<&State>) {
     let keep = |field: &mut Field<String>, prior: Option<&Field<String>>| {
         if field.is_unknown() {
             *field = prior.cloned().unwrap_or_default();

@@ -7,6 +7,7 @@
 //! existence checks), `diagnose` (AWS's answers in the resource's words).
 
 mod apply;
+mod apply_native;
 mod decide;
 mod diagnose;
 mod facts;
@@ -17,6 +18,7 @@ mod plan;
 mod plan_native;
 mod preflight;
 mod read;
+mod read_native;
 mod references;
 mod report;
 mod schema;
