@@ -84,7 +84,9 @@ impl Aws {
         let pauses_after_test_traffic = config.is_some_and(|c| {
             c.lifecycle_hooks().iter().any(|h| {
                 h.target_type().map(|t| t.as_str()) == Some("PAUSE")
-                    && h.lifecycle_stages().iter().any(|s| s.as_str() == GATE_STAGE)
+                    && h.lifecycle_stages()
+                        .iter()
+                        .any(|s| s.as_str() == GATE_STAGE)
             })
         });
         let alarms = config
@@ -142,7 +144,9 @@ mod tests {
     #[test]
     fn a_rule_arn_names_its_listener_and_a_listener_arn_stays() {
         assert_eq!(
-            listener_of("arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/lb/abc/def/123"),
+            listener_of(
+                "arn:aws:elasticloadbalancing:us-east-1:1:listener-rule/app/lb/abc/def/123"
+            ),
             "arn:aws:elasticloadbalancing:us-east-1:1:listener/app/lb/abc/def"
         );
         assert_eq!(

@@ -59,7 +59,10 @@ impl ServiceDeploymentView {
     fn from_sdk(d: &ServiceDeployment) -> Option<ServiceDeploymentView> {
         Some(ServiceDeploymentView {
             arn: d.service_deployment_arn()?.to_string(),
-            status: d.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+            status: d
+                .status()
+                .map(|s| s.as_str().to_string())
+                .unwrap_or_default(),
             status_reason: d.status_reason().map(str::to_string),
             stage: d.lifecycle_stage().map(|s| s.as_str().to_string()),
             hooks: d
@@ -67,9 +70,15 @@ impl ServiceDeploymentView {
                 .iter()
                 .map(|h| HookView {
                     id: h.hook_id().unwrap_or_default().to_string(),
-                    target_type: h.target_type().map(|t| t.as_str().to_string()).unwrap_or_default(),
+                    target_type: h
+                        .target_type()
+                        .map(|t| t.as_str().to_string())
+                        .unwrap_or_default(),
                     target_arn: h.target_arn().map(str::to_string),
-                    status: h.status().map(|s| s.as_str().to_string()).unwrap_or_default(),
+                    status: h
+                        .status()
+                        .map(|s| s.as_str().to_string())
+                        .unwrap_or_default(),
                 })
                 .collect(),
             rollback_reason: d.rollback().and_then(|r| r.reason()).map(str::to_string),
@@ -77,7 +86,10 @@ impl ServiceDeploymentView {
                 .alarms()
                 .map(|a| a.triggered_alarm_names().to_vec())
                 .unwrap_or_default(),
-            target_revision: d.target_service_revision().and_then(|r| r.arn()).map(str::to_string),
+            target_revision: d
+                .target_service_revision()
+                .and_then(|r| r.arn())
+                .map(str::to_string),
             created: d.created_at().map(|t| t.as_secs_f64()),
         })
     }
@@ -126,7 +138,12 @@ impl Aws {
         service: &str,
         in_flight: bool,
     ) -> Result<Vec<String>, AwsError> {
-        let mut call = self.sdk.ecs.list_service_deployments().cluster(cluster).service(service);
+        let mut call = self
+            .sdk
+            .ecs
+            .list_service_deployments()
+            .cluster(cluster)
+            .service(service);
         if in_flight {
             for status in [
                 ServiceDeploymentStatus::Pending,
@@ -145,7 +162,12 @@ impl Aws {
         let mut briefs: Vec<_> = out
             .service_deployments()
             .iter()
-            .filter_map(|b| Some((b.created_at().map(|t| t.as_secs_f64()), b.service_deployment_arn()?.to_string())))
+            .filter_map(|b| {
+                Some((
+                    b.created_at().map(|t| t.as_secs_f64()),
+                    b.service_deployment_arn()?.to_string(),
+                ))
+            })
             .collect();
         briefs.sort_by(|a, b| b.0.partial_cmp(&a.0).unwrap_or(std::cmp::Ordering::Equal));
         Ok(briefs.into_iter().map(|(_, arn)| arn).collect())
@@ -163,8 +185,14 @@ impl Aws {
             .service_deployment_arns(arn)
             .send()
             .await
-            .map_err(|err| self.sdk.error(Service::Ecs, "DescribeServiceDeployments", err))?;
-        Ok(out.service_deployments().iter().find_map(ServiceDeploymentView::from_sdk))
+            .map_err(|err| {
+                self.sdk
+                    .error(Service::Ecs, "DescribeServiceDeployments", err)
+            })?;
+        Ok(out
+            .service_deployments()
+            .iter()
+            .find_map(ServiceDeploymentView::from_sdk))
     }
 
     /// Answers a PAUSE hook: `CONTINUE`, or `ROLLBACK` when `rollback`.
@@ -187,7 +215,10 @@ impl Aws {
             .action(action)
             .send()
             .await
-            .map_err(|err| self.sdk.error(Service::Ecs, "ContinueServiceDeployment", err))?;
+            .map_err(|err| {
+                self.sdk
+                    .error(Service::Ecs, "ContinueServiceDeployment", err)
+            })?;
         Ok(())
     }
 

@@ -69,7 +69,15 @@ pub async fn apply(
     );
     let prior = State::from_value(&req.prior_state);
     let creating = prior.is_none();
-    let decision = match decide_again(&aws, &cfg, group.live_task_definition.as_deref(), prior.as_ref(), &state).await {
+    let decision = match decide_again(
+        &aws,
+        &cfg,
+        group.live_task_definition.as_deref(),
+        prior.as_ref(),
+        &state,
+    )
+    .await
+    {
         Ok(decision) => decision,
         Err(message) => {
             resp.diagnostics.attribute_error(

@@ -58,30 +58,52 @@ pub async fn apply(
     let planned = state.clone();
     fill_service(&mut state, cfg.gate_url.clone(), &svc);
     let live_before = svc.live_task_definition.clone();
-    let decision = match decide_again(&aws, cfg, live_before.as_deref(), prior.as_ref(), &state).await {
-        Ok(decision) => decision,
-        Err(message) => {
-            resp.diagnostics.attribute_error(AttributePath::root(attr::TASK_DEFINITION_ARN), "Conflicting task definitions", message);
-            return resp;
-        }
-    };
+    let decision =
+        match decide_again(&aws, cfg, live_before.as_deref(), prior.as_ref(), &state).await {
+            Ok(decision) => decision,
+            Err(message) => {
+                resp.diagnostics.attribute_error(
+                    AttributePath::root(attr::TASK_DEFINITION_ARN),
+                    "Conflicting task definitions",
+                    message,
+                );
+                return resp;
+            }
+        };
     let planned_deploy = planned.plans_rollout();
     if let Some(changed) = compare(
         planned_deploy,
-        planned.previous_task_definition_arn.as_deref().filter(|_| planned_deploy),
+        planned
+            .previous_task_definition_arn
+            .as_deref()
+            .filter(|_| planned_deploy),
         planned.task_definition_arn.as_deref(),
         &decision,
         live_before.as_deref(),
     ) {
-        refuse(&mut resp, "Production changed since the plan", format!("{changed}\n\nNothing was registered or deployed."));
+        refuse(
+            &mut resp,
+            "Production changed since the plan",
+            format!("{changed}\n\nNothing was registered or deployed."),
+        );
         return resp;
     }
     let mut alarms = svc.alarms.clone();
-    alarms.extend(cfg.names.alarms.iter().filter(|a| !svc.alarms.contains(a)).cloned());
+    alarms.extend(
+        cfg.names
+            .alarms
+            .iter()
+            .filter(|a| !svc.alarms.contains(a))
+            .cloned(),
+    );
     let adopt = in_flight(&req.planned_private);
     if decision.deploy && adopt.is_none() {
         if let Some(reason) = foreign_in_flight(&aws, &cluster, &service).await {
-            refuse(&mut resp, "Rollout blocked by another deployment", format!("{reason} Nothing was registered or deployed."));
+            refuse(
+                &mut resp,
+                "Rollout blocked by another deployment",
+                format!("{reason} Nothing was registered or deployed."),
+            );
             return resp;
         }
         let firing = aws.alarms_in_alarm(&alarms).await;
@@ -93,16 +115,26 @@ pub async fn apply(
     let target = match (&decision.revision, &cfg.source) {
         (Revision::Existing(arn), _) => arn.clone(),
         (Revision::Register, Source::Json(user)) => {
-            match aws.register_task_definition(&taskdef::register_input(user)).await {
+            match aws
+                .register_task_definition(&taskdef::register_input(user))
+                .await
+            {
                 Ok(arn) => arn,
                 Err(err) => {
-                    resp.diagnostics.attribute_error(AttributePath::root(attr::TASK_DEFINITION), "ECS refused the task definition", format!("{err}. Nothing was deployed."));
+                    resp.diagnostics.attribute_error(
+                        AttributePath::root(attr::TASK_DEFINITION),
+                        "ECS refused the task definition",
+                        format!("{err}. Nothing was deployed."),
+                    );
                     return resp;
                 }
             }
         }
         _ => {
-            resp.diagnostics.error("Task definition unknown at apply", "The task definition is still unknown during apply; this is a bug in the provider.");
+            resp.diagnostics.error(
+                "Task definition unknown at apply",
+                "The task definition is still unknown during apply; this is a bug in the provider.",
+            );
             return resp;
         }
     };
@@ -139,7 +171,17 @@ pub async fn apply(
         Err(_) if report.green_serves_production => Some(target.clone()),
         Err(_) => live_before.clone(),
     };
-    write(&aws, &target, live_before, live_after, report, &mut state, &mut resp, "service deployment").await;
+    write(
+        &aws,
+        &target,
+        live_before,
+        live_after,
+        report,
+        &mut state,
+        &mut resp,
+        "service deployment",
+    )
+    .await;
     resp.new_state = state.to_value();
     resp
 }
@@ -150,7 +192,13 @@ pub async fn foreign_in_flight(aws: &Aws, cluster: &str, service: &str) -> Optio
     let arn = arns.first()?;
     let view = aws.service_deployment(arn).await.ok().flatten();
     let detail = view
-        .map(|v| format!("{}{}", v.status, v.stage.map(|s| format!(" at {s}")).unwrap_or_default()))
+        .map(|v| {
+            format!(
+                "{}{}",
+                v.status,
+                v.stage.map(|s| format!(" at {s}")).unwrap_or_default()
+            )
+        })
         .unwrap_or_else(|| "in flight".into());
     Some(format!("Service deployment {} of {cluster}/{service} is {detail}, started outside this resource; it is left alone. Wait for it to end (or stop it) and apply again.", short_id(arn)))
 }

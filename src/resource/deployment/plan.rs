@@ -138,7 +138,16 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         live_arn: group.live_task_definition.as_deref(),
         alarms: &group.alarms,
     };
-    finish(&aws, &cfg, &target, prior.as_ref(), planned, &req.config, &mut resp).await;
+    finish(
+        &aws,
+        &cfg,
+        &target,
+        prior.as_ref(),
+        planned,
+        &req.config,
+        &mut resp,
+    )
+    .await;
     resp
 }
 

@@ -28,8 +28,16 @@ pub async fn plan(
                 .push(AttributePath::root(attr::APPLICATION_NAME));
         }
         for (name, before, now) in [
-            (attr::CLUSTER_NAME, &prior.cluster_name, &planned.cluster_name),
-            (attr::SERVICE_NAME, &prior.service_name, &planned.service_name),
+            (
+                attr::CLUSTER_NAME,
+                &prior.cluster_name,
+                &planned.cluster_name,
+            ),
+            (
+                attr::SERVICE_NAME,
+                &prior.service_name,
+                &planned.service_name,
+            ),
         ] {
             if before.known().is_some() && before != now {
                 resp.requires_replace.push(AttributePath::root(name));
@@ -110,5 +118,14 @@ pub async fn plan(
         alarms: &svc.alarms,
     };
     let prior = prior.filter(|_| resp.requires_replace.is_empty());
-    finish(&aws, cfg, &target, prior.as_ref(), planned, &req.config, resp).await;
+    finish(
+        &aws,
+        cfg,
+        &target,
+        prior.as_ref(),
+        planned,
+        &req.config,
+        resp,
+    )
+    .await;
 }

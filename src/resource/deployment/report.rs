@@ -31,7 +31,17 @@ pub async fn record(
         Err(_) => spec.previous_task_definition_arn.clone(),
     };
     let previous = spec.previous_task_definition_arn.clone();
-    write(aws, target, previous, live_after, report, state, resp, "CodeDeploy deployment").await;
+    write(
+        aws,
+        target,
+        previous,
+        live_after,
+        report,
+        state,
+        resp,
+        "CodeDeploy deployment",
+    )
+    .await;
 }
 
 /// Writes the outcome into `state` and `resp`, given what serves production now (`live_after`) and what

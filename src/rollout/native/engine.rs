@@ -37,7 +37,15 @@ pub async fn run(
     let mut rec = Recorder::new();
     let arn = match adopt {
         Some(arn) => {
-            rec.note(spec, Some(arn), EntryKind::Deployment, format!("adopted service deployment {} still in flight", short_id(arn)));
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Deployment,
+                format!(
+                    "adopted service deployment {} still in flight",
+                    short_id(arn)
+                ),
+            );
             arn.to_string()
         }
         None => match aws
@@ -45,11 +53,23 @@ pub async fn run(
             .await
         {
             Ok(arn) => {
-                rec.note(spec, Some(&arn), EntryKind::Deployment, format!("UpdateService to {}: service deployment {} started", spec.task_definition_arn, short_id(&arn)));
+                rec.note(
+                    spec,
+                    Some(&arn),
+                    EntryKind::Deployment,
+                    format!(
+                        "UpdateService to {}: service deployment {} started",
+                        spec.task_definition_arn,
+                        short_id(&arn)
+                    ),
+                );
                 arn
             }
             Err(err) => {
-                let reason = format!("UpdateService of {}/{} to {} failed: {err}", spec.cluster, spec.service, spec.task_definition_arn);
+                let reason = format!(
+                    "UpdateService of {}/{} to {} failed: {err}",
+                    spec.cluster, spec.service, spec.task_definition_arn
+                );
                 return report(None, None, Outcome::Failed { reason }, rec);
             }
         },
@@ -58,7 +78,12 @@ pub async fn run(
     report(Some(arn), status, outcome, rec)
 }
 
-fn report(arn: Option<String>, status: Option<String>, outcome: Outcome, rec: Recorder) -> RolloutReport {
+fn report(
+    arn: Option<String>,
+    status: Option<String>,
+    outcome: Outcome,
+    rec: Recorder,
+) -> RolloutReport {
     RolloutReport {
         deployment_id: arn,
         rollback_deployment_id: None,
@@ -85,7 +110,11 @@ async fn follow(
     let mut last: Option<ServiceDeploymentView> = None;
     loop {
         if stop.is_cancelled() || Instant::now() >= deadline {
-            let why = if stop.is_cancelled() { "interrupted" } else { "timed out" };
+            let why = if stop.is_cancelled() {
+                "interrupted"
+            } else {
+                "timed out"
+            };
             return interrupt(aws, spec, arn, why, rec).await;
         }
         let view = match aws.service_deployment(arn).await {
@@ -104,13 +133,26 @@ async fn follow(
         if view.is_terminal() {
             let status = Some(view.status.clone());
             let outcome = match view.status.as_str() {
-                "SUCCESSFUL" => bake(aws, spec, shifted_at.unwrap_or_else(Instant::now), rec, stop).await,
+                "SUCCESSFUL" => {
+                    bake(
+                        aws,
+                        spec,
+                        shifted_at.unwrap_or_else(Instant::now),
+                        rec,
+                        stop,
+                    )
+                    .await
+                }
                 "ROLLBACK_SUCCESSFUL" => Outcome::RolledBack {
                     reason: asked_rollback.unwrap_or_else(|| ecs_reason(&view, "rolled back")),
                 },
                 _ => Outcome::Failed {
                     reason: match asked_rollback {
-                        Some(why) => format!("{why}; then service deployment {id} ended {}: {}", view.status, ecs_reason(&view, "")),
+                        Some(why) => format!(
+                            "{why}; then service deployment {id} ended {}: {}",
+                            view.status,
+                            ecs_reason(&view, "")
+                        ),
                         None => ecs_reason(&view, "ended"),
                     },
                 },
@@ -119,7 +161,12 @@ async fn follow(
         }
         if view.stage.as_deref().is_some_and(|s| SHIFTED.contains(&s)) && shifted_at.is_none() {
             shifted_at = Some(Instant::now());
-            rec.note(spec, Some(arn), EntryKind::Traffic, "production traffic moving to green".into());
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Traffic,
+                "production traffic moving to green".into(),
+            );
         }
         if asked_rollback.is_none() {
             if let Some(reason) = stop_for(aws, spec, &view, rec).await {
@@ -150,11 +197,18 @@ fn ecs_reason(view: &ServiceDeploymentView, verb: &str) -> String {
     } else {
         format!(" (alarms fired: {})", view.triggered_alarms.join(", "))
     };
-    let stage = view.stage.as_deref().map(|s| format!(" at {s}")).unwrap_or_default();
+    let stage = view
+        .stage
+        .as_deref()
+        .map(|s| format!(" at {s}"))
+        .unwrap_or_default();
     if verb.is_empty() {
         format!("{why}{alarms}")
     } else {
-        format!("Service deployment {id} {verb}{stage} ({}): {why}{alarms}", view.status)
+        format!(
+            "Service deployment {id} {verb}{stage} ({}): {why}{alarms}",
+            view.status
+        )
     }
 }
 

@@ -48,7 +48,15 @@ pub(super) async fn at_pause(
     let id = short_id(&view.arn).to_string();
     let mut failure = None;
     if !gate.is_empty() {
-        rec.note(spec, Some(&view.arn), EntryKind::Gate, format!("gate started against {} (hook {hook})", spec.test_url.as_deref().unwrap_or("no test listener")));
+        rec.note(
+            spec,
+            Some(&view.arn),
+            EntryKind::Gate,
+            format!(
+                "gate started against {} (hook {hook})",
+                spec.test_url.as_deref().unwrap_or("no test listener")
+            ),
+        );
         let ctx = GateContext {
             deployment_id: view.arn.clone(),
             task_definition_arn: spec.task_definition_arn.clone(),
@@ -60,7 +68,12 @@ pub(super) async fn at_pause(
         }
         for check in &verdict.checks {
             let word = if check.passed { "passed" } else { "FAILED" };
-            rec.note(spec, Some(&view.arn), EntryKind::Gate, format!("gate check {} {word}: {}", check.name, check.detail));
+            rec.note(
+                spec,
+                Some(&view.arn),
+                EntryKind::Gate,
+                format!("gate check {} {word}: {}", check.name, check.detail),
+            );
         }
         failure = verdict.first_failure().map(|c| {
             format!("Gate check {} failed while service deployment {id} was held at {GATE_STAGE} (test traffic on {}): {}", c.name, spec.task_definition_arn, c.detail)
@@ -70,14 +83,25 @@ pub(super) async fn at_pause(
         }
     }
     let rollback = failure.is_some();
-    match aws.continue_service_deployment(&view.arn, hook, rollback).await {
+    match aws
+        .continue_service_deployment(&view.arn, hook, rollback)
+        .await
+    {
         Ok(()) => {
             let action = if rollback { "ROLLBACK" } else { "CONTINUE" };
-            rec.note(spec, Some(&view.arn), EntryKind::Note, format!("ContinueServiceDeployment {action} (hook {hook})"));
+            rec.note(
+                spec,
+                Some(&view.arn),
+                EntryKind::Note,
+                format!("ContinueServiceDeployment {action} (hook {hook})"),
+            );
         }
         Err(err) => {
-            let reason = format!("Answering PAUSE hook {hook} of service deployment {id} failed: {err}");
-            return AtPause::RolledBack(failure.map_or(reason.clone(), |f| format!("{f}. {reason}")));
+            let reason =
+                format!("Answering PAUSE hook {hook} of service deployment {id} failed: {err}");
+            return AtPause::RolledBack(
+                failure.map_or(reason.clone(), |f| format!("{f}. {reason}")),
+            );
         }
     }
     match failure {

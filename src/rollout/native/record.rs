@@ -26,7 +26,13 @@ impl Recorder {
     }
 
     /// Adds a line now.
-    pub(super) fn note(&mut self, spec: &NativeSpec, deployment: Option<&str>, kind: EntryKind, what: String) {
+    pub(super) fn note(
+        &mut self,
+        spec: &NativeSpec,
+        deployment: Option<&str>,
+        kind: EntryKind,
+        what: String,
+    ) {
         tracing::info!(cluster = %spec.cluster, service = %spec.service, "{what}");
         if let Some(sink) = &spec.progress {
             sink.send(&ProgressEvent {
@@ -49,17 +55,42 @@ impl Recorder {
     pub(super) fn saw(&mut self, spec: &NativeSpec, view: &ServiceDeploymentView, prefix: &str) {
         let id = crate::aws::short_id(&view.arn).to_string();
         if self.seen.insert(format!("{id} status {}", view.status)) {
-            self.note(spec, Some(&view.arn), EntryKind::Status, format!("{prefix}service deployment {id} {}", view.status));
+            self.note(
+                spec,
+                Some(&view.arn),
+                EntryKind::Status,
+                format!("{prefix}service deployment {id} {}", view.status),
+            );
         }
         if let Some(stage) = &view.stage {
             if self.seen.insert(format!("{id} stage {stage}")) {
-                self.note(spec, Some(&view.arn), EntryKind::Lifecycle, format!("{prefix}lifecycle stage {stage}"));
+                self.note(
+                    spec,
+                    Some(&view.arn),
+                    EntryKind::Lifecycle,
+                    format!("{prefix}lifecycle stage {stage}"),
+                );
             }
         }
         for hook in &view.hooks {
-            if self.seen.insert(format!("{id} hook {} {}", hook.id, hook.status)) {
-                let target = hook.target_arn.as_deref().map(|t| format!(" {t}")).unwrap_or_default();
-                self.note(spec, Some(&view.arn), EntryKind::Lifecycle, format!("{prefix}{} hook {}{target} {}", hook.target_type, hook.id, hook.status));
+            if self
+                .seen
+                .insert(format!("{id} hook {} {}", hook.id, hook.status))
+            {
+                let target = hook
+                    .target_arn
+                    .as_deref()
+                    .map(|t| format!(" {t}"))
+                    .unwrap_or_default();
+                self.note(
+                    spec,
+                    Some(&view.arn),
+                    EntryKind::Lifecycle,
+                    format!(
+                        "{prefix}{} hook {}{target} {}",
+                        hook.target_type, hook.id, hook.status
+                    ),
+                );
             }
         }
     }

@@ -42,7 +42,12 @@ pub(super) async fn stop_for(
     let reason = format!("{alarm} during {stage} of service deployment {id}");
     match aws.stop_service_deployment(&view.arn).await {
         Ok(()) => {
-            rec.note(spec, Some(&view.arn), EntryKind::Rollback, format!("StopServiceDeployment ROLLBACK of {id}"));
+            rec.note(
+                spec,
+                Some(&view.arn),
+                EntryKind::Rollback,
+                format!("StopServiceDeployment ROLLBACK of {id}"),
+            );
             Some(reason)
         }
         Err(err) => Some(format!("{reason}; stopping it with rollback failed: {err}")),
@@ -66,21 +71,55 @@ pub(super) async fn bake(
         sleep(stop).await;
     }
     if spec.bake_time > Duration::ZERO {
-        rec.note(spec, None, EntryKind::Note, format!("bake time of {}s passed without an alarm", spec.bake_time.as_secs()));
+        rec.note(
+            spec,
+            None,
+            EntryKind::Note,
+            format!(
+                "bake time of {}s passed without an alarm",
+                spec.bake_time.as_secs()
+            ),
+        );
     }
     Outcome::Succeeded
 }
 
 /// Deploys the previous revision again (ECS already finished the rollout) and follows it.
-async fn redeploy_previous(aws: &Aws, spec: &NativeSpec, alarm: &str, rec: &mut Recorder) -> Outcome {
+async fn redeploy_previous(
+    aws: &Aws,
+    spec: &NativeSpec,
+    alarm: &str,
+    rec: &mut Recorder,
+) -> Outcome {
     let Some(previous) = &spec.previous_task_definition_arn else {
-        return Outcome::Failed { reason: format!("{alarm} during the bake time, and no previous revision is known to go back to") };
+        return Outcome::Failed {
+            reason: format!(
+                "{alarm} during the bake time, and no previous revision is known to go back to"
+            ),
+        };
     };
-    let arn = match aws.update_service_task_definition(&spec.cluster, &spec.service, previous).await {
+    let arn = match aws
+        .update_service_task_definition(&spec.cluster, &spec.service, previous)
+        .await
+    {
         Ok(arn) => arn,
-        Err(err) => return Outcome::Failed { reason: format!("{alarm} during the bake time; redeploying {previous} failed: {err}") },
+        Err(err) => {
+            return Outcome::Failed {
+                reason: format!(
+                    "{alarm} during the bake time; redeploying {previous} failed: {err}"
+                ),
+            }
+        }
     };
-    rec.note(spec, Some(&arn), EntryKind::Rollback, format!("redeploying {previous} as service deployment {}", short_id(&arn)));
+    rec.note(
+        spec,
+        Some(&arn),
+        EntryKind::Rollback,
+        format!(
+            "redeploying {previous} as service deployment {}",
+            short_id(&arn)
+        ),
+    );
     let status = follow_to_end(aws, spec, &arn, rec, "rollback: ").await;
     let reason = format!("{alarm} during the bake time after ECS finished; {previous} was redeployed (service deployment {}, {status})", short_id(&arn));
     if status == "SUCCESSFUL" {
@@ -92,7 +131,13 @@ async fn redeploy_previous(aws: &Aws, spec: &NativeSpec, alarm: &str, rec: &mut 
 
 /// Follows a deployment without acting on it, answering any PAUSE hook with CONTINUE (a rollback needs
 /// no gate); its final status, or `still running` after [`ROLLBACK_WAIT`].
-async fn follow_to_end(aws: &Aws, spec: &NativeSpec, arn: &str, rec: &mut Recorder, prefix: &str) -> String {
+async fn follow_to_end(
+    aws: &Aws,
+    spec: &NativeSpec,
+    arn: &str,
+    rec: &mut Recorder,
+    prefix: &str,
+) -> String {
     let until = Instant::now() + ROLLBACK_WAIT;
     let never = CancellationToken::new();
     while Instant::now() < until {
@@ -121,15 +166,27 @@ pub(super) async fn interrupt(
     let id = short_id(arn).to_string();
     match spec.on_interrupt {
         OnInterrupt::Detach => {
-            rec.note(spec, Some(arn), EntryKind::Note, format!("{why}: detached from service deployment {id}"));
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Note,
+                format!("{why}: detached from service deployment {id}"),
+            );
             (None, Outcome::Detached)
         }
         OnInterrupt::Rollback => {
             if let Err(err) = aws.stop_service_deployment(arn).await {
-                let reason = format!("Rollout {why}; stopping service deployment {id} with rollback failed: {err}");
+                let reason = format!(
+                    "Rollout {why}; stopping service deployment {id} with rollback failed: {err}"
+                );
                 return (None, Outcome::Failed { reason });
             }
-            rec.note(spec, Some(arn), EntryKind::Rollback, format!("{why}: StopServiceDeployment ROLLBACK of {id}"));
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Rollback,
+                format!("{why}: StopServiceDeployment ROLLBACK of {id}"),
+            );
             let status = follow_to_end(aws, spec, arn, rec, "").await;
             let reason = format!("Rollout {why} (on_interrupt = \"rollback\"): service deployment {id} was stopped with rollback and ended {status}");
             let outcome = if status == "ROLLBACK_SUCCESSFUL" {

@@ -71,7 +71,11 @@ pub fn check(config: &Value, diags: &mut Diagnostics) {
         }
     }
     for name in native {
-        if config.get(name).as_str().is_some_and(|v| v.trim().is_empty() || v.chars().count() > 255) {
+        if config
+            .get(name)
+            .as_str()
+            .is_some_and(|v| v.trim().is_empty() || v.chars().count() > 255)
+        {
             diags.attribute_error(
                 AttributePath::root(name),
                 "Invalid name",
@@ -80,4 +84,3 @@ pub fn check(config: &Value, diags: &mut Diagnostics) {
         }
     }
 }
-

@@ -114,8 +114,7 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
     Names {
         application_name: string(config.get(attr::APPLICATION_NAME)).unwrap_or_default(),
         deployment_group_name: string(config.get(attr::DEPLOYMENT_GROUP_NAME)).unwrap_or_default(),
-        native: string(config.get(attr::CLUSTER_NAME))
-            .zip(string(config.get(attr::SERVICE_NAME))),
+        native: string(config.get(attr::CLUSTER_NAME)).zip(string(config.get(attr::SERVICE_NAME))),
         deployment_config_name: string(config.get(attr::DEPLOYMENT_CONFIG_NAME)),
         alarms: strings(config.get(attr::ALARMS)),
         sensitive_environment: strings(config.get(attr::SENSITIVE_ENVIRONMENT)),
