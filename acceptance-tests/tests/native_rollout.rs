@@ -419,7 +419,7 @@ fn a_gate_without_a_pause_hook_fails_the_plan_with_the_hcl() -> anyhow::Result<(
     assert_ne!(plan.code, 0);
     let said = flat(&plan.output());
     for words in [
-        "with test_gate",
+        "with ecsbg_deployment.web",
         "no PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT",
         "target_type = \"PAUSE\"",
         "lifecycle_stages = [\"POST_TEST_TRAFFIC_SHIFT\"]",

@@ -61,7 +61,9 @@ pub fn check(config: &Value, diags: &mut Diagnostics) {
     }
     if uses_native && !uses_codedeploy {
         for name in CODEDEPLOY_ONLY {
-            if !config.get(name).is_null() {
+            let value = config.get(name);
+            let empty_list = value.as_list().is_some_and(<[Value]>::is_empty);
+            if !value.is_null() && !empty_list {
                 diags.attribute_error(
                     AttributePath::root(name),
                     "Not used by the ECS-native engine",
