@@ -51,7 +51,7 @@ pub fn schema() -> Schema {
     Schema {
         version: 0,
         block: Block {
-            description: "Runs an AWS CodeDeploy blue/green rollout of an ECS service on `terraform apply`: registers the task definition when its content really changed, deploys green, runs the `test_gate` against the test listener while CodeDeploy holds production traffic, shifts traffic as the deployment config says, watches `alarms` through a `bake_time`, and either succeeds or rolls back and fails the apply with an account of why. `terraform plan` shows the task definition diff in words. Destroying the resource only forgets it: the service keeps serving.".into(),
+            description: "Runs an AWS CodeDeploy blue/green rollout of an ECS service on `terraform apply`: registers the task definition when its content really changed, deploys green, runs the `test_gate` against the test listener while CodeDeploy holds production traffic, shifts traffic as the deployment config says, watches `alarms` through a `bake_time`, and either succeeds or rolls back and fails the apply with an account of why. `terraform plan` shows the task definition diff in words. With `cluster_name` and `service_name` instead of a CodeDeploy group, the same runs on a service that ECS deploys itself (`ECS` controller, `BLUE_GREEN`/`LINEAR`/`CANARY` strategy). Destroying the resource only forgets it: the service keeps serving.".into(),
             attributes: vec![
                 Attribute::optional(attr::APPLICATION_NAME, Type::String, "CodeDeploy application, for a service on the `CODE_DEPLOY` controller (set with `deployment_group_name`, or set `cluster_name` and `service_name` instead). Changing it forces a new resource."),
                 Attribute::optional(attr::DEPLOYMENT_GROUP_NAME, Type::String, "CodeDeploy deployment group (ECS, blue/green). The provider reads the cluster, service, target groups, listeners, ready option, termination wait and alarms from it. Changing it forces a new resource."),
@@ -91,7 +91,7 @@ pub fn schema() -> Schema {
                     .into_iter()
                     .map(|(h, _)| Attribute::optional(h, Type::String, "Lambda function (name or ARN) CodeDeploy invokes at this lifecycle event."))
                     .collect(), vec![]),
-                single(attr::TEST_GATE, "Tests the provider itself runs against the test listener while CodeDeploy holds production traffic (the Ready wait). All pass: production traffic moves. Any fails: the deployment is stopped and rolled back, and the apply fails naming the check, what it expected and what it got. Needs a deployment group whose `deployment_ready_option` is `STOP_DEPLOYMENT`.",
+                single(attr::TEST_GATE, "Tests the provider itself runs against the test listener while CodeDeploy holds production traffic (the Ready wait). All pass: production traffic moves. Any fails: the deployment is stopped and rolled back, and the apply fails naming the check, what it expected and what it got. Needs a deployment group whose `deployment_ready_option` is `STOP_DEPLOYMENT`; on the ECS-native engine, a `PAUSE` lifecycle hook at `POST_TEST_TRAFFIC_SHIFT` on the service, during which the checks run (test traffic on green) before `ContinueServiceDeployment`.",
                     vec![Attribute::optional("url", Type::String, "Base URL of the test listener. Default: discovered from the deployment group's test listener.")],
                     vec![
                         list("http", "An HTTP check against the test listener.", http),

@@ -287,6 +287,20 @@ mod tests {
         assert_eq!(written, expected);
     }
 
+    /// The engine of a stored state follows from its names: a CodeDeploy state (which also records the
+    /// cluster and service it read from the group) is never taken for a native one.
+    #[test]
+    fn a_state_knows_its_engine() {
+        let ty = schema::schema().block.value_type();
+        let mut codedeploy = State::imported(&ty, "web", "web-prod");
+        codedeploy.cluster_name = Field::Known("demo".into());
+        let codedeploy = State::from_value(&codedeploy.to_value()).expect("state");
+        assert!(!codedeploy.is_native());
+        let native = State::imported_native(&ty, "demo", "api");
+        assert!(native.is_native());
+        assert_eq!(native.application_name(), "");
+    }
+
     #[test]
     fn fields_round_trip_with_unknowns() {
         let ty = schema::schema().block.value_type();
