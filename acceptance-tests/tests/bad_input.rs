@@ -213,7 +213,7 @@ fn cases() -> Vec<Case> {
         case("gate program not executable", command_gate("      argv = [\"/etc/passwd\"]\n"), "Program not executable", "\"/etc/passwd\" exists but is not executable", "argv"),
         case("gate working_dir missing", command_gate("      argv = [\"true\"]\n      working_dir = \"/nonexistent/ecsbg-gate\"\n"), "Working directory not found", "\"/nonexistent/ecsbg-gate\" does not exist", "working_dir"),
         // Which engine: exactly one of the two pairs, and a service the native engine can drive.
-        case("both engines named", body("  cluster_name = \"demo\"\n"), "Two deployment targets", "not both", "cluster_name"),
+        case("a group with another cluster", body("  cluster_name = \"other\"\n"), "Not the deployment group's service", "deploys demo/web, but `cluster_name` says \"other\"", "cluster_name"),
         case("no engine named", native("", ""), "No deployment target", "`cluster_name` and `service_name`", BLOCK),
         case("cluster without service", native("  cluster_name = \"demo\"\n", ""), "Missing attribute", "`service_name` is required with `cluster_name`", BLOCK),
         case("application without group", native("  application_name = \"web\"\n", ""), "Missing attribute", "`deployment_group_name` is required with `application_name`", BLOCK),

@@ -15,11 +15,11 @@ use crate::rollout::native::{self, NativeSpec};
 use crate::rollout::ProgressSink;
 use crate::taskdef;
 
-use super::apply::{decide_again, keep_prior_results};
 use super::decide::{compare, Revision};
 use super::diagnose::firing_alarms;
 use super::model::{attr, in_flight, Config, Field, Source, State};
 use super::native_target::{connect_native, fill_service};
+use super::redecide::{decide_again, keep_prior_results};
 use super::report::write;
 
 /// Applies a planned change on the native engine; `state` is the planned state.

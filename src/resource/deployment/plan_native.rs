@@ -9,7 +9,7 @@ use crate::taskdef;
 use super::decide::{moved_message, production_moved};
 use super::model::{attr, Config, Field, Source, State};
 use super::native_target::{connect_native, fill_service, PAUSE_HOOK_HCL};
-use super::plan::{finish, Target};
+use super::plan_finish::{finish, Target};
 use super::references;
 
 /// Plans a change on the native engine; `planned` is the proposed state, `cfg` the parsed configuration.

@@ -2,20 +2,18 @@
 //! is new to the timeline, checks the watched alarms, runs the gate when a PAUSE hook holds it at
 //! `POST_TEST_TRAFFIC_SHIFT`, and ends on ECS's final status.
 
-use std::time::{Duration, Instant};
+use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
 use super::gate::{at_pause, AtPause};
 use super::record::Recorder;
 use super::rollback::{bake, interrupt, stop_for};
-use super::NativeSpec;
+use super::spec::NativeSpec;
+use super::wait::sleep;
 use crate::aws::{short_id, Aws, ServiceDeploymentView};
 use crate::rollout::gate::Gate;
 use crate::rollout::report::{EntryKind, Outcome, RolloutReport};
-
-/// Between two reads of the service deployment.
-pub(super) const POLL: Duration = Duration::from_millis(500);
 
 /// Stages at and after which production traffic is (being) moved to green.
 const SHIFTED: [&str; 4] = [
@@ -209,13 +207,5 @@ fn ecs_reason(view: &ServiceDeploymentView, verb: &str) -> String {
             "Service deployment {id} {verb}{stage} ({}): {why}{alarms}",
             view.status
         )
-    }
-}
-
-/// Waits one poll, or less when interrupted.
-pub(super) async fn sleep(stop: &CancellationToken) {
-    tokio::select! {
-        () = tokio::time::sleep(POLL) => {}
-        () = stop.cancelled() => {}
     }
 }

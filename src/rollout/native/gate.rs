@@ -5,7 +5,7 @@
 use tokio_util::sync::CancellationToken;
 
 use super::record::Recorder;
-use super::NativeSpec;
+use super::spec::NativeSpec;
 use crate::aws::{short_id, Aws, ServiceDeploymentView, GATE_STAGE};
 use crate::rollout::gate::{Gate, GateContext};
 use crate::rollout::report::EntryKind;

@@ -4,7 +4,7 @@
 use std::collections::HashSet;
 use std::time::Instant;
 
-use super::NativeSpec;
+use super::spec::NativeSpec;
 use crate::aws::ServiceDeploymentView;
 use crate::rollout::progress::{now_epoch, ProgressEvent};
 use crate::rollout::report::{EntryKind, TimelineEntry};

@@ -6,9 +6,9 @@ use std::time::{Duration, Instant};
 
 use tokio_util::sync::CancellationToken;
 
-use super::engine::sleep;
 use super::record::Recorder;
-use super::NativeSpec;
+use super::spec::NativeSpec;
+use super::wait::sleep;
 use crate::aws::{short_id, Aws, ServiceDeploymentView};
 use crate::rollout::report::{EntryKind, Outcome};
 use crate::rollout::spec::OnInterrupt;

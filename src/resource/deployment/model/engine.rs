@@ -1,7 +1,8 @@
 //! Which engine a configuration addresses: CodeDeploy (`application_name` + `deployment_group_name`, a
 //! service on the `CODE_DEPLOY` controller) or ECS-native (`cluster_name` + `service_name`, a service on
-//! the `ECS` controller with a `BLUE_GREEN`, `LINEAR` or `CANARY` strategy). Exactly one pair, checked at
-//! validate time so a half-named target never reaches AWS.
+//! the `ECS` controller with a `BLUE_GREEN`, `LINEAR` or `CANARY` strategy). A whole pair is required,
+//! checked at validate time so a half-named target never reaches AWS; with a deployment group, the cluster
+//! and service may be written too and must then be the group's (checked at plan).
 
 use super::attr;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
@@ -17,10 +18,13 @@ const CODEDEPLOY_ONLY: [&str; 5] = [
     attr::HOOKS,
 ];
 
-/// True when the configuration names a cluster or service: the ECS-native engine (values may still be
-/// unknown).
+/// True when the configuration names a cluster or service and no CodeDeploy application or group: the
+/// ECS-native engine (values may still be unknown).
 pub fn addresses_native(config: &Value) -> bool {
-    !config.get(attr::CLUSTER_NAME).is_null() || !config.get(attr::SERVICE_NAME).is_null()
+    let set = |name: &str| !config.get(name).is_null();
+    !set(attr::APPLICATION_NAME)
+        && !set(attr::DEPLOYMENT_GROUP_NAME)
+        && (set(attr::CLUSTER_NAME) || set(attr::SERVICE_NAME))
 }
 
 /// Which engine the configuration addresses: exactly one of the pairs `application_name` +
@@ -31,35 +35,32 @@ pub fn check(config: &Value, diags: &mut Diagnostics) {
     let native = [attr::CLUSTER_NAME, attr::SERVICE_NAME];
     let uses_codedeploy = codedeploy.iter().any(|n| set(n));
     let uses_native = native.iter().any(|n| set(n));
-    match (uses_codedeploy, uses_native) {
-        (true, true) => {
-            let on = native.iter().find(|n| set(n)).copied().unwrap_or(attr::CLUSTER_NAME);
+    let pair = match (uses_codedeploy, uses_native) {
+        (false, false) => {
             diags.attribute_error(
-                AttributePath::root(on),
-                "Two deployment targets",
-                "Set either `application_name` and `deployment_group_name` (a service on the CODE_DEPLOY controller, deployed through CodeDeploy) or `cluster_name` and `service_name` (a service on the ECS controller with a BLUE_GREEN, LINEAR or CANARY strategy, deployed by ECS itself), not both.",
+                AttributePath::root(attr::SERVICE_NAME),
+                "No deployment target",
+                "Name what to deploy: `cluster_name` and `service_name` for a service on the ECS controller with a BLUE_GREEN, LINEAR or CANARY strategy, or `application_name` and `deployment_group_name` for a service deployed through CodeDeploy.",
             );
+            None
         }
-        (false, false) => diags.attribute_error(
-            AttributePath::root(attr::SERVICE_NAME),
-            "No deployment target",
-            "Name what to deploy: `cluster_name` and `service_name` for a service on the ECS controller with a BLUE_GREEN, LINEAR or CANARY strategy, or `application_name` and `deployment_group_name` for a service deployed through CodeDeploy.",
-        ),
-        _ => {
-            let pair = if uses_native { native } else { codedeploy };
-            let (first, second) = (pair[0], pair[1]);
-            for (missing, other) in [(first, second), (second, first)] {
-                if !set(missing) {
-                    diags.attribute_error(
-                        AttributePath::root(missing),
-                        "Missing attribute",
-                        format!("`{missing}` is required with `{other}`."),
-                    );
-                }
+        // With a deployment group, `cluster_name`/`service_name` may be written too (as
+        // `terraform plan -generate-config-out` does); the plan checks they are the group's.
+        (true, _) => Some(codedeploy),
+        (false, true) => Some(native),
+    };
+    if let Some([first, second]) = pair {
+        for (missing, other) in [(first, second), (second, first)] {
+            if !set(missing) {
+                diags.attribute_error(
+                    AttributePath::root(missing),
+                    "Missing attribute",
+                    format!("`{missing}` is required with `{other}`."),
+                );
             }
         }
     }
-    if uses_native && !uses_codedeploy {
+    if pair == Some(native) {
         for name in CODEDEPLOY_ONLY {
             let value = config.get(name);
             let empty_list = value.as_list().is_some_and(<[Value]>::is_empty);
