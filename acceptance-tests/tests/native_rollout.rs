@@ -433,3 +433,65 @@ fn a_gate_without_a_pause_hook_fails_the_plan_with_the_hcl() -> anyhow::Result<(
     );
     Ok(())
 }
+
+#[test]
+fn someone_elses_service_deployment_blocks_and_is_left_alone() -> anyhow::Result<()> {
+    let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
+    // Someone ships v3 with the AWS CLI; its PAUSE hook holds it in flight.
+    let foreign = emu.block_on(async {
+        let (ecs, _, _) = clients(&emu).await;
+        let v3 = ecs
+            .register_task_definition()
+            .family("native")
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("web")
+                    .image("ghcr.io/acme/web:v3")
+                    .port_mappings(PortMapping::builder().container_port(80).build())
+                    .build(),
+            )
+            .send()
+            .await?
+            .task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .unwrap_or_default()
+            .to_string();
+        let out = ecs
+            .update_service()
+            .cluster("demo")
+            .service("native")
+            .task_definition(&v3)
+            .send()
+            .await?;
+        anyhow::Ok(
+            out.service()
+                .and_then(|s| s.current_service_deployment())
+                .unwrap_or_default()
+                .to_string(),
+        )
+    })?;
+    let short = foreign.rsplit('/').next().unwrap_or_default().to_string();
+    let apply = ws.try_apply(&config("v2", ""))?;
+    assert_ne!(apply.code, 0, "{}", apply.output());
+    let said = flat(&apply.output());
+    for words in [
+        "Rollout blocked by another deployment",
+        short.as_str(),
+        "left alone",
+        "Nothing was registered or deployed",
+    ] {
+        assert!(
+            said.contains(words),
+            "{words:?} missing: {}",
+            apply.output()
+        );
+    }
+    assert_eq!(emu.calls("ecs.UpdateService"), 1, "only the foreign update");
+    assert_eq!(
+        emu.calls("ecs.StopServiceDeployment") + emu.calls("ecs.ContinueServiceDeployment"),
+        0,
+        "left alone"
+    );
+    assert_eq!(body(&w.production_url), "Hello from v1");
+    Ok(())
+}
