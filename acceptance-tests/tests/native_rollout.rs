@@ -495,3 +495,81 @@ fn someone_elses_service_deployment_blocks_and_is_left_alone() -> anyhow::Result
     assert_eq!(body(&w.production_url), "Hello from v1");
     Ok(())
 }
+
+/// A gate command that holds the first time (marking `dir/started`) and passes every later time.
+fn holding_gate(dir: &std::path::Path) -> String {
+    let d = dir.display();
+    format!("  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"if [ -e {d}/started ]; then exit 0; fi; touch {d}/started; sleep 120\"]\n    }}\n  }}\n")
+}
+
+/// `terraform apply` of `hcl` in its own process group, interrupted with Ctrl-C once the gate holds.
+fn interrupted_apply(ws: &Workspace, hcl: &str, dir: &std::path::Path) -> anyhow::Result<Run> {
+    ws.write_main(hcl)?;
+    let mut cmd = ws.apply_command();
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd.spawn()?;
+    let held = wait_until(Duration::from_secs(90), || dir.join("started").exists());
+    // SAFETY: kill(2) on the process group this test started.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
+    let run = Run::from(child.wait_with_output()?);
+    anyhow::ensure!(held, "the gate never started:\n{}", run.output());
+    Ok(run)
+}
+
+#[test]
+fn ctrl_c_at_the_gate_rolls_back() -> anyhow::Result<()> {
+    let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
+    let dir = tempfile::tempdir()?;
+    let run = interrupted_apply(&ws, &config("v2", &holding_gate(dir.path())), dir.path())?;
+    assert_ne!(run.code, 0, "{}", run.output());
+    let said = flat(&run.output());
+    assert!(
+        said.contains("interrupted") && said.contains("rolled back"),
+        "{said}"
+    );
+    assert!(emu.calls("ecs.StopServiceDeployment") >= 1);
+    assert_eq!(body(&w.production_url), "Hello from v1");
+    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    Ok(())
+}
+
+#[test]
+fn detached_at_the_gate_then_adopted_by_the_next_apply() -> anyhow::Result<()> {
+    let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
+    let dir = tempfile::tempdir()?;
+    let hcl = config(
+        "v2",
+        &format!("{}  on_interrupt = \"detach\"\n", holding_gate(dir.path())),
+    );
+    let run = interrupted_apply(&ws, &hcl, dir.path())?;
+    assert_ne!(run.code, 0, "{}", run.output());
+    assert!(
+        flat(&run.output()).contains("continues without Terraform"),
+        "{}",
+        run.output()
+    );
+    assert_eq!(
+        emu.calls("ecs.StopServiceDeployment") + emu.calls("ecs.ContinueServiceDeployment"),
+        0
+    );
+    assert_eq!(
+        body(&w.production_url),
+        "Hello from v1",
+        "held at the pause, production untouched"
+    );
+
+    // The next apply follows the same service deployment (no second UpdateService) and its gate passes.
+    let again = ws.try_apply(&hcl)?;
+    assert_eq!(again.code, 0, "{}", again.output());
+    assert_eq!(
+        emu.calls("ecs.UpdateService"),
+        1,
+        "adopted, not started again"
+    );
+    assert_eq!(emu.calls("ecs.ContinueServiceDeployment"), 1);
+    assert!(state(&ws, "timeline")?
+        .to_string()
+        .contains("adopted service deployment"));
+    assert_eq!(body(&w.production_url), "Hello from v2");
+    Ok(())
+}

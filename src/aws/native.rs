@@ -106,15 +106,7 @@ impl Aws {
         Ok(NativeService {
             cluster: cluster.to_string(),
             service: service.to_string(),
-            // What serves: the PRIMARY deployment's revision (after a rollback, ECS makes blue PRIMARY
-            // again), else the service's.
-            live_task_definition: svc
-                .deployments()
-                .iter()
-                .find(|d| d.status() == Some("PRIMARY"))
-                .and_then(|d| d.task_definition())
-                .or_else(|| svc.task_definition())
-                .map(str::to_string),
+            live_task_definition: self.serving(&svc).await,
             current_deployment: svc.current_service_deployment().map(str::to_string),
             pauses_after_test_traffic,
             alarms,
@@ -122,6 +114,30 @@ impl Aws {
             container_name: lb.and_then(|l| l.container_name()).map(str::to_string),
             container_port: lb.and_then(|l| l.container_port()).map(i64::from),
         })
+    }
+}
+
+impl Aws {
+    /// The revision production is on: the PRIMARY deployment's (after a rollback ECS makes blue PRIMARY
+    /// again), except while a service deployment has not yet shifted production traffic (or is rolling
+    /// back), when the ACTIVE one's (blue) still serves.
+    async fn serving(&self, svc: &aws_sdk_ecs::types::Service) -> Option<String> {
+        let by_status = |status: &str| {
+            svc.deployments()
+                .iter()
+                .find(|d| d.status() == Some(status))
+                .and_then(|d| d.task_definition())
+                .map(str::to_string)
+        };
+        let primary = by_status("PRIMARY").or_else(|| svc.task_definition().map(str::to_string));
+        let (Some(active), Some(current)) = (by_status("ACTIVE"), svc.current_service_deployment())
+        else {
+            return primary;
+        };
+        match self.service_deployment(current).await {
+            Ok(Some(d)) if !d.is_terminal() && !d.production_shifted() => Some(active),
+            _ => primary,
+        }
     }
 }
 

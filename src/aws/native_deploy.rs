@@ -56,6 +56,20 @@ impl ServiceDeploymentView {
         )
     }
 
+    /// True once production traffic is (being) moved to green and not being moved back.
+    pub fn production_shifted(&self) -> bool {
+        let shifted = matches!(
+            self.stage.as_deref(),
+            Some(
+                "PRODUCTION_TRAFFIC_SHIFT"
+                    | "POST_PRODUCTION_TRAFFIC_SHIFT"
+                    | "BAKE_TIME"
+                    | "CLEAN_UP"
+            )
+        );
+        shifted && !self.status.starts_with("ROLLBACK")
+    }
+
     fn from_sdk(d: &ServiceDeployment) -> Option<ServiceDeploymentView> {
         Some(ServiceDeploymentView {
             arn: d.service_deployment_arn()?.to_string(),
