@@ -573,3 +573,35 @@ fn detached_at_the_gate_then_adopted_by_the_next_apply() -> anyhow::Result<()> {
     assert_eq!(body(&w.production_url), "Hello from v2");
     Ok(())
 }
+
+#[test]
+fn a_killed_apply_is_adopted_by_the_next_one() -> anyhow::Result<()> {
+    let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
+    let dir = tempfile::tempdir()?;
+    let hcl = config("v2", &holding_gate(dir.path()));
+    ws.write_main(&hcl)?;
+    let mut cmd = ws.apply_command();
+    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
+    let child = cmd.spawn()?;
+    let held = wait_until(Duration::from_secs(90), || {
+        dir.path().join("started").exists()
+    });
+    // SAFETY: kill(2) on the process group this test started: Terraform, the provider and the gate die.
+    unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
+    let _ = child.wait_with_output()?;
+    assert!(held, "the gate never started");
+    assert_eq!(body(&w.production_url), "Hello from v1");
+
+    let again = ws.try_apply(&hcl)?;
+    assert_eq!(again.code, 0, "{}", again.output());
+    assert_eq!(
+        emu.calls("ecs.UpdateService"),
+        1,
+        "adopted, not started again"
+    );
+    assert!(state(&ws, "timeline")?
+        .to_string()
+        .contains("adopted service deployment"));
+    assert_eq!(body(&w.production_url), "Hello from v2");
+    Ok(())
+}

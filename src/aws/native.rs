@@ -21,6 +21,8 @@ pub struct NativeService {
     pub service: String,
     /// The revision it serves.
     pub live_task_definition: Option<String>,
+    /// The revision it was last pointed at (UpdateService), which an in-flight deployment deploys.
+    pub requested_task_definition: Option<String>,
     /// Its current service deployment, when it has one.
     pub current_deployment: Option<String>,
     /// True when a PAUSE hook holds the deployment at `POST_TEST_TRAFFIC_SHIFT`.
@@ -107,6 +109,7 @@ impl Aws {
             cluster: cluster.to_string(),
             service: service.to_string(),
             live_task_definition: self.serving(&svc).await,
+            requested_task_definition: svc.task_definition().map(str::to_string),
             current_deployment: svc.current_service_deployment().map(str::to_string),
             pauses_after_test_traffic,
             alarms,

@@ -96,7 +96,22 @@ pub async fn apply(
             .filter(|a| !svc.alarms.contains(a))
             .cloned(),
     );
-    let adopt = in_flight(&req.planned_private);
+    let mut adopt = in_flight(&req.planned_private);
+    if decision.deploy && adopt.is_none() {
+        // After a killed apply nothing names its service deployment; one in flight to the very revision
+        // this apply would deploy is that one, and is followed rather than refused.
+        if let (Revision::Existing(arn), Some(requested)) =
+            (&decision.revision, &svc.requested_task_definition)
+        {
+            if arn == requested {
+                adopt = aws
+                    .service_deployments(&cluster, &service, true)
+                    .await
+                    .ok()
+                    .and_then(|a| a.into_iter().next());
+            }
+        }
+    }
     if decision.deploy && adopt.is_none() {
         if let Some(reason) = foreign_in_flight(&aws, &cluster, &service).await {
             refuse(
