@@ -605,3 +605,52 @@ fn a_killed_apply_is_adopted_by_the_next_one() -> anyhow::Result<()> {
     assert_eq!(body(&w.production_url), "Hello from v2");
     Ok(())
 }
+
+#[test]
+fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()> {
+    let (Stage { emu, ws }, w) = serving_v1(false, 0)?;
+    emu.block_on(async {
+        let (ecs, _, _) = clients(&emu).await;
+        let v3 = ecs
+            .register_task_definition()
+            .family("native")
+            .container_definitions(
+                ContainerDefinition::builder()
+                    .name("web")
+                    .image("ghcr.io/acme/web:v3")
+                    .port_mappings(PortMapping::builder().container_port(80).build())
+                    .environment(
+                        KeyValuePair::builder()
+                            .name("MESSAGE")
+                            .value("Hello from v3")
+                            .build(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await?
+            .task_definition()
+            .and_then(|t| t.task_definition_arn())
+            .unwrap_or_default()
+            .to_string();
+        ecs.update_service()
+            .cluster("demo")
+            .service("native")
+            .task_definition(&v3)
+            .send()
+            .await?;
+        anyhow::Ok(())
+    })?;
+    assert!(wait_until(Duration::from_secs(60), || body(
+        &w.production_url
+    ) == "Hello from v3"));
+    let plan = ws.run(&["plan", "-detailed-exitcode"])?;
+    assert_eq!(plan.code, 2, "{}", plan.output());
+    let said = flat(&plan.output());
+    assert!(said.contains("will roll out to demo/native"), "{said}");
+    assert!(
+        said.contains("image ghcr.io/acme/web:v3 → ghcr.io/acme/web:v1"),
+        "{said}"
+    );
+    Ok(())
+}
