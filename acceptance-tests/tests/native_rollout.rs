@@ -654,3 +654,79 @@ fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()>
     );
     Ok(())
 }
+
+#[test]
+fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> anyhow::Result<()> {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    use aws_sdk_ecs::types::ServiceDeploymentStatus;
+    // ECS bakes nothing, so it reports SUCCESSFUL first; the provider's own bake_time goes on.
+    let (Stage { emu, ws }, w) = serving_v1(false, 0)?;
+    let dimension = w
+        .load_balancer
+        .split_once(":loadbalancer/")
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    emu.block_on(async {
+        let (_, _, cloudwatch) = clients(&emu).await;
+        cloudwatch
+            .put_metric_alarm()
+            .alarm_name("native-404s")
+            .namespace("AWS/ApplicationELB")
+            .metric_name("HTTPCode_Target_4XX_Count")
+            .dimensions(
+                Dimension::builder()
+                    .name("LoadBalancer")
+                    .value(dimension)
+                    .build(),
+            )
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(5.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .treat_missing_data("notBreaching")
+            .send()
+            .await
+    })?;
+    let child = ws.spawn_apply(&config(
+        "v2",
+        "  alarms = [\"native-404s\"]\n  bake_time = \"5m\"\n",
+    ))?;
+    let finished = wait_until(Duration::from_secs(120), || {
+        emu.block_on(async {
+            let (ecs, _, _) = clients(&emu).await;
+            ecs.list_service_deployments()
+                .cluster("demo")
+                .service("native")
+                .status(ServiceDeploymentStatus::Successful)
+                .send()
+                .await
+                .map(|o| o.service_deployments().len() >= 2)
+                .unwrap_or(false)
+        })
+    });
+    assert!(finished, "ECS never finished the rollout");
+    assert_eq!(body(&w.production_url), "Hello from v2");
+    for _ in 0..20 {
+        http_get(&format!("{}/missing", w.production_url));
+    }
+    let apply = Run::from(child.wait_with_output()?);
+    assert_ne!(apply.code, 0, "{}", apply.output());
+    let said = flat(&apply.output());
+    for words in [
+        "rolled back",
+        "alarm 'native-404s' is in ALARM",
+        "during the bake time after ECS finished",
+        "was redeployed",
+    ] {
+        assert!(
+            said.contains(words),
+            "{words:?} missing: {}",
+            apply.output()
+        );
+    }
+    assert_eq!(emu.calls("ecs.UpdateService"), 2, "v2, then v1 again");
+    assert_eq!(body(&w.production_url), "Hello from v1");
+    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    Ok(())
+}
