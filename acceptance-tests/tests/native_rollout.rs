@@ -57,6 +57,16 @@ async fn clients(
 /// v1 of family `native`, and service `demo/native` on the ECS controller with a BLUE_GREEN strategy
 /// (a PAUSE hook at POST_TEST_TRAFFIC_SHIFT when `pause`).
 fn build(emu: &Running, pause: bool, bake_minutes: i32) -> anyhow::Result<World> {
+    build_with(emu, pause, bake_minutes, false)
+}
+
+/// [`build`], LINEAR in 10 % steps a minute apart when `linear`.
+fn build_with(
+    emu: &Running,
+    pause: bool,
+    bake_minutes: i32,
+    linear: bool,
+) -> anyhow::Result<World> {
     emu.block_on(async {
         let (ecs, elbv2, _) = clients(emu).await;
         let mut tgs = Vec::new();
@@ -163,9 +173,19 @@ fn build(emu: &Running, pause: bool, bake_minutes: i32) -> anyhow::Result<World>
             .and_then(|t| t.task_definition_arn())
             .unwrap_or_default()
             .to_string();
-        let mut config = DeploymentConfiguration::builder()
-            .strategy(DeploymentStrategy::BlueGreen)
-            .bake_time_in_minutes(bake_minutes);
+        let mut config = DeploymentConfiguration::builder().bake_time_in_minutes(bake_minutes);
+        config = if linear {
+            config
+                .strategy(DeploymentStrategy::Linear)
+                .linear_configuration(
+                    aws_sdk_ecs::types::LinearConfiguration::builder()
+                        .step_percent(10.0)
+                        .step_bake_time_in_minutes(1)
+                        .build(),
+                )
+        } else {
+            config.strategy(DeploymentStrategy::BlueGreen)
+        };
         if pause {
             config = config.lifecycle_hooks(
                 DeploymentLifecycleHook::builder()
@@ -726,6 +746,67 @@ fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> 
         );
     }
     assert_eq!(emu.calls("ecs.UpdateService"), 2, "v2, then v1 again");
+    assert_eq!(body(&w.production_url), "Hello from v1");
+    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    Ok(())
+}
+
+#[test]
+fn an_alarm_during_a_linear_shift_rolls_back() -> anyhow::Result<()> {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
+    let w = build_with(&stage.emu, false, 1, true)?;
+    let Stage { emu, ws } = stage.serving(&config("v1", ""))?;
+    let dimension = w
+        .load_balancer
+        .split_once(":loadbalancer/")
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    emu.block_on(async {
+        let (_, _, cloudwatch) = clients(&emu).await;
+        cloudwatch
+            .put_metric_alarm()
+            .alarm_name("native-404s")
+            .namespace("AWS/ApplicationELB")
+            .metric_name("HTTPCode_Target_4XX_Count")
+            .dimensions(
+                Dimension::builder()
+                    .name("LoadBalancer")
+                    .value(dimension)
+                    .build(),
+            )
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(5.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .treat_missing_data("notBreaching")
+            .send()
+            .await
+    })?;
+    let child = ws.spawn_apply(&config("v2", "  alarms = [\"native-404s\"]\n"))?;
+    // Some production requests reach v2: the shift has begun.
+    let shifting = wait_until(Duration::from_secs(120), || {
+        body(&w.production_url) == "Hello from v2"
+    });
+    assert!(shifting, "production never reached v2");
+    for _ in 0..20 {
+        http_get(&format!("{}/missing", w.production_url));
+    }
+    let apply = Run::from(child.wait_with_output()?);
+    assert_ne!(apply.code, 0, "{}", apply.output());
+    let said = flat(&apply.output());
+    for words in [
+        "rolled back",
+        "alarm 'native-404s' is in ALARM",
+        "during PRODUCTION_TRAFFIC_SHIFT",
+    ] {
+        assert!(
+            said.contains(words),
+            "{words:?} missing: {}",
+            apply.output()
+        );
+    }
     assert_eq!(body(&w.production_url), "Hello from v1");
     assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
     Ok(())
