@@ -17,6 +17,7 @@ pub(super) struct Recorder {
 }
 
 impl Recorder {
+    /// A timeline starting now.
     pub(super) fn new() -> Recorder {
         Recorder {
             started: Instant::now(),
