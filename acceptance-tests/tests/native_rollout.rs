@@ -28,6 +28,8 @@ struct World {
     production_url: String,
     test_url: String,
     load_balancer: String,
+    production_rule: String,
+    green_tg: String,
     v1: String,
 }
 
@@ -226,6 +228,8 @@ fn build_with(
             production_url: urls[0].clone(),
             test_url: urls[1].clone(),
             load_balancer: lb_arn,
+            production_rule: rules[0].clone(),
+            green_tg: tgs[1].clone(),
             v1,
         })
     })
@@ -809,5 +813,44 @@ fn an_alarm_during_a_linear_shift_rolls_back() -> anyhow::Result<()> {
     }
     assert_eq!(body(&w.production_url), "Hello from v1");
     assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    Ok(())
+}
+
+#[test]
+fn production_on_a_target_group_without_healthy_targets_refuses_the_rollout() -> anyhow::Result<()>
+{
+    let (Stage { emu, ws }, w) = serving_v1(false, 1)?;
+    // Someone points the production rule at the idle target group by hand.
+    emu.block_on(async {
+        let (_, elbv2, _) = clients(&emu).await;
+        elbv2
+            .modify_rule()
+            .rule_arn(&w.production_rule)
+            .actions(
+                Action::builder()
+                    .r#type(ActionTypeEnum::Forward)
+                    .target_group_arn(&w.green_tg)
+                    .build(),
+            )
+            .send()
+            .await
+    })?;
+    let registered = emu.calls("ecs.RegisterTaskDefinition");
+    let apply = ws.try_apply(&config("v2", ""))?;
+    assert_ne!(apply.code, 0, "{}", apply.output());
+    let said = flat(&apply.output());
+    for words in [
+        "Rollout refused before it started",
+        "has no healthy targets",
+        "Nothing was registered or deployed",
+    ] {
+        assert!(
+            said.contains(words),
+            "{words:?} missing: {}",
+            apply.output()
+        );
+    }
+    assert_eq!(emu.calls("ecs.UpdateService"), 0);
+    assert_eq!(emu.calls("ecs.RegisterTaskDefinition"), registered);
     Ok(())
 }

@@ -4,6 +4,7 @@
 
 use super::client::Aws;
 use super::error::AwsError;
+use super::sdk::Service;
 
 /// The strategies ECS runs as blue/green-style deployments (aws-sdk-ecs 1.157 `DeploymentStrategy`;
 /// `ROLLING` has no test traffic and no traffic shift).
@@ -31,6 +32,8 @@ pub struct NativeService {
     pub alarms: Vec<String>,
     /// `<scheme>://<host>:<port>` of the test listener, when one is configured and readable.
     pub test_url: Option<String>,
+    /// The production listener rule (ALB) or listener (NLB) ECS moves, when configured.
+    pub production_rule: Option<String>,
     /// The load balancer container.
     pub container_name: Option<String>,
     /// The load balancer container port.
@@ -101,6 +104,11 @@ impl Aws {
             .and_then(|l| l.advanced_configuration())
             .and_then(|a| a.test_listener_rule())
             .filter(|r| !r.is_empty());
+        let production_rule = lb
+            .and_then(|l| l.advanced_configuration())
+            .and_then(|a| a.production_listener_rule())
+            .filter(|r| !r.is_empty())
+            .map(str::to_string);
         let test_url = match test_rule {
             Some(rule) => self.listener_url(&listener_of(rule)).await,
             None => None,
@@ -114,6 +122,7 @@ impl Aws {
             pauses_after_test_traffic,
             alarms,
             test_url,
+            production_rule,
             container_name: lb.and_then(|l| l.container_name()).map(str::to_string),
             container_port: lb.and_then(|l| l.container_port()).map(i64::from),
         })
@@ -121,6 +130,45 @@ impl Aws {
 }
 
 impl Aws {
+    /// The target groups production traffic goes to through `rule` (a listener-rule ARN, or an NLB's
+    /// listener ARN), with their weights.
+    pub async fn rule_forwarding(&self, rule: &str) -> Result<Vec<(String, i32)>, AwsError> {
+        if !rule.contains(":listener-rule/") {
+            return self.listener_forwarding(rule).await;
+        }
+        let out = self
+            .reads
+            .elbv2
+            .describe_rules()
+            .rule_arns(rule)
+            .send()
+            .await
+            .map_err(|e| self.reads.error(Service::Elbv2, "DescribeRules", e))?;
+        let action = out.rules().first().and_then(|r| {
+            r.actions()
+                .iter()
+                .find(|a| a.forward_config().is_some() || a.target_group_arn().is_some())
+        });
+        let weighted: Vec<(String, i32)> = action
+            .and_then(|a| a.forward_config())
+            .map(|f| {
+                f.target_groups()
+                    .iter()
+                    .filter_map(|t| {
+                        Some((t.target_group_arn()?.to_string(), t.weight().unwrap_or(1)))
+                    })
+                    .collect()
+            })
+            .unwrap_or_default();
+        if !weighted.is_empty() {
+            return Ok(weighted);
+        }
+        Ok(action
+            .and_then(|a| a.target_group_arn())
+            .map(|t| vec![(t.to_string(), 1)])
+            .unwrap_or_default())
+    }
+
     /// The revision production is on: the PRIMARY deployment's (after a rollback ECS makes blue PRIMARY
     /// again), except while a service deployment has not yet shifted production traffic (or is rolling
     /// back), when the ACTIVE one's (blue) still serves.

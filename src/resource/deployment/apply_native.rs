@@ -121,6 +121,17 @@ pub async fn apply(
             );
             return resp;
         }
+        if let Err(reason) = production_healthy(&aws, svc.production_rule.as_deref()).await {
+            refuse(
+                &mut resp,
+                "Rollout refused before it started",
+                format!(
+                    "{reason}\n\nNothing was registered or deployed; production still serves {}.",
+                    live_before.as_deref().unwrap_or("what it served")
+                ),
+            );
+            return resp;
+        }
         let firing = aws.alarms_in_alarm(&alarms).await;
         if !firing.is_empty() {
             refuse(&mut resp, "Rollout refused before it started", format!("{}. The service deployment would be rolled back at once. Fix what the alarm reports first.\n\nNothing was registered or deployed; production still serves {}.", firing_alarms(&firing), live_before.as_deref().unwrap_or("what it served")));
@@ -216,4 +227,33 @@ pub async fn foreign_in_flight(aws: &Aws, cluster: &str, service: &str) -> Optio
         })
         .unwrap_or_else(|| "in flight".into());
     Some(format!("Service deployment {} of {cluster}/{service} is {detail}, started outside this resource; it is left alone. Wait for it to end (or stop it) and apply again.", short_id(arn)))
+}
+
+/// Pre-flight: production traffic reaches a target group with healthy targets, so a rollback has somewhere
+/// to go back to.
+async fn production_healthy(aws: &Aws, rule: Option<&str>) -> Result<(), String> {
+    let Some(rule) = rule else {
+        return Ok(());
+    };
+    let weights = aws
+        .rule_forwarding(rule)
+        .await
+        .map_err(|e| format!("Cannot read the production listener rule {rule}: {e}"))?;
+    let serving: Vec<String> = weights
+        .into_iter()
+        .filter_map(|(tg, w)| (w > 0).then_some(tg))
+        .collect();
+    if serving.is_empty() {
+        return Err(format!("The production listener rule {rule} forwards to no target group, so production is already down."));
+    }
+    for tg in &serving {
+        let healthy = aws
+            .healthy_targets(tg)
+            .await
+            .map_err(|e| format!("Cannot read target health of {tg}: {e}"))?;
+        if healthy == 0 {
+            return Err(format!("Production listener rule {rule} sends traffic to target group {tg}, which has no healthy targets: production is already down (or the rule was changed outside ECS), and a blue/green rollout cannot roll back to it."));
+        }
+    }
+    Ok(())
 }
