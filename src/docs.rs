@@ -178,7 +178,11 @@ pub fn pages(root: &std::path::Path) -> std::io::Result<Vec<(String, String)>> {
             resource_page(
                 "ecsbg_deployment",
                 &resource,
-                &read("examples/resources/ecsbg_deployment/resource.tf")?,
+                &format!(
+                    "{}\n{}",
+                    read("examples/resources/ecsbg_deployment/resource.tf")?,
+                    read("examples/resources/ecsbg_deployment/native/resource.tf")?
+                ),
                 &read("templates/resources/deployment.md")?,
                 &ImportExamples {
                     block: &read("examples/resources/ecsbg_deployment/import-by-string-id.tf")?,

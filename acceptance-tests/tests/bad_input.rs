@@ -26,6 +26,15 @@ fn with(app: &str, group: &str, body: &str) -> String {
     format!("{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n  application_name      = \"{app}\"\n  deployment_group_name = \"{group}\"\n{body}}}\n")
 }
 
+/// A resource addressing an ECS-native service by `cluster_name`/`service_name` (the lines given), with a
+/// good task definition and `extra`.
+fn native(names: &str, extra: &str) -> String {
+    format!(
+        "{PROVIDER_HEADER}resource \"ecsbg_deployment\" \"web\" {{\n{names}{}{extra}}}\n",
+        good_td()
+    )
+}
+
 fn body(extra: &str) -> String {
     with("web", "web-prod", &format!("{}{extra}", good_td()))
 }
@@ -199,6 +208,15 @@ fn cases() -> Vec<Case> {
         case("gate program not found", command_gate("      argv = [\"ecsbg-no-such-tool\", \"$TEST_URL\"]\n"), "Program not found", "\"ecsbg-no-such-tool\" is in no directory of PATH", "argv"),
         case("gate program not executable", command_gate("      argv = [\"/etc/passwd\"]\n"), "Program not executable", "\"/etc/passwd\" exists but is not executable", "argv"),
         case("gate working_dir missing", command_gate("      argv = [\"true\"]\n      working_dir = \"/nonexistent/ecsbg-gate\"\n"), "Working directory not found", "\"/nonexistent/ecsbg-gate\" does not exist", "working_dir"),
+        // Which engine: exactly one of the two pairs, and a service the native engine can drive.
+        case("a group with another cluster", body("  cluster_name = \"other\"\n"), "Not the deployment group's service", "deploys demo/web, but `cluster_name` says \"other\"", "cluster_name"),
+        case("no engine named", native("", ""), "No deployment target", "`cluster_name` and `service_name`", BLOCK),
+        case("cluster without service", native("  cluster_name = \"demo\"\n", ""), "Missing attribute", "`service_name` is required with `cluster_name`", BLOCK),
+        case("application without group", native("  application_name = \"web\"\n", ""), "Missing attribute", "`deployment_group_name` is required with `application_name`", BLOCK),
+        case("blank cluster name", native("  cluster_name = \" \"\n  service_name = \"native\"\n", ""), "Invalid name", "`cluster_name` must be 1 to 255 characters", "cluster_name"),
+        case("deployment config on the native engine", native("  cluster_name = \"demo\"\n  service_name = \"web\"\n", "  deployment_config_name = \"CodeDeployDefault.ECSAllAtOnce\"\n"), "Not used by the ECS-native engine", "remove `deployment_config_name`", "deployment_config_name"),
+        case("native service that does not exist", native("  cluster_name = \"demo\"\n  service_name = \"nope\"\n", ""), "ECS service not found", "Cluster \"demo\" has no active service \"nope\"", "service_name"),
+        case("native engine on a CodeDeploy service", native("  cluster_name = \"demo\"\n  service_name = \"web\"\n", ""), "Service deployed through CodeDeploy", "uses the CODE_DEPLOY deployment controller", "service_name"),
         // CodeDeploy's and awsvpc's limits.
         case("eleven alarms", body(&format!("  alarms = {}\n", ids("web-alarm-", 11))), "Too many alarms", "11 alarms; CodeDeploy watches at most 10", "alarms"),
         case("seventeen subnets", body(&format!("  network_configuration {{\n    subnets = {}\n  }}\n", ids("subnet-", 17))), "Too many ids", "17 subnets; an awsvpc network configuration takes at most 16", "subnets"),

@@ -211,7 +211,7 @@ impl Aws {
     }
 
     /// `<protocol>://<load balancer DNS name>:<port>` of a listener.
-    async fn listener_url(&self, arn: &str) -> Option<String> {
+    pub(super) async fn listener_url(&self, arn: &str) -> Option<String> {
         let listener = self.readers.listener(&self.reads, arn).await.ok()??;
         let lb = self
             .readers

@@ -17,6 +17,7 @@ mod engine;
 mod follow;
 pub mod gate;
 mod green_health;
+pub mod native;
 pub mod progress;
 mod ready;
 mod record;

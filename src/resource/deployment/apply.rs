@@ -6,7 +6,7 @@ use std::sync::Arc;
 
 use tokio_util::sync::CancellationToken;
 
-use crate::aws::{Aws, GroupInfo, Purpose};
+use crate::aws::{Aws, Purpose};
 use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{ApplyRequest, ApplyResponse};
 use crate::rollout::appspec::AppSpec;
@@ -14,12 +14,12 @@ use crate::rollout::gate::{Gate, NoGate};
 use crate::rollout::{foreign_in_flight, rollout_description, ProgressSink, RolloutSpec};
 use crate::taskdef;
 
-use super::decide::{compare, decide, triggers_changed, DecideError, Decision, Revision, Wanted};
+use super::decide::{compare, Revision};
 use super::diagnose::connect;
-use super::facts::gather;
 use super::fill::fill_group;
-use super::model::{self, attr, in_flight, Config, Field, Source, State};
+use super::model::{self, attr, in_flight, Field, Source, State};
 use super::preflight;
+use super::redecide::{decide_again, keep_prior_results};
 use super::references;
 use super::report::record;
 
@@ -46,6 +46,9 @@ pub async fn apply(
     if resp.diagnostics.has_errors() {
         return resp;
     }
+    if model::addresses_native(&req.config) {
+        return super::apply_native::apply(aws, progress, &req, &cfg, state, stop).await;
+    }
     let (application, group_name) = (
         &cfg.names.application_name,
         &cfg.names.deployment_group_name,
@@ -71,7 +74,15 @@ pub async fn apply(
     );
     let prior = State::from_value(&req.prior_state);
     let creating = prior.is_none();
-    let decision = match decide_again(&aws, &cfg, &group, prior.as_ref(), &state).await {
+    let decision = match decide_again(
+        &aws,
+        &cfg,
+        group.live_task_definition.as_deref(),
+        prior.as_ref(),
+        &state,
+    )
+    .await
+    {
         Ok(decision) => decision,
         Err(message) => {
             resp.diagnostics.attribute_error(
@@ -208,51 +219,4 @@ pub async fn apply(
     record(&aws, &spec, &target, report, &mut state, &mut resp).await;
     resp.new_state = state.to_value();
     resp
-}
-
-/// The decision on facts read now, the same way plan read them.
-async fn decide_again(
-    aws: &Aws,
-    cfg: &Config,
-    group: &GroupInfo,
-    prior: Option<&State>,
-    state: &State,
-) -> Result<Decision, String> {
-    let live = gather(aws, cfg, group, prior).await;
-    let prior_appspec = prior.map(State::appspec_key);
-    let planned_appspec = state.appspec_key();
-    let wanted = Wanted {
-        source: &cfg.source,
-        pinned_arn: cfg.pinned_arn.as_deref(),
-        sensitive: &cfg.names.sensitive_environment,
-        prior_appspec: prior_appspec.as_ref(),
-        planned_appspec: &planned_appspec,
-        redeploy: triggers_changed(
-            prior.map(State::redeploy_triggers),
-            state.redeploy_triggers(),
-        ),
-    };
-    decide(&wanted, &live).map_err(|err| match err {
-        DecideError::PinnedDiffers { pinned } => format!(
-            "task_definition_arn {pinned} does not hold the content of task_definition. Nothing was registered or deployed."
-        ),
-    })
-}
-
-/// Without a rollout, the last rollout's results stay as they were.
-fn keep_prior_results(state: &mut State, prior: Option<&State>) {
-    let keep = |field: &mut Field<String>, prior: Option<&Field<String>>| {
-        if field.is_unknown() {
-            *field = prior.cloned().unwrap_or_default();
-        }
-    };
-    keep(&mut state.deployment_id, prior.map(|p| &p.deployment_id));
-    keep(&mut state.status, prior.map(|p| &p.status));
-    keep(
-        &mut state.previous_task_definition_arn,
-        prior.map(|p| &p.previous_task_definition_arn),
-    );
-    if state.timeline.is_unknown() {
-        state.timeline = prior.map(|p| p.timeline.clone()).unwrap_or_default();
-    }
 }

@@ -248,7 +248,7 @@ pub fn production_moved(recorded: Option<&str>, serving: Option<&str>) -> bool {
 pub fn moved_message(saw: Option<&str>, now: &str, moved_by: Option<&str>) -> String {
     let saw = saw.unwrap_or("no revision");
     let by = match moved_by {
-        Some(words) => format!(" The group's latest deployment: {words}."),
+        Some(words) => format!(" The latest deployment: {words}."),
         None => String::new(),
     };
     format!(

@@ -1,7 +1,7 @@
 //! Gathering the live facts [`decide`](super::decide::decide) needs, the same way for plan and for apply, so
 //! the two cannot reach different decisions by reading differently.
 
-use crate::aws::{Aws, GroupInfo};
+use crate::aws::Aws;
 
 use super::decide::{needs_family_revisions, LiveFacts};
 use super::model::{Config, Source, State};
@@ -12,10 +12,10 @@ use super::model::{Config, Source, State};
 pub async fn gather(
     aws: &Aws,
     cfg: &Config,
-    group: &GroupInfo,
+    live_arn: Option<&str>,
     prior: Option<&State>,
 ) -> LiveFacts {
-    let arn = group.live_task_definition.clone();
+    let arn = live_arn.map(str::to_string);
     let from_prior = prior
         .filter(|p| arn.is_some() && p.task_definition_arn.as_deref() == arn.as_deref())
         .and_then(|p| p.task_definition.as_deref())

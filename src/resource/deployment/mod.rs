@@ -7,14 +7,20 @@
 //! existence checks), `diagnose` (AWS's answers in the resource's words).
 
 mod apply;
+mod apply_native;
 mod decide;
 mod diagnose;
 mod facts;
 mod fill;
 mod model;
+mod native_target;
 mod plan;
+mod plan_finish;
+mod plan_native;
 mod preflight;
 mod read;
+mod read_native;
+mod redecide;
 mod references;
 mod report;
 mod schema;

@@ -19,6 +19,10 @@ pub async fn read(aws: Option<Aws>, req: ReadRequest) -> ReadResponse {
     let Some(mut state) = State::from_value(&req.current_state) else {
         return resp;
     };
+    if state.is_native() {
+        super::read_native::read(aws, state, &mut resp).await;
+        return resp;
+    }
     let Some(aws) = aws else {
         resp.diagnostics.extend(not_configured());
         return resp;
@@ -58,8 +62,15 @@ pub async fn read(aws: Option<Aws>, req: ReadRequest) -> ReadResponse {
     resp
 }
 
-/// Imports `<application>:<deployment group>`: the group's facts and the revision serving production.
+/// Imports `<application>:<deployment group>` (CodeDeploy) or `<cluster>/<service>` (ECS-native): the
+/// facts and the revision serving production.
 pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
+    if let Some((cluster, service)) = id
+        .split_once('/')
+        .filter(|(c, s)| !c.is_empty() && !s.is_empty() && !s.contains('/'))
+    {
+        return super::read_native::import(aws, cluster, service).await;
+    }
     let mut resp = ImportResponse::default();
     let Some((application, group_name)) = id
         .split_once(':')
@@ -67,7 +78,7 @@ pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
     else {
         resp.diagnostics.error(
             "Invalid import id",
-            format!("{id:?} is not <application>:<deployment_group>, e.g. \"web:web-prod\"."),
+            format!("{id:?} is not <application>:<deployment_group> (CodeDeploy, e.g. \"web:web-prod\"), nor <cluster>/<service> (ECS-native, e.g. \"prod/web\")."),
         );
         return resp;
     };

@@ -30,6 +30,33 @@ pub async fn record(
         Err(_) if report.green_serves_production => Some(target.to_string()),
         Err(_) => spec.previous_task_definition_arn.clone(),
     };
+    let previous = spec.previous_task_definition_arn.clone();
+    write(
+        aws,
+        target,
+        previous,
+        live_after,
+        report,
+        state,
+        resp,
+        "CodeDeploy deployment",
+    )
+    .await;
+}
+
+/// Writes the outcome into `state` and `resp`, given what serves production now (`live_after`) and what
+/// served before; `what` names the engine's deployment in messages.
+#[allow(clippy::too_many_arguments)]
+pub async fn write(
+    aws: &Aws,
+    target: &str,
+    previous: Option<String>,
+    live_after: Option<String>,
+    report: RolloutReport,
+    state: &mut State,
+    resp: &mut ApplyResponse,
+    what: &str,
+) {
     state.task_definition_arn = Field::from_option(live_after.clone());
     let serving_target = live_after.as_deref() == Some(target);
     if !serving_target || state.task_definition.is_unknown() {
@@ -39,8 +66,7 @@ pub async fn record(
         };
         state.task_definition = Field::from_option(described.as_ref().map(taskdef::canonical_json));
     }
-    state.previous_task_definition_arn =
-        Field::from_option(spec.previous_task_definition_arn.clone());
+    state.previous_task_definition_arn = Field::from_option(previous);
     state.deployment_id = Field::from_option(report.deployment_id.clone());
     state.status = Field::Known(report.outcome.word().to_string());
     state.timeline = Field::Known(
@@ -73,7 +99,7 @@ pub async fn record(
             resp.private = private_in_flight(&id);
             resp.diagnostics.error(
                 format!("Interrupted: deployment {id} continues without Terraform"),
-                format!("on_interrupt = \"detach\": CodeDeploy deployment {id} keeps running. The next apply adopts and follows it. Production serves {serving} at the moment.\n\nTimeline:\n{}", timeline.join("\n")),
+                format!("on_interrupt = \"detach\": {what} {id} keeps running. The next apply adopts and follows it. Production serves {serving} at the moment.\n\nTimeline:\n{}", timeline.join("\n")),
             );
         }
     }

@@ -32,9 +32,9 @@ pub const WAIT_FOR: &str = "wait_for";
 pub const REDEPLOY_TRIGGERS: &str = "redeploy_triggers";
 /// `<application>:<group>`.
 pub const ID: &str = "id";
-/// ECS cluster (computed).
+/// ECS cluster (the native engine's input; computed from the group for CodeDeploy).
 pub const CLUSTER_NAME: &str = "cluster_name";
-/// ECS service (computed).
+/// ECS service (the native engine's input; computed from the group for CodeDeploy).
 pub const SERVICE_NAME: &str = "service_name";
 /// The revision that served before the last rollout (computed).
 pub const PREVIOUS_TASK_DEFINITION_ARN: &str = "previous_task_definition_arn";

@@ -4,6 +4,7 @@
 mod appspec;
 pub mod attr;
 mod config;
+mod engine;
 mod gate;
 mod hooks;
 mod names;
@@ -13,5 +14,6 @@ mod timing;
 mod values;
 
 pub use config::{parse, Config};
+pub use engine::addresses_native;
 pub use state::{in_flight, private_in_flight, AppSpecKey, Field, State};
 pub use task_definition::Source;

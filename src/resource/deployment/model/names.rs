@@ -13,6 +13,8 @@ pub struct Names {
     pub application_name: String,
     /// CodeDeploy deployment group.
     pub deployment_group_name: String,
+    /// ECS cluster and service of a service that deploys itself (the ECS-native engine); None: CodeDeploy.
+    pub native: Option<(String, String)>,
     /// Deployment config override.
     pub deployment_config_name: Option<String>,
     /// Alarms (empty: the group's).
@@ -42,6 +44,7 @@ fn check_codedeploy_name(v: &Value, path: AttributePath, what: &str, diags: &mut
 /// Reads and checks the names.
 pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
     let root = AttributePath::root;
+    super::engine::check(config, diags);
     check_codedeploy_name(
         config.get(attr::APPLICATION_NAME),
         root(attr::APPLICATION_NAME),
@@ -111,6 +114,7 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
     Names {
         application_name: string(config.get(attr::APPLICATION_NAME)).unwrap_or_default(),
         deployment_group_name: string(config.get(attr::DEPLOYMENT_GROUP_NAME)).unwrap_or_default(),
+        native: string(config.get(attr::CLUSTER_NAME)).zip(string(config.get(attr::SERVICE_NAME))),
         deployment_config_name: string(config.get(attr::DEPLOYMENT_CONFIG_NAME)),
         alarms: strings(config.get(attr::ALARMS)),
         sensitive_environment: strings(config.get(attr::SENSITIVE_ENVIRONMENT)),

@@ -154,6 +154,19 @@ impl State {
         State::read(object)
     }
 
+    /// A fresh state for an imported native service: every attribute null but the cluster and service.
+    pub fn imported_native(ty: &crate::plugin::value::Type, cluster: &str, service: &str) -> State {
+        let mut object = Value::null_object(ty);
+        object.set(attr::CLUSTER_NAME, Value::string(cluster));
+        object.set(attr::SERVICE_NAME, Value::string(service));
+        State::read(object)
+    }
+
+    /// True for a resource on the ECS-native engine: it names no CodeDeploy application.
+    pub fn is_native(&self) -> bool {
+        self.object.get(attr::APPLICATION_NAME).is_null() && self.cluster_name.known().is_some()
+    }
+
     /// The object Terraform stores, with the typed fields written over the proposed one.
     pub fn to_value(&self) -> Value {
         let mut object = self.object.clone();
@@ -272,6 +285,20 @@ mod tests {
         let written: Vec<&String> = written.keys().collect();
         let expected: Vec<&String> = expected.keys().collect();
         assert_eq!(written, expected);
+    }
+
+    /// The engine of a stored state follows from its names: a CodeDeploy state (which also records the
+    /// cluster and service it read from the group) is never taken for a native one.
+    #[test]
+    fn a_state_knows_its_engine() {
+        let ty = schema::schema().block.value_type();
+        let mut codedeploy = State::imported(&ty, "web", "web-prod");
+        codedeploy.cluster_name = Field::Known("demo".into());
+        let codedeploy = State::from_value(&codedeploy.to_value()).expect("state");
+        assert!(!codedeploy.is_native());
+        let native = State::imported_native(&ty, "demo", "api");
+        assert!(native.is_native());
+        assert_eq!(native.application_name(), "");
     }
 
     #[test]

@@ -1,0 +1,211 @@
+//! Start (or adopt) the service deployment and follow it to its end: every poll reads it once, adds what
+//! is new to the timeline, checks the watched alarms, runs the gate when a PAUSE hook holds it at
+//! `POST_TEST_TRAFFIC_SHIFT`, and ends on ECS's final status.
+
+use std::time::Instant;
+
+use tokio_util::sync::CancellationToken;
+
+use super::gate::{at_pause, AtPause};
+use super::record::Recorder;
+use super::rollback::{bake, interrupt, stop_for};
+use super::spec::NativeSpec;
+use super::wait::sleep;
+use crate::aws::{short_id, Aws, ServiceDeploymentView};
+use crate::rollout::gate::Gate;
+use crate::rollout::report::{EntryKind, Outcome, RolloutReport};
+
+/// Stages at and after which production traffic is (being) moved to green.
+const SHIFTED: [&str; 4] = [
+    "PRODUCTION_TRAFFIC_SHIFT",
+    "POST_PRODUCTION_TRAFFIC_SHIFT",
+    "BAKE_TIME",
+    "CLEAN_UP",
+];
+
+/// Runs one native rollout to its end. `adopt` names a service deployment this provider started earlier
+/// (from private state) that is followed instead of starting another.
+pub async fn run(
+    aws: &Aws,
+    spec: &NativeSpec,
+    gate: &dyn Gate,
+    adopt: Option<&str>,
+    stop: &CancellationToken,
+) -> RolloutReport {
+    let mut rec = Recorder::new();
+    let arn = match adopt {
+        Some(arn) => {
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Deployment,
+                format!(
+                    "adopted service deployment {} still in flight",
+                    short_id(arn)
+                ),
+            );
+            arn.to_string()
+        }
+        None => match aws
+            .update_service_task_definition(&spec.cluster, &spec.service, &spec.task_definition_arn)
+            .await
+        {
+            Ok(arn) => {
+                rec.note(
+                    spec,
+                    Some(&arn),
+                    EntryKind::Deployment,
+                    format!(
+                        "UpdateService to {}: service deployment {} started",
+                        spec.task_definition_arn,
+                        short_id(&arn)
+                    ),
+                );
+                arn
+            }
+            Err(err) => {
+                let reason = format!(
+                    "UpdateService of {}/{} to {} failed: {err}",
+                    spec.cluster, spec.service, spec.task_definition_arn
+                );
+                return report(None, None, Outcome::Failed { reason }, rec);
+            }
+        },
+    };
+    let (status, outcome) = follow(aws, spec, gate, &arn, &mut rec, stop).await;
+    report(Some(arn), status, outcome, rec)
+}
+
+fn report(
+    arn: Option<String>,
+    status: Option<String>,
+    outcome: Outcome,
+    rec: Recorder,
+) -> RolloutReport {
+    RolloutReport {
+        deployment_id: arn,
+        rollback_deployment_id: None,
+        status,
+        green_serves_production: matches!(outcome, Outcome::Succeeded | Outcome::TrafficShifted),
+        outcome,
+        timeline: rec.entries,
+    }
+}
+
+/// Follows the deployment to ECS's final status; the last status seen and the outcome.
+async fn follow(
+    aws: &Aws,
+    spec: &NativeSpec,
+    gate: &dyn Gate,
+    arn: &str,
+    rec: &mut Recorder,
+    stop: &CancellationToken,
+) -> (Option<String>, Outcome) {
+    let deadline = Instant::now() + spec.timeout;
+    let id = short_id(arn).to_string();
+    let mut asked_rollback: Option<String> = None;
+    let mut shifted_at: Option<Instant> = None;
+    let mut last: Option<ServiceDeploymentView> = None;
+    loop {
+        if stop.is_cancelled() || Instant::now() >= deadline {
+            let why = if stop.is_cancelled() {
+                "interrupted"
+            } else {
+                "timed out"
+            };
+            return interrupt(aws, spec, arn, why, rec).await;
+        }
+        let view = match aws.service_deployment(arn).await {
+            Ok(Some(view)) => view,
+            Ok(None) => {
+                let reason = format!("ECS no longer knows service deployment {arn}");
+                return (last.map(|v| v.status), Outcome::Failed { reason });
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "reading the service deployment failed; trying again");
+                sleep(stop).await;
+                continue;
+            }
+        };
+        rec.saw(spec, &view, "");
+        if view.is_terminal() {
+            let status = Some(view.status.clone());
+            let outcome = match view.status.as_str() {
+                "SUCCESSFUL" => {
+                    bake(
+                        aws,
+                        spec,
+                        shifted_at.unwrap_or_else(Instant::now),
+                        rec,
+                        stop,
+                    )
+                    .await
+                }
+                "ROLLBACK_SUCCESSFUL" => Outcome::RolledBack {
+                    reason: asked_rollback.unwrap_or_else(|| ecs_reason(&view, "rolled back")),
+                },
+                _ => Outcome::Failed {
+                    reason: match asked_rollback {
+                        Some(why) => format!(
+                            "{why}; then service deployment {id} ended {}: {}",
+                            view.status,
+                            ecs_reason(&view, "")
+                        ),
+                        None => ecs_reason(&view, "ended"),
+                    },
+                },
+            };
+            return (status, outcome);
+        }
+        if view.stage.as_deref().is_some_and(|s| SHIFTED.contains(&s)) && shifted_at.is_none() {
+            shifted_at = Some(Instant::now());
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Traffic,
+                "production traffic moving to green".into(),
+            );
+        }
+        if asked_rollback.is_none() {
+            if let Some(reason) = stop_for(aws, spec, &view, rec).await {
+                asked_rollback = Some(reason);
+            } else {
+                match at_pause(aws, spec, gate, &view, rec, stop).await {
+                    AtPause::RolledBack(reason) => asked_rollback = Some(reason),
+                    AtPause::Interrupted => continue,
+                    AtPause::Continued | AtPause::NotHeld => {}
+                }
+            }
+        }
+        last = Some(view);
+        sleep(stop).await;
+    }
+}
+
+/// ECS's own account of how a deployment ended.
+fn ecs_reason(view: &ServiceDeploymentView, verb: &str) -> String {
+    let id = short_id(&view.arn);
+    let why = view
+        .rollback_reason
+        .clone()
+        .or_else(|| view.status_reason.clone())
+        .unwrap_or_else(|| "ECS gave no reason".into());
+    let alarms = if view.triggered_alarms.is_empty() {
+        String::new()
+    } else {
+        format!(" (alarms fired: {})", view.triggered_alarms.join(", "))
+    };
+    let stage = view
+        .stage
+        .as_deref()
+        .map(|s| format!(" at {s}"))
+        .unwrap_or_default();
+    if verb.is_empty() {
+        format!("{why}{alarms}")
+    } else {
+        format!(
+            "Service deployment {id} {verb}{stage} ({}): {why}{alarms}",
+            view.status
+        )
+    }
+}
