@@ -239,21 +239,6 @@ mod tests {
     }
 
     #[test]
-    fn query_services_are_told_apart_by_version() {
-        for (version, service) in [
-            ("2015-12-01", Service::Elbv2),
-            ("2010-08-01", Service::CloudWatch),
-            ("2010-05-08", Service::Iam),
-            ("2016-11-15", Service::Ec2),
-            ("2011-06-15", Service::Sts),
-        ] {
-            let body = format!("Action=Anything&Version={version}");
-            let call = crate::protocol::decode("/", None, body.as_bytes()).expect("decodes");
-            assert_eq!(call.service, service, "{version}");
-        }
-    }
-
-    #[test]
     fn xml_lists_use_member_elements() {
         let xml = render_ok(
             Service::Elbv2,
