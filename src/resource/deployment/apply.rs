@@ -12,14 +12,13 @@ use crate::plugin::resource::{ApplyRequest, ApplyResponse};
 use crate::rollout::appspec::AppSpec;
 use crate::rollout::gate::{Gate, NoGate};
 use crate::rollout::{foreign_in_flight, rollout_description, ProgressSink, RolloutSpec};
-use crate::taskdef;
 
-use super::decide::{compare, Revision};
+use super::decide::compare;
 use super::diagnose::connect;
 use super::fill::fill_group;
-use super::model::{self, attr, in_flight, Field, Source, State};
+use super::model::{self, attr, in_flight, State};
 use super::preflight;
-use super::redecide::{decide_again, keep_prior_results};
+use super::redecide::{decide_again, record_without_rollout, target_revision};
 use super::references;
 use super::report::record;
 
@@ -141,42 +140,15 @@ pub async fn apply(
             return resp;
         }
     }
-    let target = match (&decision.revision, &cfg.source) {
-        (Revision::Existing(arn), _) => arn.clone(),
-        (Revision::Register, Source::Json(user)) => {
-            match aws
-                .register_task_definition(&taskdef::register_input(user))
-                .await
-            {
-                Ok(arn) => {
-                    tracing::info!(task_definition = %arn, "registered a new task definition revision");
-                    arn
-                }
-                Err(err) => {
-                    resp.diagnostics.attribute_error(
-                        AttributePath::root(attr::TASK_DEFINITION),
-                        "ECS refused the task definition",
-                        format!("{err}. Nothing was deployed."),
-                    );
-                    return resp;
-                }
-            }
-        }
-        _ => {
-            resp.diagnostics.error(
-                "Task definition unknown at apply",
-                "The task definition is still unknown during apply; this is a bug in the provider.",
-            );
+    let target = match target_revision(&aws, &decision, &cfg.source).await {
+        Ok(arn) => arn,
+        Err(d) => {
+            resp.diagnostics.extend(d);
             return resp;
         }
     };
     if !decision.deploy {
-        state.task_definition_arn = Field::Known(target.clone());
-        if state.task_definition.is_unknown() {
-            let live = aws.task_definition(&target).await.ok();
-            state.task_definition = Field::from_option(live.as_ref().map(taskdef::canonical_json));
-        }
-        keep_prior_results(&mut state, prior.as_ref());
+        record_without_rollout(&aws, &mut state, &target, prior.as_ref()).await;
         resp.new_state = state.to_value();
         return resp;
     }

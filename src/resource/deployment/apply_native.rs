@@ -13,13 +13,12 @@ use crate::plugin::value::Value;
 use crate::rollout::gate::{Gate, NoGate};
 use crate::rollout::native::{self, NativeSpec};
 use crate::rollout::ProgressSink;
-use crate::taskdef;
 
 use super::decide::{compare, Revision};
 use super::diagnose::firing_alarms;
-use super::model::{attr, in_flight, Config, Field, Source, State};
+use super::model::{attr, in_flight, Config, State};
 use super::native_target::{connect_native, fill_service};
-use super::redecide::{decide_again, keep_prior_results};
+use super::redecide::{decide_again, record_without_rollout, target_revision};
 use super::report::write;
 
 /// Applies a planned change on the native engine; `state` is the planned state.
@@ -138,39 +137,15 @@ pub async fn apply(
             return resp;
         }
     }
-    let target = match (&decision.revision, &cfg.source) {
-        (Revision::Existing(arn), _) => arn.clone(),
-        (Revision::Register, Source::Json(user)) => {
-            match aws
-                .register_task_definition(&taskdef::register_input(user))
-                .await
-            {
-                Ok(arn) => arn,
-                Err(err) => {
-                    resp.diagnostics.attribute_error(
-                        AttributePath::root(attr::TASK_DEFINITION),
-                        "ECS refused the task definition",
-                        format!("{err}. Nothing was deployed."),
-                    );
-                    return resp;
-                }
-            }
-        }
-        _ => {
-            resp.diagnostics.error(
-                "Task definition unknown at apply",
-                "The task definition is still unknown during apply; this is a bug in the provider.",
-            );
+    let target = match target_revision(&aws, &decision, &cfg.source).await {
+        Ok(arn) => arn,
+        Err(d) => {
+            resp.diagnostics.extend(d);
             return resp;
         }
     };
     if !decision.deploy {
-        state.task_definition_arn = Field::Known(target.clone());
-        if state.task_definition.is_unknown() {
-            let live = aws.task_definition(&target).await.ok();
-            state.task_definition = Field::from_option(live.as_ref().map(taskdef::canonical_json));
-        }
-        keep_prior_results(&mut state, prior.as_ref());
+        record_without_rollout(&aws, &mut state, &target, prior.as_ref()).await;
         resp.new_state = state.to_value();
         return resp;
     }

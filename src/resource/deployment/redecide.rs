@@ -2,10 +2,12 @@
 //! of the prior state; shared by both engines' applies.
 
 use crate::aws::Aws;
+use crate::plugin::diagnostics::{AttributePath, Diagnostics};
+use crate::taskdef;
 
-use super::decide::{decide, triggers_changed, DecideError, Decision, Wanted};
+use super::decide::{decide, triggers_changed, DecideError, Decision, Revision, Wanted};
 use super::facts::gather;
-use super::model::{Config, Field, State};
+use super::model::{attr, Config, Field, Source, State};
 
 /// The decision on facts read now, the same way plan read them.
 pub(super) async fn decide_again(
@@ -52,4 +54,51 @@ pub(super) fn keep_prior_results(state: &mut State, prior: Option<&State>) {
     if state.timeline.is_unknown() {
         state.timeline = prior.map(|p| p.timeline.clone()).unwrap_or_default();
     }
+}
+
+/// The revision a rollout ships: the one decided on, or the configuration's JSON registered now. The
+/// error is apply's diagnostic (ECS refusing the definition, on `task_definition`); nothing was deployed.
+pub(super) async fn target_revision(
+    aws: &Aws,
+    decision: &Decision,
+    source: &Source,
+) -> Result<String, Diagnostics> {
+    let mut d = Diagnostics::new();
+    match (&decision.revision, source) {
+        (Revision::Existing(arn), _) => return Ok(arn.clone()),
+        (Revision::Register, Source::Json(user)) => {
+            match aws.register_task_definition(&taskdef::register_input(user)).await {
+                Ok(arn) => {
+                    tracing::info!(task_definition = %arn, "registered a new task definition revision");
+                    return Ok(arn);
+                }
+                Err(err) => d.attribute_error(
+                    AttributePath::root(attr::TASK_DEFINITION),
+                    "ECS refused the task definition",
+                    format!("{err}. Nothing was deployed."),
+                ),
+            }
+        }
+        _ => d.error(
+            "Task definition unknown at apply",
+            "The task definition is still unknown during apply, although the plan knew it; nothing was deployed. Run `terraform plan` again, and report this if it repeats.",
+        ),
+    }
+    Err(d)
+}
+
+/// An apply with nothing to roll out: records `target` (and its content, when the plan could not know it)
+/// and keeps the last rollout's results.
+pub(super) async fn record_without_rollout(
+    aws: &Aws,
+    state: &mut State,
+    target: &str,
+    prior: Option<&State>,
+) {
+    state.task_definition_arn = Field::Known(target.to_string());
+    if state.task_definition.is_unknown() {
+        let live = aws.task_definition(target).await.ok();
+        state.task_definition = Field::from_option(live.as_ref().map(taskdef::canonical_json));
+    }
+    keep_prior_results(state, prior);
 }
