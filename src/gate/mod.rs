@@ -4,6 +4,16 @@
 mod command;
 mod http;
 mod output;
+#[cfg(unix)]
+#[path = "pipe_unix.rs"]
+mod pipe;
+#[cfg(windows)]
+#[path = "pipe_windows.rs"]
+mod pipe;
+#[cfg(unix)]
+mod process_group;
+#[cfg(windows)]
+#[path = "process_group_windows.rs"]
 mod process_group;
 
 use tokio_util::sync::CancellationToken;
