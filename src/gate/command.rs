@@ -12,10 +12,18 @@ use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::output::BoundedOutput;
-use super::pipe::{self, drain};
-use super::process_group::{describe, leftovers_account, timeout_account, ProcessGroup};
+#[cfg(unix)]
+use super::pipe_unix as pipe;
+#[cfg(windows)]
+use super::pipe_windows as pipe;
+#[cfg(unix)]
+use super::process_group;
+#[cfg(windows)]
+use super::process_group_windows as process_group;
 use crate::duration::format_duration;
 use crate::rollout::gate::GateContext;
+use pipe::drain;
+use process_group::{describe, leftovers_account, timeout_account, ProcessGroup};
 
 /// How long output is still read after the command has exited (200 ms): what it printed itself is already in
 /// the pipe, so this only waits on a background child that inherited the pipe — which must not turn a command

@@ -4,17 +4,15 @@
 mod command;
 mod http;
 mod output;
+// One module per platform with the same interface; `command` picks them.
 #[cfg(unix)]
-#[path = "pipe_unix.rs"]
-mod pipe;
+mod pipe_unix;
 #[cfg(windows)]
-#[path = "pipe_windows.rs"]
-mod pipe;
+mod pipe_windows;
 #[cfg(unix)]
 mod process_group;
 #[cfg(windows)]
-#[path = "process_group_windows.rs"]
-mod process_group;
+mod process_group_windows;
 
 use tokio_util::sync::CancellationToken;
 

@@ -8,7 +8,7 @@ use tokio::io::{AsyncRead, AsyncReadExt};
 use tokio::process::{ChildStderr, ChildStdout, Command};
 
 use super::output::BoundedOutput;
-use super::process_group::ProcessGroup;
+use super::process_group_windows::ProcessGroup;
 
 /// Bytes read from a pipe at a time.
 const READ_CHUNK: usize = 8 * 1024;

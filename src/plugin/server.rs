@@ -12,21 +12,26 @@ use tokio_util::task::TaskTracker;
 use super::go_plugin::{Controller, Stdio};
 use super::grpc::ProviderService;
 use super::handshake::{check_environment, handshake_line};
+#[cfg(windows)]
+use super::listen_tcp as listen;
+#[cfg(unix)]
+use super::listen_unix as listen;
 use super::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use super::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use super::proto::tfplugin6::provider_server::ProviderServer;
 use super::resource::ProviderType;
-use super::signals::{ignore_interrupts, watch_parent, watch_signals};
+#[cfg(unix)]
+use super::signals_unix::{ignore_interrupts, watch_parent, watch_signals};
+#[cfg(windows)]
+use super::signals_windows::{ignore_interrupts, watch_parent, watch_signals};
 use super::stop::StopSignal;
-use super::{listen, logging, tls, transport};
+use super::wind_down::WindDown;
+use super::{logging, tls, transport};
 
 /// Terraform's messages can be large (whole states); go-plugin allows up to i32::MAX.
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 /// After Terraform's Shutdown, give in-flight calls this long before exiting anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// An apply still running at shutdown is an interrupted rollout winding down (StopDeployment and following
-/// the rollback, or detaching); it gets this long before the process exits regardless.
-const APPLY_WIND_DOWN: Duration = Duration::from_secs(10 * 60);
 
 /// Runs the provider process and returns its exit code.
 pub fn run<P: ProviderType>(provider: P) -> i32 {
@@ -107,11 +112,7 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
         shutdown: shutdown.clone(),
     });
 
-    let wind_down = WindDown {
-        stop: stop.clone(),
-        shutdown: shutdown.clone(),
-        applies: applies.clone(),
-    };
+    let wind_down = WindDown::new(stop.clone(), shutdown.clone(), applies.clone());
     let signals = watch_signals(wind_down.clone(), debug)?;
     let orphan_watch = (!debug).then(|| watch_parent(wind_down.clone()));
     let shutdown_signal = shutdown.clone().cancelled_owned();
@@ -170,39 +171,4 @@ fn announce_debug(endpoint: &listen::Endpoint) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// How the process leaves when it is told to (SIGTERM) or orphaned: interrupt what runs, keep serving while
-/// interrupted applies wind down (so a Terraform that is still there receives their truthful state), then
-/// shut the server down.
-#[derive(Clone)]
-pub(super) struct WindDown {
-    stop: StopSignal,
-    shutdown: CancellationToken,
-    applies: TaskTracker,
-}
-
-impl WindDown {
-    pub(super) async fn interrupt_then_exit(&self) {
-        self.stop.stop();
-        self.applies_finished().await;
-        self.shutdown.cancel();
-    }
-
-    async fn applies_finished(&self) {
-        self.applies.close();
-        if self.applies.is_empty() {
-            return;
-        }
-        tracing::info!(
-            running = self.applies.len(),
-            "waiting for interrupted applies to wind down"
-        );
-        if tokio::time::timeout(APPLY_WIND_DOWN, self.applies.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("interrupted applies did not wind down in time; exiting anyway");
-        }
-    }
 }

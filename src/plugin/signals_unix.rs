@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use anyhow::Context as _;
 
-use super::server::WindDown;
+use super::wind_down::WindDown;
 
 /// How often the process checks that Terraform, its parent, is still alive.
 const PARENT_CHECK: Duration = Duration::from_millis(250);

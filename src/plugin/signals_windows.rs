@@ -14,7 +14,7 @@ use windows_sys::Win32::System::Threading::{
     OpenProcess, WaitForSingleObject, INFINITE, PROCESS_SYNCHRONIZE,
 };
 
-use super::server::WindDown;
+use super::wind_down::WindDown;
 
 /// go-plugin providers ignore Ctrl-C: it reaches every process on the console, and Terraform turns it into
 /// `StopProvider` so the running apply can end cleanly instead of dying mid-rollout.

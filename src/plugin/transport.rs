@@ -14,7 +14,10 @@ use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::Connected;
 
-use super::listen::{PluginListener, PluginStream};
+#[cfg(windows)]
+use super::listen_tcp::{PluginListener, PluginStream};
+#[cfg(unix)]
+use super::listen_unix::{PluginListener, PluginStream};
 
 /// One accepted connection: TLS in normal operation, plaintext only in `--debug` mode.
 pub enum PluginConnection {
