@@ -30,6 +30,21 @@ use process_group::{describe, leftovers_account, timeout_account, ProcessGroup};
 /// that exited into a timeout. The group is ended right after.
 pub const LINGER: Duration = Duration::from_millis(200);
 
+/// What a command inherits from the provider's environment.
+#[cfg(not(windows))]
+const INHERITED: &[&str] = &["PATH"];
+/// On Windows sockets and most programs fail without `SystemRoot`, and temp files need `TEMP`/`TMP`.
+#[cfg(windows)]
+const INHERITED: &[&str] = &[
+    "PATH",
+    "PATHEXT",
+    "SystemRoot",
+    "windir",
+    "ComSpec",
+    "TEMP",
+    "TMP",
+];
+
 /// One command check.
 #[derive(Clone, Debug)]
 pub struct CommandCheck {
@@ -53,12 +68,15 @@ pub enum Ran {
 }
 
 impl CommandCheck {
-    /// The environment the command sees: only PATH from the provider's own, then the test variables, then
-    /// the configured ones. AWS credentials and everything else stay out.
+    /// The environment the command sees: only PATH (and on Windows what programs cannot start without)
+    /// from the provider's own, then the test variables, then the configured ones. AWS credentials and
+    /// everything else stay out.
     pub fn environment(&self, ctx: &GateContext) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();
-        if let Ok(path) = std::env::var("PATH") {
-            env.insert("PATH".to_string(), path);
+        for name in INHERITED {
+            if let Ok(value) = std::env::var(name) {
+                env.insert(name.to_string(), value);
+            }
         }
         env.insert("TEST_URL".into(), ctx.test_url.clone().unwrap_or_default());
         env.insert("DEPLOYMENT_ID".into(), ctx.deployment_id.clone());
