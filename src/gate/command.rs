@@ -1,29 +1,49 @@
 //! Command checks: a program run without a shell, with a cleared environment plus what it is given, whose
-//! exit status decides and whose output tail explains. Each runs in a process group of its own that is ended
-//! as a whole afterwards (see `process_group`), and its output is kept within 128 KiB (see `output`).
+//! exit status decides and whose output tail explains. Each runs in a process group of its own (a Job Object
+//! on Windows) that is ended as a whole afterwards (see `process_group`), its output is read through `pipe`
+//! and kept within 128 KiB (see `output`).
 
 use std::collections::BTreeMap;
-use std::os::fd::OwnedFd;
 use std::path::PathBuf;
 use std::process::{ExitStatus, Stdio};
 use std::time::{Duration, Instant};
 
-use tokio::io::AsyncReadExt;
-use tokio::net::unix::pipe;
 use tokio::process::Command;
 use tokio_util::sync::CancellationToken;
 
 use super::output::BoundedOutput;
-use super::process_group::{Ended, ProcessGroup, TERM_GRACE};
+#[cfg(unix)]
+use super::pipe_unix as pipe;
+#[cfg(windows)]
+use super::pipe_windows as pipe;
+#[cfg(unix)]
+use super::process_group;
+#[cfg(windows)]
+use super::process_group_windows as process_group;
 use crate::duration::format_duration;
 use crate::rollout::gate::GateContext;
+use pipe::drain;
+use process_group::{describe, leftovers_account, timeout_account, ProcessGroup};
 
 /// How long output is still read after the command has exited (200 ms): what it printed itself is already in
 /// the pipe, so this only waits on a background child that inherited the pipe — which must not turn a command
 /// that exited into a timeout. The group is ended right after.
 pub const LINGER: Duration = Duration::from_millis(200);
-/// Bytes read from a pipe at a time.
-const READ_CHUNK: usize = 8 * 1024;
+
+/// What a command inherits from the provider's environment.
+#[cfg(not(windows))]
+const INHERITED: &[&str] = &["PATH"];
+/// On Windows sockets and most programs fail without `SystemRoot`, and temp files need `TEMP`/`TMP`.
+#[cfg(windows)]
+const INHERITED: &[&str] = &[
+    "PATH",
+    "PATHEXT",
+    "SystemRoot",
+    "windir",
+    "ComSpec",
+    "TEMP",
+    "TMP",
+];
 
 /// One command check.
 #[derive(Clone, Debug)]
@@ -34,7 +54,8 @@ pub struct CommandCheck {
     pub env: BTreeMap<String, String>,
     /// Working directory (default: Terraform's working directory).
     pub working_dir: Option<PathBuf>,
-    /// Failed after this long, its whole process group ended (SIGTERM, then SIGKILL after a grace).
+    /// Failed after this long, its whole process group ended (SIGTERM, then SIGKILL after a grace; on
+    /// Windows its job is terminated).
     pub timeout: Duration,
 }
 
@@ -47,12 +68,15 @@ pub enum Ran {
 }
 
 impl CommandCheck {
-    /// The environment the command sees: only PATH from the provider's own, then the test variables, then
-    /// the configured ones. AWS credentials and everything else stay out.
+    /// The environment the command sees: only PATH (and on Windows what programs cannot start without)
+    /// from the provider's own, then the test variables, then the configured ones. AWS credentials and
+    /// everything else stay out.
     pub fn environment(&self, ctx: &GateContext) -> BTreeMap<String, String> {
         let mut env = BTreeMap::new();
-        if let Ok(path) = std::env::var("PATH") {
-            env.insert("PATH".to_string(), path);
+        for name in INHERITED {
+            if let Ok(value) = std::env::var(name) {
+                env.insert(name.to_string(), value);
+            }
         }
         env.insert("TEST_URL".into(), ctx.test_url.clone().unwrap_or_default());
         env.insert("DEPLOYMENT_ID".into(), ctx.deployment_id.clone());
@@ -73,25 +97,22 @@ impl CommandCheck {
         let Some((program, args)) = self.argv.split_first() else {
             return Ran::Done(Err("the command is empty".into()));
         };
-        // stdout and stderr share one pipe, as `2>&1` would: the output reads in the order it was written.
-        let (reader, writers) = match output_pipe() {
-            Ok(pipe) => pipe,
-            Err(err) => {
-                return Ran::Done(Err(format!(
-                    "could not create a pipe for {program:?}'s output: {err}"
-                )))
-            }
-        };
         let mut command = Command::new(program);
         command
             .args(args)
             .env_clear()
             .envs(self.environment(ctx))
             .stdin(Stdio::null())
-            .stdout(writers.0)
-            .stderr(writers.1)
             // The group is ended by `ProcessGroup` (terminate or drop), not just the direct child.
             .kill_on_drop(false);
+        let wired = match pipe::wire(&mut command) {
+            Ok(wired) => wired,
+            Err(err) => {
+                return Ran::Done(Err(format!(
+                    "could not create a pipe for {program:?}'s output: {err}"
+                )))
+            }
+        };
         if let Some(dir) = &self.working_dir {
             command.current_dir(dir);
         }
@@ -100,6 +121,7 @@ impl CommandCheck {
             Ok(group) => group,
             Err(err) => return Ran::Done(Err(format!("could not start {program:?}: {err}"))),
         };
+        let reader = wired.connect(&mut group);
         let mut output = BoundedOutput::new();
         let (outcome, elapsed) = {
             let drain = drain(reader, &mut output);
@@ -128,15 +150,7 @@ impl CommandCheck {
         let status = match outcome {
             Outcome::Interrupted => return Ran::Interrupted,
             Outcome::TimedOut => {
-                let how = match ended {
-                    Ended::Killed => format!(
-                        "it ignored SIGTERM for {} and was killed with SIGKILL",
-                        format_duration(TERM_GRACE)
-                    ),
-                    Ended::Terminated | Ended::AlreadyGone => {
-                        "it was stopped with SIGTERM".to_string()
-                    }
-                };
+                let how = timeout_account(ended);
                 return Ran::Done(Err(format!(
                     "{program} did not finish within {}; {how}{}",
                     format_duration(self.timeout),
@@ -148,13 +162,7 @@ impl CommandCheck {
             }
             Outcome::Exited(Ok(status)) => status,
         };
-        let leftovers = match ended {
-            Ended::AlreadyGone => "",
-            Ended::Terminated => "; processes it left running were stopped with SIGTERM",
-            Ended::Killed => {
-                "; processes it left running ignored SIGTERM and were killed with SIGKILL"
-            }
-        };
+        let leftovers = leftovers_account(ended);
         Ran::Done(if status.success() {
             Ok(format!("{program} exited 0 after {elapsed}{leftovers}"))
         } else {
@@ -172,36 +180,6 @@ enum Outcome {
     Interrupted,
     TimedOut,
     Exited(std::io::Result<ExitStatus>),
-}
-
-/// A pipe for the command's output: our non-blocking read end, and two blocking write ends (stdout and
-/// stderr) for the child. All are close-on-exec, so no other process spawned meanwhile inherits them.
-fn output_pipe() -> std::io::Result<(pipe::Receiver, (OwnedFd, OwnedFd))> {
-    let (writer, reader) = pipe::pipe()?;
-    let stdout = writer.into_blocking_fd()?;
-    let stderr = stdout.try_clone()?;
-    Ok((reader, (stdout, stderr)))
-}
-
-/// Reads the output as it arrives until every writer has closed the pipe.
-async fn drain(mut reader: pipe::Receiver, sink: &mut BoundedOutput) {
-    let mut buf = vec![0u8; READ_CHUNK];
-    loop {
-        match reader.read(&mut buf).await {
-            Ok(0) | Err(_) => return,
-            Ok(n) => sink.push(&buf[..n]),
-        }
-    }
-}
-
-/// "status 3", or the signal that ended the command.
-fn describe(status: ExitStatus) -> String {
-    use std::os::unix::process::ExitStatusExt;
-    match (status.code(), status.signal()) {
-        (Some(code), _) => format!("status {code}"),
-        (None, Some(signal)) => format!("signal {signal}"),
-        (None, None) => "an unknown status".into(),
-    }
 }
 
 /// "; last output:" and the excerpt, or nothing when the command printed nothing.

@@ -4,7 +4,15 @@
 mod command;
 mod http;
 mod output;
+// One module per platform with the same interface; `command` picks them.
+#[cfg(unix)]
+mod pipe_unix;
+#[cfg(windows)]
+mod pipe_windows;
+#[cfg(unix)]
 mod process_group;
+#[cfg(windows)]
+mod process_group_windows;
 
 use tokio_util::sync::CancellationToken;
 

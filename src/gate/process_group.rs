@@ -12,8 +12,8 @@
 //! the reset a command's `curl` could not be interrupted at all.
 //!
 //! A process that calls `setsid` itself leaves the group and is out of reach; a test command has no reason to.
-//! This module is Unix only (setsid, process groups, /proc); so is the provider (it ships for Linux and
-//! macOS, and its plugin server already relies on Unix signals and sockets).
+//! This module is Unix only (setsid, process groups, /proc); `process_group_windows.rs` is the Windows one,
+//! with the same interface.
 
 use std::io;
 use std::process::ExitStatus;
@@ -160,6 +160,36 @@ impl Drop for ProcessGroup {
             // No thread for the grace: do not leave the group running.
             signal_group(pgid, libc::SIGKILL);
         }
+    }
+}
+
+/// What a timeout did to the command, for the failure message.
+pub fn timeout_account(ended: Ended) -> String {
+    match ended {
+        Ended::Killed => format!(
+            "it ignored SIGTERM for {} and was killed with SIGKILL",
+            crate::duration::format_duration(TERM_GRACE)
+        ),
+        Ended::Terminated | Ended::AlreadyGone => "it was stopped with SIGTERM".to_string(),
+    }
+}
+
+/// What ending the command's leftovers did, for the result message.
+pub fn leftovers_account(ended: Ended) -> &'static str {
+    match ended {
+        Ended::AlreadyGone => "",
+        Ended::Terminated => "; processes it left running were stopped with SIGTERM",
+        Ended::Killed => "; processes it left running ignored SIGTERM and were killed with SIGKILL",
+    }
+}
+
+/// "status 3", or the signal that ended the command.
+pub fn describe(status: ExitStatus) -> String {
+    use std::os::unix::process::ExitStatusExt;
+    match (status.code(), status.signal()) {
+        (Some(code), _) => format!("status {code}"),
+        (None, Some(signal)) => format!("signal {signal}"),
+        (None, None) => "an unknown status".into(),
     }
 }
 

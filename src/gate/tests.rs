@@ -206,4 +206,5 @@ async fn timeouts_and_stops_end_a_command() {
     assert!(verdict.interrupted && !verdict.passed());
 }
 
+#[cfg(unix)]
 mod processes;

@@ -61,15 +61,13 @@ pub fn check_environment(get: impl Fn(&str) -> Option<String>) -> Result<(), Han
     Ok(())
 }
 
-/// The handshake line: `CORE|APP|unix|<socket>|grpc|<server certificate, base64 DER without padding>`.
-pub fn handshake_line(socket_path: &std::path::Path, server_cert_der: Option<&[u8]>) -> String {
+/// The handshake line: `CORE|APP|<network>|<address>|grpc|<server certificate, base64 DER without padding>`,
+/// where network and address are `unix` and the socket path, or `tcp` and `127.0.0.1:<port>` (Windows).
+pub fn handshake_line(network: &str, address: &str, server_cert_der: Option<&[u8]>) -> String {
     let cert = server_cert_der
         .map(|der| base64::engine::general_purpose::STANDARD_NO_PAD.encode(der))
         .unwrap_or_default();
-    format!(
-        "{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|unix|{}|grpc|{cert}",
-        socket_path.display()
-    )
+    format!("{CORE_PROTOCOL_VERSION}|{APP_PROTOCOL_VERSION}|{network}|{address}|grpc|{cert}")
 }
 
 #[cfg(test)]
@@ -116,7 +114,9 @@ mod tests {
 
     #[test]
     fn line_has_go_plugin_shape() {
-        let line = handshake_line(std::path::Path::new("/tmp/x/p.sock"), Some(&[1, 2, 3, 4]));
+        let line = handshake_line("unix", "/tmp/x/p.sock", Some(&[1, 2, 3, 4]));
         assert_eq!(line, "1|6|unix|/tmp/x/p.sock|grpc|AQIDBA");
+        let line = handshake_line("tcp", "127.0.0.1:10123", Some(&[1, 2, 3, 4]));
+        assert_eq!(line, "1|6|tcp|127.0.0.1:10123|grpc|AQIDBA");
     }
 }

@@ -6,29 +6,32 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use anyhow::Context as _;
-use tokio::net::UnixListener;
 use tokio_util::sync::CancellationToken;
 use tokio_util::task::TaskTracker;
 
 use super::go_plugin::{Controller, Stdio};
 use super::grpc::ProviderService;
 use super::handshake::{check_environment, handshake_line};
+#[cfg(windows)]
+use super::listen_tcp as listen;
+#[cfg(unix)]
+use super::listen_unix as listen;
 use super::proto::plugin::grpc_controller_server::GrpcControllerServer;
 use super::proto::plugin::grpc_stdio_server::GrpcStdioServer;
 use super::proto::tfplugin6::provider_server::ProviderServer;
 use super::resource::ProviderType;
+#[cfg(unix)]
+use super::signals_unix::{ignore_interrupts, watch_parent, watch_signals};
+#[cfg(windows)]
+use super::signals_windows::{ignore_interrupts, watch_parent, watch_signals};
 use super::stop::StopSignal;
+use super::wind_down::WindDown;
 use super::{logging, tls, transport};
 
 /// Terraform's messages can be large (whole states); go-plugin allows up to i32::MAX.
 const MAX_MESSAGE_BYTES: usize = 256 * 1024 * 1024;
 /// After Terraform's Shutdown, give in-flight calls this long before exiting anyway.
 const SHUTDOWN_GRACE: Duration = Duration::from_secs(2);
-/// An apply still running at shutdown is an interrupted rollout winding down (StopDeployment and following
-/// the rollback, or detaching); it gets this long before the process exits regardless.
-const APPLY_WIND_DOWN: Duration = Duration::from_secs(10 * 60);
-/// How often the process checks that Terraform, its parent, is still alive.
-const PARENT_CHECK: Duration = Duration::from_millis(250);
 
 /// Runs the provider process and returns its exit code.
 pub fn run<P: ProviderType>(provider: P) -> i32 {
@@ -66,20 +69,8 @@ pub fn run<P: ProviderType>(provider: P) -> i32 {
     }
 }
 
-/// go-plugin providers ignore SIGINT: a terminal Ctrl-C reaches the whole process group, and Terraform turns
-/// it into `StopProvider` so the running apply can end cleanly instead of dying mid-rollout.
-fn ignore_interrupts() {
-    // SAFETY: setting a signal disposition to SIG_IGN before any threads exist has no preconditions.
-    unsafe {
-        libc::signal(libc::SIGINT, libc::SIG_IGN);
-    }
-}
-
 async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> {
-    let socket_dir = socket_dir()?;
-    let socket_path = socket_dir.path().join("provider.sock");
-    let listener = UnixListener::bind(&socket_path)
-        .with_context(|| format!("binding the plugin socket {}", socket_path.display()))?;
+    let (listener, endpoint) = listen::bind()?;
 
     let stop = StopSignal::new();
     let shutdown = CancellationToken::new();
@@ -94,13 +85,14 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
         let identity = tls::ServerIdentity::generate()?;
         let config = tls::server_config(&identity, client_cert)?;
         announce(&handshake_line(
-            &socket_path,
+            endpoint.network,
+            &endpoint.address,
             Some(identity.cert_der.as_ref()),
         ))?;
         Some(Arc::new(config))
     };
     if debug {
-        announce_debug(&socket_path)?;
+        announce_debug(&endpoint)?;
     }
 
     let (health_reporter, health_service) = tonic_health::server::health_reporter();
@@ -120,11 +112,7 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
         shutdown: shutdown.clone(),
     });
 
-    let wind_down = WindDown {
-        stop: stop.clone(),
-        shutdown: shutdown.clone(),
-        applies: applies.clone(),
-    };
+    let wind_down = WindDown::new(stop.clone(), shutdown.clone(), applies.clone());
     let signals = watch_signals(wind_down.clone(), debug)?;
     let orphan_watch = (!debug).then(|| watch_parent(wind_down.clone()));
     let shutdown_signal = shutdown.clone().cancelled_owned();
@@ -150,19 +138,8 @@ async fn serve<P: ProviderType>(provider: P, debug: bool) -> anyhow::Result<()> 
     if let Some(watch) = orphan_watch {
         watch.abort();
     }
-    drop(socket_dir);
+    drop(endpoint);
     Ok(())
-}
-
-/// Where the socket lives: go-plugin's `PLUGIN_UNIX_SOCKET_DIR` when Terraform sets it, else the temp dir.
-fn socket_dir() -> anyhow::Result<tempfile::TempDir> {
-    let mut builder = tempfile::Builder::new();
-    builder.prefix("ecsbg-plugin");
-    match std::env::var_os("PLUGIN_UNIX_SOCKET_DIR") {
-        Some(dir) if !dir.is_empty() => builder.tempdir_in(dir),
-        _ => builder.tempdir(),
-    }
-    .context("creating a directory for the plugin socket")
 }
 
 /// Prints the handshake line; after it stdout carries nothing.
@@ -173,14 +150,14 @@ fn announce(line: &str) -> anyhow::Result<()> {
 }
 
 /// Prints what a developer exports to attach Terraform to this process.
-fn announce_debug(socket_path: &std::path::Path) -> anyhow::Result<()> {
+fn announce_debug(endpoint: &listen::Endpoint) -> anyhow::Result<()> {
     let reattach = serde_json::json!({
         crate::identity::PROVIDER_ADDRESS: {
             "Protocol": "grpc",
             "ProtocolVersion": super::handshake::APP_PROTOCOL_VERSION,
             "Pid": std::process::id(),
             "Test": true,
-            "Addr": {"Network": "unix", "String": socket_path.display().to_string()},
+            "Addr": {"Network": endpoint.network, "String": endpoint.address},
         }
     });
     let text = format!(
@@ -194,87 +171,4 @@ fn announce_debug(socket_path: &std::path::Path) -> anyhow::Result<()> {
         );
     }
     Ok(())
-}
-
-/// Terraform killed outright (SIGKILL, an OOM kill, a crashed CI runner) cannot tell us to stop, and its
-/// connection closing only cancels the calls in flight. When the parent process changes (we were reparented)
-/// treat it as SIGTERM: interrupt what runs, honouring `on_interrupt`, then exit instead of lingering.
-fn watch_parent(wind_down: WindDown) -> tokio::task::JoinHandle<()> {
-    // SAFETY: getppid(2) has no preconditions and cannot fail.
-    let parent = unsafe { libc::getppid() };
-    tokio::spawn(async move {
-        loop {
-            tokio::time::sleep(PARENT_CHECK).await;
-            // SAFETY: as above.
-            if unsafe { libc::getppid() } != parent {
-                tracing::warn!(
-                    "Terraform (pid {parent}) is gone: interrupting in-flight operations and exiting"
-                );
-                wind_down.interrupt_then_exit().await;
-                return;
-            }
-        }
-    })
-}
-
-/// How the process leaves when it is told to (SIGTERM) or orphaned: interrupt what runs, keep serving while
-/// interrupted applies wind down (so a Terraform that is still there receives their truthful state), then
-/// shut the server down.
-#[derive(Clone)]
-struct WindDown {
-    stop: StopSignal,
-    shutdown: CancellationToken,
-    applies: TaskTracker,
-}
-
-impl WindDown {
-    async fn interrupt_then_exit(&self) {
-        self.stop.stop();
-        self.applies_finished().await;
-        self.shutdown.cancel();
-    }
-
-    async fn applies_finished(&self) {
-        self.applies.close();
-        if self.applies.is_empty() {
-            return;
-        }
-        tracing::info!(
-            running = self.applies.len(),
-            "waiting for interrupted applies to wind down"
-        );
-        if tokio::time::timeout(APPLY_WIND_DOWN, self.applies.wait())
-            .await
-            .is_err()
-        {
-            tracing::warn!("interrupted applies did not wind down in time; exiting anyway");
-        }
-    }
-}
-
-/// SIGTERM means "stop what you are doing, then exit": cancel in-flight operations (they return truthful
-/// state), then shut down. In debug mode Ctrl-C ends the server too.
-fn watch_signals(wind_down: WindDown, debug: bool) -> anyhow::Result<tokio::task::JoinHandle<()>> {
-    use tokio::signal::unix::{signal, SignalKind};
-    let mut terminate = signal(SignalKind::terminate()).context("watching SIGTERM")?;
-    let mut interrupt = if debug {
-        Some(signal(SignalKind::interrupt()).context("watching SIGINT")?)
-    } else {
-        None
-    };
-    Ok(tokio::spawn(async move {
-        let interrupted = async {
-            match interrupt.as_mut() {
-                Some(s) => {
-                    s.recv().await;
-                }
-                None => std::future::pending::<()>().await,
-            }
-        };
-        tokio::select! {
-            _ = terminate.recv() => tracing::info!("SIGTERM: stopping in-flight operations and shutting down"),
-            _ = interrupted => tracing::info!("Ctrl-C in debug mode: shutting down"),
-        }
-        wind_down.interrupt_then_exit().await;
-    }))
 }

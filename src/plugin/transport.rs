@@ -1,4 +1,4 @@
-//! The plugin socket: a Unix socket whose connections must complete mutual TLS before gRPC sees them.
+//! The plugin listener (a Unix socket, or loopback TCP on Windows) whose connections must complete mutual TLS before gRPC sees them.
 //!
 //! Handshakes run in their own tasks so one slow or hostile client cannot hold up Terraform's connection.
 
@@ -8,19 +8,23 @@ use std::sync::Arc;
 use std::task::{Context, Poll};
 
 use tokio::io::{AsyncRead, AsyncWrite, ReadBuf};
-use tokio::net::{UnixListener, UnixStream};
 use tokio::sync::mpsc;
 use tokio_rustls::server::TlsStream;
 use tokio_rustls::TlsAcceptor;
 use tokio_stream::wrappers::ReceiverStream;
 use tonic::transport::server::Connected;
 
+#[cfg(windows)]
+use super::listen_tcp::{PluginListener, PluginStream};
+#[cfg(unix)]
+use super::listen_unix::{PluginListener, PluginStream};
+
 /// One accepted connection: TLS in normal operation, plaintext only in `--debug` mode.
 pub enum PluginConnection {
     /// A mutually authenticated connection from Terraform.
-    Tls(Box<TlsStream<UnixStream>>),
+    Tls(Box<TlsStream<PluginStream>>),
     /// A debug-mode connection (Terraform attached through TF_REATTACH_PROVIDERS).
-    Plain(UnixStream),
+    Plain(PluginStream),
 }
 
 impl Connected for PluginConnection {
@@ -70,14 +74,14 @@ impl AsyncWrite for PluginConnection {
 
 /// Accepts connections forever, yielding only those that pass the TLS handshake (or all, without TLS).
 pub fn incoming(
-    listener: UnixListener,
+    listener: PluginListener,
     tls: Option<Arc<rustls::ServerConfig>>,
 ) -> ReceiverStream<io::Result<PluginConnection>> {
     let (tx, rx) = mpsc::channel(16);
     tokio::spawn(async move {
         loop {
-            let (stream, _) = match listener.accept().await {
-                Ok(accepted) => accepted,
+            let stream = match listener.accept().await {
+                Ok(stream) => stream,
                 Err(err) => {
                     tracing::warn!(error = %err, "accepting a plugin connection failed");
                     continue;

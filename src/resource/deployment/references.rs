@@ -240,7 +240,7 @@ fn resolve_program(command: &CommandCheck) -> Result<PathBuf, (&'static str, Str
         return Ok(PathBuf::new());
     };
     let base = command.working_dir.clone().unwrap_or_default();
-    let candidate = if program.contains('/') {
+    let candidate = if program.contains('/') || (cfg!(windows) && program.contains('\\')) {
         base.join(program)
     } else {
         let search = command
@@ -252,7 +252,7 @@ fn resolve_program(command: &CommandCheck) -> Result<PathBuf, (&'static str, Str
         let found = std::env::split_paths(&search)
             .filter(|dir| !dir.as_os_str().is_empty())
             .map(|dir| base.join(dir).join(program))
-            .find(|p| p.is_file() && is_executable(p));
+            .find_map(runnable);
         match found {
             Some(found) => return Ok(found),
             None => {
@@ -263,6 +263,7 @@ fn resolve_program(command: &CommandCheck) -> Result<PathBuf, (&'static str, Str
             }
         }
     };
+    let candidate = runnable(candidate.clone()).unwrap_or(candidate);
     if !candidate.is_file() {
         return Err((
             "Program not found",
@@ -295,6 +296,21 @@ fn is_executable(path: &Path) -> bool {
 #[cfg(not(unix))]
 fn is_executable(path: &Path) -> bool {
     path.is_file()
+}
+
+/// The file a spawn of `path` runs, if it is an executable file: `path` itself, or on Windows also `path.exe`
+/// when `path` has no extension (as the standard library's process spawning appends it).
+fn runnable(path: PathBuf) -> Option<PathBuf> {
+    if path.is_file() && is_executable(&path) {
+        return Some(path);
+    }
+    if cfg!(windows) && path.extension().is_none() {
+        let exe = path.with_extension("exe");
+        if exe.is_file() {
+            return Some(exe);
+        }
+    }
+    None
 }
 
 #[cfg(test)]
