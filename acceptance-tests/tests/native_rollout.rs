@@ -310,11 +310,26 @@ fn put_404_alarm(emu: &Running, w: &World) -> anyhow::Result<()> {
     Ok(())
 }
 
-/// Twenty requests for a missing page: enough 404s to put `native-404s` in ALARM.
-fn provoke_404s(production_url: &str) {
+/// Puts [`put_404_alarm`] in place and spawns the apply of v2 watching it (`extra` HCL beside).
+fn spawn_alarmed_apply(
+    emu: &Running,
+    ws: &Workspace,
+    w: &World,
+    extra: &str,
+) -> anyhow::Result<std::process::Child> {
+    put_404_alarm(emu, w)?;
+    ws.spawn_apply(&config(
+        "v2",
+        &format!("  alarms = [\"native-404s\"]\n{extra}"),
+    ))
+}
+
+/// Twenty requests for a missing page (enough 404s to put `native-404s` in ALARM), then the apply's end.
+fn provoke_404s_then_wait(child: std::process::Child, production_url: &str) -> anyhow::Result<Run> {
     for _ in 0..20 {
         http_get(&format!("{production_url}/missing"));
     }
+    Ok(Run::from(child.wait_with_output()?))
 }
 
 /// Registers v3 of family `native` (saying `message` when given), as someone outside Terraform would.
@@ -455,17 +470,12 @@ fn a_failing_gate_rolls_back_and_fails_the_apply() -> anyhow::Result<()> {
 fn an_alarm_in_the_bake_rolls_back() -> anyhow::Result<()> {
     // ECS bakes two emulated hours (two real minutes): the alarm fires inside ECS's own BAKE_TIME.
     let (Stage { emu, ws }, w) = serving_v1(false, 120)?;
-    put_404_alarm(&emu, &w)?;
-    let child = ws.spawn_apply(&config(
-        "v2",
-        "  alarms = [\"native-404s\"]\n  bake_time = \"5m\"\n",
-    ))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "  bake_time = \"5m\"\n")?;
     let on_v2 = wait_until(Duration::from_secs(120), || {
         body(&w.production_url) == "Hello from v2"
     });
     assert!(on_v2, "production never served v2");
-    provoke_404s(&w.production_url);
-    let apply = Run::from(child.wait_with_output()?);
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
     assert_failed_saying(
         &apply,
         &[
@@ -690,11 +700,7 @@ fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> 
     use aws_sdk_ecs::types::ServiceDeploymentStatus;
     // ECS bakes nothing, so it reports SUCCESSFUL first; the provider's own bake_time goes on.
     let (Stage { emu, ws }, w) = serving_v1(false, 0)?;
-    put_404_alarm(&emu, &w)?;
-    let child = ws.spawn_apply(&config(
-        "v2",
-        "  alarms = [\"native-404s\"]\n  bake_time = \"5m\"\n",
-    ))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "  bake_time = \"5m\"\n")?;
     let finished = wait_until(Duration::from_secs(120), || {
         emu.block_on(async {
             let (ecs, _, _) = clients(&emu).await;
@@ -710,8 +716,7 @@ fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> 
     });
     assert!(finished, "ECS never finished the rollout");
     assert_eq!(body(&w.production_url), "Hello from v2");
-    provoke_404s(&w.production_url);
-    let apply = Run::from(child.wait_with_output()?);
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
     assert_failed_saying(
         &apply,
         &[
@@ -731,15 +736,13 @@ fn an_alarm_during_a_linear_shift_rolls_back() -> anyhow::Result<()> {
     let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
     let w = build_with(&stage.emu, false, 1, true)?;
     let Stage { emu, ws } = stage.serving(&config("v1", ""))?;
-    put_404_alarm(&emu, &w)?;
-    let child = ws.spawn_apply(&config("v2", "  alarms = [\"native-404s\"]\n"))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "")?;
     // Some production requests reach v2: the shift has begun.
     let shifting = wait_until(Duration::from_secs(120), || {
         body(&w.production_url) == "Hello from v2"
     });
     assert!(shifting, "production never reached v2");
-    provoke_404s(&w.production_url);
-    let apply = Run::from(child.wait_with_output()?);
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
     assert_failed_saying(
         &apply,
         &[
