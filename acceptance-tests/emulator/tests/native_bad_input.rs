@@ -10,7 +10,7 @@ use aws_sdk_ecs::types::{
     DeploymentLifecycleHookTargetType, DeploymentStrategy, LinearConfiguration, LoadBalancer,
 };
 use common::{clients, code, start};
-use native_support::{build, pause_hook, World, SERVICE};
+use native_support::{build, describe_service, pause_hook, World, SERVICE};
 
 fn load_balancer(w: &World, advanced: Option<AdvancedConfiguration>) -> LoadBalancer {
     LoadBalancer::builder()
@@ -151,14 +151,7 @@ async fn bad_native_settings_are_refused_with_the_field_named() {
             .to_string();
         assert!(message.contains(names), "{what}: {message}");
     }
-    let services = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
-    assert!(services.services().is_empty(), "nothing was created");
+    let services = describe_service(&c).await;
+    assert!(services.is_empty(), "nothing was created");
     emulator.shutdown().await;
 }

@@ -13,8 +13,8 @@ use aws_sdk_ecs::types::{
 use common::{clients, register_web, start_with};
 use ecsbg_emulator::hooks::FunctionSpec;
 use native_support::{
-    awaiting_hook, bodies, build, configuration, create_service, pause_hook, update, wait_status,
-    weights,
+    awaiting_hook, bodies, build, configuration, continue_hook, create_paused_service,
+    create_service, deploy_v2, pause_hook, update, wait_status, weights,
 };
 
 const SCALE: f64 = 600.0;
@@ -64,8 +64,7 @@ if echo "$p" | grep -q '"attempt":"1"'; then echo '{"hookStatus":"SUCCEEDED"}'; 
         .lifecycle_hooks(lambda_hook("gate", Stage::PostTestTrafficShift))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let done = wait_status(&c, &arn, "SUCCESSFUL").await;
     let hook = &done.lifecycle_hook_details()[0];
     assert_eq!(hook.status().map(|s| s.as_str()), Some("SUCCEEDED"));
@@ -100,8 +99,7 @@ async fn a_failing_lambda_hook_rolls_back() {
         .lifecycle_hooks(lambda_hook("refuse", Stage::PostTestTrafficShift))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
     assert_eq!(
         done.lifecycle_hook_details()[0]
@@ -134,8 +132,7 @@ async fn canary_sends_its_percent_then_everything() {
         .lifecycle_hooks(pause_hook(&[Stage::PreProductionTrafficShift]))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let mut seen = Vec::new();
     for _ in 0..2 {
         let (hook, _) = awaiting_hook(&c, &arn, "PRODUCTION_TRAFFIC_SHIFT").await;
@@ -145,13 +142,7 @@ async fn canary_sends_its_percent_then_everything() {
             .filter(|b| *b == "native v2")
             .count();
         seen.push((weights(&c, &w, &w.production_rule).await, green));
-        c.ecs
-            .continue_service_deployment()
-            .service_deployment_arn(&arn)
-            .hook_id(&hook)
-            .send()
-            .await
-            .expect("continue");
+        continue_hook(&c, &arn, &hook, None).await;
     }
     assert_eq!(seen, vec![((100, 0), 0), ((90, 10), 1)]);
     wait_status(&c, &arn, "SUCCESSFUL").await;
@@ -202,12 +193,8 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
     let emulator = emulator_with(Vec::new()).await;
     let c = clients(&emulator).await;
     let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
-        .build();
-    create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let first = update(&c, &v2).await;
+    create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
+    let (_, first) = deploy_v2(&c).await;
     awaiting_hook(&c, &first, "POST_TEST_TRAFFIC_SHIFT").await;
     let v3 = register_web(&c, "ghcr.io/acme/web:v3", &[("MESSAGE", "native v3")]).await;
     let second = update(&c, &v3).await;
@@ -222,13 +209,7 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
     );
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
     assert_eq!(bodies(&w.test_url, 2).await, vec!["native v3"; 2]);
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&second)
-        .hook_id(&hook)
-        .send()
-        .await
-        .expect("continue");
+    continue_hook(&c, &second, &hook, None).await;
     wait_status(&c, &second, "SUCCESSFUL").await;
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v3"; 2]);
     let stages: Vec<String> = emulator
@@ -278,18 +259,11 @@ async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
         .build();
     native_support::create_service_routed(&c, &w, config, &w.production_listener, &w.test_listener)
         .await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let (hook, _) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     assert_eq!(bodies(&w.test_url, 2).await, vec!["native v2"; 2]);
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .send()
-        .await
-        .expect("continue");
+    continue_hook(&c, &arn, &hook, None).await;
     wait_status(&c, &arn, "SUCCESSFUL").await;
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v2"; 2]);
     let listeners = c
@@ -330,22 +304,20 @@ async fn a_rollback_runs_the_test_shift_lambda_again_with_the_weights_reversed()
         .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     let target = held
         .target_service_revision()
         .and_then(|t| t.arn())
         .expect("target")
         .to_string();
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
-        .send()
-        .await
-        .expect("continue with rollback");
+    continue_hook(
+        &c,
+        &arn,
+        &hook,
+        Some(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback),
+    )
+    .await;
     let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
     let statuses: Vec<(String, String)> = done
         .lifecycle_hook_details()
