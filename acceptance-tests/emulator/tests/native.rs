@@ -14,7 +14,7 @@ use common::{clients, code, eventually, get, start};
 use native_support::{
     awaiting_hook, bodies, build, configuration, continue_hook, create_paused_service,
     create_service, deploy_v2, describe, describe_service, list_deployments, pause_hook, stop,
-    wait_status, weights, SERVICE,
+    v2_answers, wait_status, weights, SERVICE,
 };
 
 const SCALE: f64 = 600.0;
@@ -174,11 +174,7 @@ async fn linear_steps_move_production_weights_and_traffic() {
     let mut seen = Vec::new();
     for step in 0..4 {
         let (hook, held) = awaiting_hook(&c, &arn, "PRODUCTION_TRAFFIC_SHIFT").await;
-        let green = bodies(&w.production_url, 4)
-            .await
-            .iter()
-            .filter(|b| *b == "native v2")
-            .count();
+        let green = v2_answers(&w.production_url, 4).await;
         let production = held
             .target_service_revision()
             .and_then(|t| t.requested_production_traffic_weight());

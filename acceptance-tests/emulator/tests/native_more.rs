@@ -14,7 +14,7 @@ use common::{clients, register_web, start_with};
 use ecsbg_emulator::hooks::FunctionSpec;
 use native_support::{
     awaiting_hook, bodies, build, configuration, continue_hook, create_paused_service,
-    create_service, deploy_v2, pause_hook, update, wait_status, weights,
+    create_service, deploy_v2, pause_hook, update, v2_answers, wait_status, weights,
 };
 
 const SCALE: f64 = 600.0;
@@ -136,11 +136,7 @@ async fn canary_sends_its_percent_then_everything() {
     let mut seen = Vec::new();
     for _ in 0..2 {
         let (hook, _) = awaiting_hook(&c, &arn, "PRODUCTION_TRAFFIC_SHIFT").await;
-        let green = bodies(&w.production_url, 10)
-            .await
-            .iter()
-            .filter(|b| *b == "native v2")
-            .count();
+        let green = v2_answers(&w.production_url, 10).await;
         seen.push((weights(&c, &w, &w.production_rule).await, green));
         continue_hook(&c, &arn, &hook, None).await;
     }

@@ -376,3 +376,12 @@ pub async fn list_deployments(c: &Clients) -> Vec<aws_sdk_ecs::types::ServiceDep
         .service_deployments()
         .to_vec()
 }
+
+/// How many of `n` requests to `url` green (v2) answered: the share a traffic shift has moved.
+pub async fn v2_answers(url: &str, n: usize) -> usize {
+    bodies(url, n)
+        .await
+        .iter()
+        .filter(|b| *b == "native v2")
+        .count()
+}
