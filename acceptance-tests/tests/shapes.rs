@@ -115,20 +115,22 @@ fn register(cli: &Cli, family: &str, version: &str) -> String {
         .to_string()
 }
 
+/// `aws deploy create-deployment` of `rev` to the demo's `web-prod` group.
+fn create_deployment(rev: &str) -> [&str; 8] {
+    [
+        "deploy",
+        "create-deployment",
+        "--application-name",
+        "web",
+        "--deployment-group-name",
+        "web-prod",
+        "--revision",
+        rev,
+    ]
+}
+
 fn deploy(cli: &Cli, rev: &str) -> String {
-    ok(
-        cli,
-        &[
-            "deploy",
-            "create-deployment",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-            "--revision",
-            rev,
-        ],
-    )["deploymentId"]
+    ok(cli, &create_deployment(rev))["deploymentId"]
         .as_str()
         .unwrap_or_default()
         .to_string()
@@ -350,16 +352,7 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
     let d1 = deploy(cli, &rev2);
     fails(
         cli,
-        &[
-            "deploy",
-            "create-deployment",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-            "--revision",
-            &rev2,
-        ],
+        &create_deployment(&rev2),
         "DeploymentLimitExceededException",
     );
     await_status(cli, &d1, "Ready");
