@@ -10,11 +10,11 @@ use aws_sdk_ecs::types::{
     DeploymentAlarms, DeploymentLifecycleHookAction, DeploymentLifecycleHookStage as Stage,
     DeploymentStrategy, LinearConfiguration, StopServiceDeploymentStopType,
 };
-use common::{clients, code, eventually, get, start};
+use common::{code, eventually, get, start};
 use native_support::{
-    awaiting_hook, bodies, build, configuration, continue_hook, create_paused_service,
-    create_service, deploy_v2, describe, describe_service, list_deployments, pause_hook, stop,
-    v2_answers, wait_status, weights, SERVICE,
+    awaiting_hook, bodies, configuration, continue_hook, create_paused_service, create_service,
+    deploy_v2, describe, describe_service, list_deployments, pause_hook, stop, v2_answers,
+    wait_status, weights, world_on, SERVICE,
 };
 
 const SCALE: f64 = 600.0;
@@ -37,9 +37,7 @@ async fn task_definition(c: &common::Clients) -> String {
 
 #[tokio::test]
 async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
     serving(&w.production_url, "native v1").await;
     let (v2, arn) = deploy_v2(&c).await;
@@ -115,9 +113,7 @@ async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() 
 
 #[tokio::test]
 async fn continue_with_rollback_puts_both_rules_back_on_blue() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
     let (_, arn) = deploy_v2(&c).await;
     let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
@@ -157,9 +153,7 @@ async fn continue_with_rollback_puts_both_rules_back_on_blue() {
 
 #[tokio::test]
 async fn linear_steps_move_production_weights_and_traffic() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let config = configuration(DeploymentStrategy::Linear)
         .linear_configuration(
             LinearConfiguration::builder()
@@ -204,9 +198,7 @@ async fn linear_steps_move_production_weights_and_traffic() {
 #[tokio::test]
 async fn an_alarm_during_bake_rolls_back() {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let dimension = w
         .load_balancer
         .split_once(":loadbalancer/")
@@ -268,9 +260,7 @@ async fn an_alarm_during_bake_rolls_back() {
 
 #[tokio::test]
 async fn stop_service_deployment_rollback_returns_to_blue() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     create_paused_service(&c, &w, Stage::PostScaleUp).await;
     let (_, arn) = deploy_v2(&c).await;
     awaiting_hook(&c, &arn, "POST_SCALE_UP").await;
@@ -304,9 +294,7 @@ async fn stop_service_deployment_rollback_returns_to_blue() {
 
 #[tokio::test]
 async fn a_pause_hook_at_a_traffic_shift_is_refused() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(pause_hook(&[Stage::TestTrafficShift]))
         .build();

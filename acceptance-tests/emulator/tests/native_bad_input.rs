@@ -9,8 +9,8 @@ use aws_sdk_ecs::types::{
     DeploymentControllerType, DeploymentLifecycleHook, DeploymentLifecycleHookStage as Stage,
     DeploymentLifecycleHookTargetType, DeploymentStrategy, LinearConfiguration, LoadBalancer,
 };
-use common::{clients, code, start};
-use native_support::{build, describe_service, pause_hook, World, SERVICE};
+use common::{code, start};
+use native_support::{describe_service, pause_hook, world_on, World, SERVICE};
 
 fn load_balancer(w: &World, advanced: Option<AdvancedConfiguration>) -> LoadBalancer {
     LoadBalancer::builder()
@@ -30,9 +30,7 @@ fn advanced(w: &World) -> aws_sdk_ecs::types::builders::AdvancedConfigurationBui
 
 #[tokio::test]
 async fn bad_native_settings_are_refused_with_the_field_named() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
     let bg = || DeploymentConfiguration::builder().strategy(DeploymentStrategy::BlueGreen);
     let lambda = DeploymentLifecycleHook::builder()
         .target_type(DeploymentLifecycleHookTargetType::AwsLambda)

@@ -10,11 +10,11 @@ use aws_sdk_ecs::types::{
     CanaryConfiguration, DeploymentCircuitBreaker, DeploymentLifecycleHook,
     DeploymentLifecycleHookStage as Stage, DeploymentLifecycleHookTargetType, DeploymentStrategy,
 };
-use common::{clients, register_web, start_with};
+use common::{register_web, start_with};
 use ecsbg_emulator::hooks::FunctionSpec;
 use native_support::{
-    awaiting_hook, bodies, build, configuration, continue_hook, create_paused_service,
-    create_service, deploy_v2, pause_hook, update, v2_answers, wait_status, weights,
+    awaiting_hook, bodies, configuration, continue_hook, create_paused_service, create_service,
+    deploy_v2, pause_hook, update, v2_answers, wait_status, weights, world_on,
 };
 
 const SCALE: f64 = 600.0;
@@ -57,9 +57,7 @@ echo "$p" | grep -q '"resourceArn":"arn:aws:ecs:us-east-1:123456789012:service-d
 echo "$p" | grep -q ':100.0}' || { echo '{"hookStatus":"FAILED"}'; exit 0; }
 if echo "$p" | grep -q '"attempt":"1"'; then echo '{"hookStatus":"SUCCEEDED"}'; else echo '{"hookStatus":"IN_PROGRESS","callBackDelay":5,"hookDetails":{"attempt":"1"}}'; fi"#,
     );
-    let emulator = emulator_with(vec![gate]).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(vec![gate]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("gate", Stage::PostTestTrafficShift))
         .build();
@@ -88,13 +86,11 @@ if echo "$p" | grep -q '"attempt":"1"'; then echo '{"hookStatus":"SUCCEEDED"}'; 
 
 #[tokio::test]
 async fn a_failing_lambda_hook_rolls_back() {
-    let emulator = emulator_with(vec![function(
+    let refuse = function(
         "refuse",
         r#"cat >/dev/null; echo '{"hookStatus":"FAILED"}'"#,
-    )])
-    .await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    );
+    let (emulator, c, w) = world_on(emulator_with(vec![refuse]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("refuse", Stage::PostTestTrafficShift))
         .build();
@@ -119,9 +115,7 @@ async fn a_failing_lambda_hook_rolls_back() {
 
 #[tokio::test]
 async fn canary_sends_its_percent_then_everything() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     let config = configuration(DeploymentStrategy::Canary)
         .canary_configuration(
             CanaryConfiguration::builder()
@@ -148,9 +142,7 @@ async fn canary_sends_its_percent_then_everything() {
 
 #[tokio::test]
 async fn the_circuit_breaker_rolls_back_a_green_that_cannot_start() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .deployment_circuit_breaker(
             DeploymentCircuitBreaker::builder()
@@ -186,9 +178,7 @@ async fn the_circuit_breaker_rolls_back_a_green_that_cannot_start() {
 
 #[tokio::test]
 async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
     let (_, first) = deploy_v2(&c).await;
     awaiting_hook(&c, &first, "POST_TEST_TRAFFIC_SHIFT").await;
@@ -239,9 +229,7 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
 async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
     // An NLB's advancedConfiguration names listeners, not rules; with the rules deleted, the listeners'
     // default actions carry the traffic and the deployment moves their weights.
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     for rule in [&w.production_rule, &w.test_rule] {
         c.elbv2
             .delete_rule()
@@ -292,9 +280,7 @@ async fn a_rollback_runs_the_test_shift_lambda_again_with_the_weights_reversed()
     shift
         .env
         .insert("HOOK_LOG".into(), log.display().to_string());
-    let emulator = emulator_with(vec![shift]).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(vec![shift]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("shift", Stage::TestTrafficShift))
         .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))

@@ -8,17 +8,15 @@ use std::time::Duration;
 use aws_sdk_ecs::types::{
     DeploymentLifecycleHookStage as Stage, DeploymentStrategy, StopServiceDeploymentStopType,
 };
-use common::{clients, eventually, register_web, start};
+use common::{eventually, register_web, start};
 use native_support::{
-    awaiting_hook, bodies, build, configuration, create_paused_service, create_service, deploy_v2,
-    describe_service, list_deployments, stop, update, wait_status, SERVICE,
+    awaiting_hook, bodies, configuration, create_paused_service, create_service, deploy_v2,
+    describe_service, list_deployments, stop, update, wait_status, world_on, SERVICE,
 };
 
 #[tokio::test]
 async fn abort_stops_where_the_deployment_stands() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
     create_paused_service(&c, &w, Stage::PostScaleUp).await;
     let (_, arn) = deploy_v2(&c).await;
     awaiting_hook(&c, &arn, "POST_SCALE_UP").await;
@@ -42,9 +40,7 @@ async fn abort_stops_where_the_deployment_stands() {
 
 #[tokio::test]
 async fn desired_count_and_configuration_changes_deploy_nothing() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
     create_service(&c, &w, configuration(DeploymentStrategy::BlueGreen).build()).await;
     c.ecs
         .update_service()

@@ -385,3 +385,12 @@ pub async fn v2_answers(url: &str, n: usize) -> usize {
         .filter(|b| *b == "native v2")
         .count()
 }
+
+/// The SDK clients on a started `emulator` and the world [`build`] makes there: every test's first step.
+pub async fn world_on(
+    emulator: ecsbg_emulator::Emulator,
+) -> (ecsbg_emulator::Emulator, Clients, World) {
+    let c = crate::common::clients(&emulator).await;
+    let w = build(&c).await;
+    (emulator, c, w)
+}
