@@ -4,6 +4,19 @@ use std::time::{Duration, Instant};
 
 use ecsbg_emulator::{Emulator, EmulatorConfig, Seed};
 
+/// Every lifecycle event of a CodeDeploy ECS target, in order: what tests expect the provider to report,
+/// written here once and independently of the emulator's own list.
+pub const ECS_LIFECYCLE_EVENTS: [&str; 8] = [
+    "BeforeInstall",
+    "Install",
+    "AfterInstall",
+    "AllowTestTraffic",
+    "AfterAllowTestTraffic",
+    "BeforeAllowTraffic",
+    "AllowTraffic",
+    "AfterAllowTraffic",
+];
+
 /// A running emulator seeded with the demo story.
 pub struct Running {
     /// The emulator.

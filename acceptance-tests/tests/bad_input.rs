@@ -94,6 +94,21 @@ struct Case {
     at: &'static str,
 }
 
+impl Case {
+    /// The failure line for a case whose error did not come as expected: `what` happened instead
+    /// (empty when only the diagnostics were wrong), and the diagnostics Terraform gave.
+    fn missed(&self, what: &str, got: &[serde_json::Value]) -> anyhow::Result<String> {
+        Ok(format!(
+            "{}: {what}expected {:?} ({:?}) at {:?}, got {}",
+            self.name,
+            self.summary,
+            self.detail,
+            self.at,
+            serde_json::to_string_pretty(got)?
+        ))
+    }
+}
+
 fn case(
     name: &'static str,
     config: String,
@@ -321,14 +336,7 @@ fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyho
                 && code.starts_with(c.at)
         });
         if !found {
-            failures.push(format!(
-                "{}: expected {:?} ({:?}) at {:?}, got {}",
-                c.name,
-                c.summary,
-                c.detail,
-                c.at,
-                serde_json::to_string_pretty(&errors)?
-            ));
+            failures.push(c.missed("", &errors)?);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));
@@ -401,14 +409,7 @@ fn references_that_do_not_exist_warn_at_plan_and_fail_the_apply_changing_nothing
         }
         let (code, errors) = diagnostics(&ws, &["apply", "-auto-approve", "-json"], "error")?;
         if code == 0 || !on_attribute(&errors, c.summary, c.detail, c.at) {
-            failures.push(format!(
-                "{}: apply exited {code}, expected {:?} ({:?}) at {:?}, got {}",
-                c.name,
-                c.summary,
-                c.detail,
-                c.at,
-                serde_json::to_string_pretty(&errors)?
-            ));
+            failures.push(c.missed(&format!("apply exited {code}, "), &errors)?);
         }
     }
     assert!(failures.is_empty(), "{}", failures.join("\n\n"));

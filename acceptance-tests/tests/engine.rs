@@ -121,16 +121,7 @@ fn success_without_a_gate_puts_green_in_production() {
     );
     // A minute per second: polls miss most transitions, yet every lifecycle event is listed with its
     // time (from CodeDeploy's own timestamps), once, in time order.
-    for event in [
-        "BeforeInstall",
-        "Install",
-        "AfterInstall",
-        "AllowTestTraffic",
-        "AfterAllowTestTraffic",
-        "BeforeAllowTraffic",
-        "AllowTraffic",
-        "AfterAllowTraffic",
-    ] {
+    for event in ecsbg_acceptance::emulator::ECS_LIFECYCLE_EVENTS {
         let ended = format!("lifecycle event {event} Succeeded");
         let lines: Vec<_> = report
             .timeline

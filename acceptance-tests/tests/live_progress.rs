@@ -7,24 +7,15 @@ use std::process::{Child, Command, Stdio};
 
 use std::time::Duration;
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, not_found_burst, wait_until};
+use ecsbg_acceptance::emulator::{
+    demo_seed, http_get, not_found_burst, wait_until, ECS_LIFECYCLE_EVENTS,
+};
 use ecsbg_acceptance::stage::Stage;
 use ecsbg_acceptance::terraform::{web_resource, PROVIDER_HEADER};
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
 /// A CodeDeploy minute per real second: a fast deployment whose transitions polls miss.
 const SCALE: f64 = 60.0;
-/// Every lifecycle event of an ECS target, in order.
-const EVENTS: [&str; 8] = [
-    "BeforeInstall",
-    "Install",
-    "AfterInstall",
-    "AllowTestTraffic",
-    "AfterAllowTestTraffic",
-    "BeforeAllowTraffic",
-    "AllowTraffic",
-    "AfterAllowTraffic",
-];
 
 /// The demo's `web` at `version` with an HTTP gate on the test listener expecting `gate_body`, and the
 /// provider block given `provider`.
@@ -111,7 +102,7 @@ fn watch_and_progress_file_follow_a_successful_rollout() -> anyhow::Result<()> {
         .unwrap_or_default()
         .to_string();
     assert!(id.starts_with("d-"), "{values}");
-    for event in EVENTS {
+    for event in ECS_LIFECYCLE_EVENTS {
         let line = format!("{id} [lifecycle] lifecycle event {event} Succeeded");
         assert!(stdout.contains(&line), "watch shows {event}:\n{stdout}");
     }
@@ -138,7 +129,7 @@ fn watch_and_progress_file_follow_a_successful_rollout() -> anyhow::Result<()> {
         written.contains(&format!("{id} [gate] gate check http[0] GET /: passed")),
         "{written}"
     );
-    for event in EVENTS {
+    for event in ECS_LIFECYCLE_EVENTS {
         assert!(
             written.contains(&format!(
                 "{id} [lifecycle] lifecycle event {event} Succeeded"
@@ -167,7 +158,7 @@ fn watch_and_progress_file_follow_a_successful_rollout() -> anyhow::Result<()> {
                 .collect()
         })
         .unwrap_or_default();
-    for event in EVENTS {
+    for event in ECS_LIFECYCLE_EVENTS {
         assert!(
             timeline
                 .iter()

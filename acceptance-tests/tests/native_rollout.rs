@@ -277,6 +277,124 @@ fn body(url: &str) -> String {
     http_get(&format!("{url}/")).1
 }
 
+/// Alarm `native-404s` on the load balancer's target 4XX count: five in a minute puts it in ALARM.
+fn put_404_alarm(emu: &Running, w: &World) -> anyhow::Result<()> {
+    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
+    let dimension = w
+        .load_balancer
+        .split_once(":loadbalancer/")
+        .map(|(_, d)| d.to_string())
+        .unwrap_or_default();
+    emu.block_on(async {
+        let (_, _, cloudwatch) = clients(emu).await;
+        cloudwatch
+            .put_metric_alarm()
+            .alarm_name("native-404s")
+            .namespace("AWS/ApplicationELB")
+            .metric_name("HTTPCode_Target_4XX_Count")
+            .dimensions(
+                Dimension::builder()
+                    .name("LoadBalancer")
+                    .value(dimension)
+                    .build(),
+            )
+            .statistic(Statistic::Sum)
+            .period(60)
+            .evaluation_periods(1)
+            .threshold(5.0)
+            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
+            .treat_missing_data("notBreaching")
+            .send()
+            .await
+    })?;
+    Ok(())
+}
+
+/// Puts [`put_404_alarm`] in place and spawns the apply of v2 watching it (`extra` HCL beside).
+fn spawn_alarmed_apply(
+    emu: &Running,
+    ws: &Workspace,
+    w: &World,
+    extra: &str,
+) -> anyhow::Result<std::process::Child> {
+    put_404_alarm(emu, w)?;
+    ws.spawn_apply(&config(
+        "v2",
+        &format!("  alarms = [\"native-404s\"]\n{extra}"),
+    ))
+}
+
+/// Twenty requests for a missing page (enough 404s to put `native-404s` in ALARM), then the apply's end.
+fn provoke_404s_then_wait(child: std::process::Child, production_url: &str) -> anyhow::Result<Run> {
+    for _ in 0..20 {
+        http_get(&format!("{production_url}/missing"));
+    }
+    Ok(Run::from(child.wait_with_output()?))
+}
+
+/// Registers v3 of family `native` (saying `message` when given), as someone outside Terraform would.
+async fn register_v3(ecs: &aws_sdk_ecs::Client, message: Option<&str>) -> anyhow::Result<String> {
+    let mut web = ContainerDefinition::builder()
+        .name("web")
+        .image("ghcr.io/acme/web:v3")
+        .port_mappings(PortMapping::builder().container_port(80).build());
+    if let Some(message) = message {
+        web = web.environment(
+            KeyValuePair::builder()
+                .name("MESSAGE")
+                .value(message)
+                .build(),
+        );
+    }
+    Ok(ecs
+        .register_task_definition()
+        .family("native")
+        .container_definitions(web.build())
+        .send()
+        .await?
+        .task_definition()
+        .and_then(|t| t.task_definition_arn())
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// Asserts `run` failed and its output (line breaks folded) says every one of `words`.
+fn assert_failed_saying(run: &Run, words: &[&str]) {
+    assert_ne!(run.code, 0, "{}", run.output());
+    let said = flat(&run.output());
+    for words in words {
+        assert!(said.contains(words), "{words:?} missing: {}", run.output());
+    }
+}
+
+/// Asserts production answers v1 again and state records the v1 revision.
+fn assert_back_on_v1(ws: &Workspace, w: &World) -> anyhow::Result<()> {
+    assert_eq!(body(&w.production_url), "Hello from v1");
+    assert_eq!(state(ws, "task_definition_arn")?, w.v1.as_str());
+    Ok(())
+}
+
+/// Asserts `again` succeeded by adopting the service deployment already in flight (no second
+/// UpdateService, the timeline says so) and production answers v2.
+fn assert_adopted_and_shipped(
+    again: &Run,
+    emu: &Running,
+    ws: &Workspace,
+    w: &World,
+) -> anyhow::Result<()> {
+    assert_eq!(again.code, 0, "{}", again.output());
+    assert_eq!(
+        emu.calls("ecs.UpdateService"),
+        1,
+        "adopted, not started again"
+    );
+    assert!(state(ws, "timeline")?
+        .to_string()
+        .contains("adopted service deployment"));
+    assert_eq!(body(&w.production_url), "Hello from v2");
+    Ok(())
+}
+
 #[test]
 fn plan_shows_the_diff_and_a_gated_apply_ships_v2() -> anyhow::Result<()> {
     let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
@@ -332,88 +450,42 @@ fn plan_shows_the_diff_and_a_gated_apply_ships_v2() -> anyhow::Result<()> {
 fn a_failing_gate_rolls_back_and_fails_the_apply() -> anyhow::Result<()> {
     let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
     let apply = ws.try_apply(&config("v2", &gate("Hello from v9")))?;
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "rolled back",
-        "Gate check",
-        "POST_TEST_TRAFFIC_SHIFT",
-        "Hello from v9",
-        "service deployment",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
+    assert_failed_saying(
+        &apply,
+        &[
+            "rolled back",
+            "Gate check",
+            "POST_TEST_TRAFFIC_SHIFT",
+            "Hello from v9",
+            "service deployment",
+        ],
+    );
     assert_eq!(emu.calls("ecs.ContinueServiceDeployment"), 1);
-    assert_eq!(body(&w.production_url), "Hello from v1");
-    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    assert_back_on_v1(&ws, &w)?;
     assert_eq!(state(&ws, "status")?, "RolledBack");
     Ok(())
 }
 
 #[test]
 fn an_alarm_in_the_bake_rolls_back() -> anyhow::Result<()> {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     // ECS bakes two emulated hours (two real minutes): the alarm fires inside ECS's own BAKE_TIME.
     let (Stage { emu, ws }, w) = serving_v1(false, 120)?;
-    let dimension = w
-        .load_balancer
-        .split_once(":loadbalancer/")
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
-    emu.block_on(async {
-        let (_, _, cloudwatch) = clients(&emu).await;
-        cloudwatch
-            .put_metric_alarm()
-            .alarm_name("native-404s")
-            .namespace("AWS/ApplicationELB")
-            .metric_name("HTTPCode_Target_4XX_Count")
-            .dimensions(
-                Dimension::builder()
-                    .name("LoadBalancer")
-                    .value(dimension)
-                    .build(),
-            )
-            .statistic(Statistic::Sum)
-            .period(60)
-            .evaluation_periods(1)
-            .threshold(5.0)
-            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-            .treat_missing_data("notBreaching")
-            .send()
-            .await
-    })?;
-    let child = ws.spawn_apply(&config(
-        "v2",
-        "  alarms = [\"native-404s\"]\n  bake_time = \"5m\"\n",
-    ))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "  bake_time = \"5m\"\n")?;
     let on_v2 = wait_until(Duration::from_secs(120), || {
         body(&w.production_url) == "Hello from v2"
     });
     assert!(on_v2, "production never served v2");
-    for _ in 0..20 {
-        http_get(&format!("{}/missing", w.production_url));
-    }
-    let apply = Run::from(child.wait_with_output()?);
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "rolled back",
-        "alarm 'native-404s' is in ALARM",
-        "BAKE_TIME",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
+    assert_failed_saying(
+        &apply,
+        &[
+            "rolled back",
+            "alarm 'native-404s' is in ALARM",
+            "BAKE_TIME",
+        ],
+    );
     assert!(emu.calls("ecs.StopServiceDeployment") >= 1);
-    assert_eq!(body(&w.production_url), "Hello from v1");
-    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    assert_back_on_v1(&ws, &w)?;
     Ok(())
 }
 
@@ -464,22 +536,7 @@ fn someone_elses_service_deployment_blocks_and_is_left_alone() -> anyhow::Result
     // Someone ships v3 with the AWS CLI; its PAUSE hook holds it in flight.
     let foreign = emu.block_on(async {
         let (ecs, _, _) = clients(&emu).await;
-        let v3 = ecs
-            .register_task_definition()
-            .family("native")
-            .container_definitions(
-                ContainerDefinition::builder()
-                    .name("web")
-                    .image("ghcr.io/acme/web:v3")
-                    .port_mappings(PortMapping::builder().container_port(80).build())
-                    .build(),
-            )
-            .send()
-            .await?
-            .task_definition()
-            .and_then(|t| t.task_definition_arn())
-            .unwrap_or_default()
-            .to_string();
+        let v3 = register_v3(&ecs, None).await?;
         let out = ecs
             .update_service()
             .cluster("demo")
@@ -496,20 +553,15 @@ fn someone_elses_service_deployment_blocks_and_is_left_alone() -> anyhow::Result
     })?;
     let short = foreign.rsplit('/').next().unwrap_or_default().to_string();
     let apply = ws.try_apply(&config("v2", ""))?;
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "Rollout blocked by another deployment",
-        short.as_str(),
-        "left alone",
-        "Nothing was registered or deployed",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
+    assert_failed_saying(
+        &apply,
+        &[
+            "Rollout blocked by another deployment",
+            short.as_str(),
+            "left alone",
+            "Nothing was registered or deployed",
+        ],
+    );
     assert_eq!(emu.calls("ecs.UpdateService"), 1, "only the foreign update");
     assert_eq!(
         emu.calls("ecs.StopServiceDeployment") + emu.calls("ecs.ContinueServiceDeployment"),
@@ -526,13 +578,23 @@ fn holding_gate(dir: &std::path::Path) -> String {
     format!("  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"if [ -e {d}/started ]; then exit 0; fi; touch {d}/started; sleep 120\"]\n    }}\n  }}\n")
 }
 
-/// `terraform apply` of `hcl` in its own process group, interrupted with Ctrl-C once the gate holds.
-fn interrupted_apply(ws: &Workspace, hcl: &str, dir: &std::path::Path) -> anyhow::Result<Run> {
+/// `terraform apply` of `hcl` spawned in its own process group, and whether its gate came to hold.
+fn spawn_held_apply(
+    ws: &Workspace,
+    hcl: &str,
+    dir: &std::path::Path,
+) -> anyhow::Result<(std::process::Child, bool)> {
     ws.write_main(hcl)?;
     let mut cmd = ws.apply_command();
     std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
     let child = cmd.spawn()?;
     let held = wait_until(Duration::from_secs(90), || dir.join("started").exists());
+    Ok((child, held))
+}
+
+/// `terraform apply` of `hcl` in its own process group, interrupted with Ctrl-C once the gate holds.
+fn interrupted_apply(ws: &Workspace, hcl: &str, dir: &std::path::Path) -> anyhow::Result<Run> {
+    let (child, held) = spawn_held_apply(ws, hcl, dir)?;
     // SAFETY: kill(2) on the process group this test started.
     unsafe { libc::kill(-(child.id() as i32), libc::SIGINT) };
     let run = Run::from(child.wait_with_output()?);
@@ -552,8 +614,7 @@ fn ctrl_c_at_the_gate_rolls_back() -> anyhow::Result<()> {
         "{said}"
     );
     assert!(emu.calls("ecs.StopServiceDeployment") >= 1);
-    assert_eq!(body(&w.production_url), "Hello from v1");
-    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    assert_back_on_v1(&ws, &w)?;
     Ok(())
 }
 
@@ -584,17 +645,8 @@ fn detached_at_the_gate_then_adopted_by_the_next_apply() -> anyhow::Result<()> {
 
     // The next apply follows the same service deployment (no second UpdateService) and its gate passes.
     let again = ws.try_apply(&hcl)?;
-    assert_eq!(again.code, 0, "{}", again.output());
-    assert_eq!(
-        emu.calls("ecs.UpdateService"),
-        1,
-        "adopted, not started again"
-    );
+    assert_adopted_and_shipped(&again, &emu, &ws, &w)?;
     assert_eq!(emu.calls("ecs.ContinueServiceDeployment"), 1);
-    assert!(state(&ws, "timeline")?
-        .to_string()
-        .contains("adopted service deployment"));
-    assert_eq!(body(&w.production_url), "Hello from v2");
     Ok(())
 }
 
@@ -603,13 +655,7 @@ fn a_killed_apply_is_adopted_by_the_next_one() -> anyhow::Result<()> {
     let (Stage { emu, ws }, w) = serving_v1(true, 1)?;
     let dir = tempfile::tempdir()?;
     let hcl = config("v2", &holding_gate(dir.path()));
-    ws.write_main(&hcl)?;
-    let mut cmd = ws.apply_command();
-    std::os::unix::process::CommandExt::process_group(&mut cmd, 0);
-    let child = cmd.spawn()?;
-    let held = wait_until(Duration::from_secs(90), || {
-        dir.path().join("started").exists()
-    });
+    let (child, held) = spawn_held_apply(&ws, &hcl, dir.path())?;
     // SAFETY: kill(2) on the process group this test started: Terraform, the provider and the gate die.
     unsafe { libc::kill(-(child.id() as i32), libc::SIGKILL) };
     let _ = child.wait_with_output()?;
@@ -617,16 +663,7 @@ fn a_killed_apply_is_adopted_by_the_next_one() -> anyhow::Result<()> {
     assert_eq!(body(&w.production_url), "Hello from v1");
 
     let again = ws.try_apply(&hcl)?;
-    assert_eq!(again.code, 0, "{}", again.output());
-    assert_eq!(
-        emu.calls("ecs.UpdateService"),
-        1,
-        "adopted, not started again"
-    );
-    assert!(state(&ws, "timeline")?
-        .to_string()
-        .contains("adopted service deployment"));
-    assert_eq!(body(&w.production_url), "Hello from v2");
+    assert_adopted_and_shipped(&again, &emu, &ws, &w)?;
     Ok(())
 }
 
@@ -635,28 +672,7 @@ fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()>
     let (Stage { emu, ws }, w) = serving_v1(false, 0)?;
     emu.block_on(async {
         let (ecs, _, _) = clients(&emu).await;
-        let v3 = ecs
-            .register_task_definition()
-            .family("native")
-            .container_definitions(
-                ContainerDefinition::builder()
-                    .name("web")
-                    .image("ghcr.io/acme/web:v3")
-                    .port_mappings(PortMapping::builder().container_port(80).build())
-                    .environment(
-                        KeyValuePair::builder()
-                            .name("MESSAGE")
-                            .value("Hello from v3")
-                            .build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await?
-            .task_definition()
-            .and_then(|t| t.task_definition_arn())
-            .unwrap_or_default()
-            .to_string();
+        let v3 = register_v3(&ecs, Some("Hello from v3")).await?;
         ecs.update_service()
             .cluster("demo")
             .service("native")
@@ -681,41 +697,10 @@ fn a_deployment_made_outside_terraform_shows_up_as_drift() -> anyhow::Result<()>
 
 #[test]
 fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> anyhow::Result<()> {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     use aws_sdk_ecs::types::ServiceDeploymentStatus;
     // ECS bakes nothing, so it reports SUCCESSFUL first; the provider's own bake_time goes on.
     let (Stage { emu, ws }, w) = serving_v1(false, 0)?;
-    let dimension = w
-        .load_balancer
-        .split_once(":loadbalancer/")
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
-    emu.block_on(async {
-        let (_, _, cloudwatch) = clients(&emu).await;
-        cloudwatch
-            .put_metric_alarm()
-            .alarm_name("native-404s")
-            .namespace("AWS/ApplicationELB")
-            .metric_name("HTTPCode_Target_4XX_Count")
-            .dimensions(
-                Dimension::builder()
-                    .name("LoadBalancer")
-                    .value(dimension)
-                    .build(),
-            )
-            .statistic(Statistic::Sum)
-            .period(60)
-            .evaluation_periods(1)
-            .threshold(5.0)
-            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-            .treat_missing_data("notBreaching")
-            .send()
-            .await
-    })?;
-    let child = ws.spawn_apply(&config(
-        "v2",
-        "  alarms = [\"native-404s\"]\n  bake_time = \"5m\"\n",
-    ))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "  bake_time = \"5m\"\n")?;
     let finished = wait_until(Duration::from_secs(120), || {
         emu.block_on(async {
             let (ecs, _, _) = clients(&emu).await;
@@ -731,88 +716,42 @@ fn an_alarm_in_the_bake_after_ecs_finished_redeploys_the_previous_revision() -> 
     });
     assert!(finished, "ECS never finished the rollout");
     assert_eq!(body(&w.production_url), "Hello from v2");
-    for _ in 0..20 {
-        http_get(&format!("{}/missing", w.production_url));
-    }
-    let apply = Run::from(child.wait_with_output()?);
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "rolled back",
-        "alarm 'native-404s' is in ALARM",
-        "during the bake time after ECS finished",
-        "was redeployed",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
+    assert_failed_saying(
+        &apply,
+        &[
+            "rolled back",
+            "alarm 'native-404s' is in ALARM",
+            "during the bake time after ECS finished",
+            "was redeployed",
+        ],
+    );
     assert_eq!(emu.calls("ecs.UpdateService"), 2, "v2, then v1 again");
-    assert_eq!(body(&w.production_url), "Hello from v1");
-    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    assert_back_on_v1(&ws, &w)?;
     Ok(())
 }
 
 #[test]
 fn an_alarm_during_a_linear_shift_rolls_back() -> anyhow::Result<()> {
-    use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
     let stage = Stage::start(PROVIDER, demo_seed()?, SCALE)?;
     let w = build_with(&stage.emu, false, 1, true)?;
     let Stage { emu, ws } = stage.serving(&config("v1", ""))?;
-    let dimension = w
-        .load_balancer
-        .split_once(":loadbalancer/")
-        .map(|(_, d)| d.to_string())
-        .unwrap_or_default();
-    emu.block_on(async {
-        let (_, _, cloudwatch) = clients(&emu).await;
-        cloudwatch
-            .put_metric_alarm()
-            .alarm_name("native-404s")
-            .namespace("AWS/ApplicationELB")
-            .metric_name("HTTPCode_Target_4XX_Count")
-            .dimensions(
-                Dimension::builder()
-                    .name("LoadBalancer")
-                    .value(dimension)
-                    .build(),
-            )
-            .statistic(Statistic::Sum)
-            .period(60)
-            .evaluation_periods(1)
-            .threshold(5.0)
-            .comparison_operator(ComparisonOperator::GreaterThanOrEqualToThreshold)
-            .treat_missing_data("notBreaching")
-            .send()
-            .await
-    })?;
-    let child = ws.spawn_apply(&config("v2", "  alarms = [\"native-404s\"]\n"))?;
+    let child = spawn_alarmed_apply(&emu, &ws, &w, "")?;
     // Some production requests reach v2: the shift has begun.
     let shifting = wait_until(Duration::from_secs(120), || {
         body(&w.production_url) == "Hello from v2"
     });
     assert!(shifting, "production never reached v2");
-    for _ in 0..20 {
-        http_get(&format!("{}/missing", w.production_url));
-    }
-    let apply = Run::from(child.wait_with_output()?);
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "rolled back",
-        "alarm 'native-404s' is in ALARM",
-        "during PRODUCTION_TRAFFIC_SHIFT",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
-    assert_eq!(body(&w.production_url), "Hello from v1");
-    assert_eq!(state(&ws, "task_definition_arn")?, w.v1.as_str());
+    let apply = provoke_404s_then_wait(child, &w.production_url)?;
+    assert_failed_saying(
+        &apply,
+        &[
+            "rolled back",
+            "alarm 'native-404s' is in ALARM",
+            "during PRODUCTION_TRAFFIC_SHIFT",
+        ],
+    );
+    assert_back_on_v1(&ws, &w)?;
     Ok(())
 }
 
@@ -837,19 +776,14 @@ fn production_on_a_target_group_without_healthy_targets_refuses_the_rollout() ->
     })?;
     let registered = emu.calls("ecs.RegisterTaskDefinition");
     let apply = ws.try_apply(&config("v2", ""))?;
-    assert_ne!(apply.code, 0, "{}", apply.output());
-    let said = flat(&apply.output());
-    for words in [
-        "Rollout refused before it started",
-        "has no healthy targets",
-        "Nothing was registered or deployed",
-    ] {
-        assert!(
-            said.contains(words),
-            "{words:?} missing: {}",
-            apply.output()
-        );
-    }
+    assert_failed_saying(
+        &apply,
+        &[
+            "Rollout refused before it started",
+            "has no healthy targets",
+            "Nothing was registered or deployed",
+        ],
+    );
     assert_eq!(emu.calls("ecs.UpdateService"), 0);
     assert_eq!(emu.calls("ecs.RegisterTaskDefinition"), registered);
     Ok(())

@@ -71,6 +71,13 @@ impl Drop for Keyring {
 }
 
 /// `<os_arch>=<binary>` for every platform to pack, and the platforms whose binary is a dynamic debug build.
+/// A scratch directory named `prefix…` under target/tmp (git status stays clean), removed on drop.
+fn scratch(prefix: &str) -> anyhow::Result<tempfile::TempDir> {
+    let root = target_dir().join("tmp");
+    std::fs::create_dir_all(&root)?;
+    Ok(tempfile::Builder::new().prefix(prefix).tempdir_in(&root)?)
+}
+
 fn binaries() -> (Vec<String>, Vec<String>) {
     let mut pairs = Vec::new();
     for (platform, triple) in [
@@ -93,11 +100,7 @@ fn binaries() -> (Vec<String>, Vec<String>) {
 
 #[test]
 fn a_signed_release_verifies_and_installs_from_a_filesystem_mirror() -> anyhow::Result<()> {
-    let scratch_root = target_dir().join("tmp");
-    std::fs::create_dir_all(&scratch_root)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("release")
-        .tempdir_in(&scratch_root)?;
+    let scratch = scratch("release")?;
     let keyring = Keyring::new(scratch.path().join("gnupg"))?;
     let key_file = scratch.path().join("secret-key.asc");
     let secret = keyring
@@ -242,11 +245,7 @@ fn a_signed_release_verifies_and_installs_from_a_filesystem_mirror() -> anyhow::
 
 #[test]
 fn signing_takes_a_keyring_fingerprint_and_nothing_is_built_without_a_key() -> anyhow::Result<()> {
-    let scratch_root = target_dir().join("tmp");
-    std::fs::create_dir_all(&scratch_root)?;
-    let scratch = tempfile::Builder::new()
-        .prefix("signing")
-        .tempdir_in(&scratch_root)?;
+    let scratch = scratch("signing")?;
 
     // No key: make release refuses before building anything.
     let refused = Command::new("bash")

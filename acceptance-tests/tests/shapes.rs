@@ -65,6 +65,16 @@ fn await_status(cli: &Cli, id: &str, want: &str) {
     );
 }
 
+/// `aws LINE`, split on white space (no argument here has any), which must succeed.
+fn aws(cli: &Cli, line: &str) -> Value {
+    ok(cli, &line.split_whitespace().collect::<Vec<_>>())
+}
+
+/// `aws LINE`, split on white space, which must fail with `code`.
+fn aws_fails(cli: &Cli, line: &str, code: &str) {
+    fails(cli, &line.split_whitespace().collect::<Vec<_>>(), code)
+}
+
 /// A revision file for `aws deploy create-deployment --revision file://…`.
 fn revision(cli: &Cli, name: &str, task_definition: &str) -> String {
     let content = json!({
@@ -105,20 +115,22 @@ fn register(cli: &Cli, family: &str, version: &str) -> String {
         .to_string()
 }
 
+/// `aws deploy create-deployment` of `rev` to the demo's `web-prod` group.
+fn create_deployment(rev: &str) -> [&str; 8] {
+    [
+        "deploy",
+        "create-deployment",
+        "--application-name",
+        "web",
+        "--deployment-group-name",
+        "web-prod",
+        "--revision",
+        rev,
+    ]
+}
+
 fn deploy(cli: &Cli, rev: &str) -> String {
-    ok(
-        cli,
-        &[
-            "deploy",
-            "create-deployment",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-            "--revision",
-            rev,
-        ],
-    )["deploymentId"]
+    ok(cli, &create_deployment(rev))["deploymentId"]
         .as_str()
         .unwrap_or_default()
         .to_string()
@@ -130,189 +142,74 @@ fn stage_calls(cli: &Cli, emu: &Running) {
     let blue = report.target_groups["web-blue"].clone();
     let lb = report.load_balancers["web"].clone();
     let test_listener = report.listeners["web/test"].arn.clone();
-    ok(cli, &["ecs", "list-task-definitions"]);
-    ok(
+    aws(cli, "ecs list-task-definitions");
+    aws(
         cli,
-        &[
-            "ecs",
-            "describe-task-definition",
-            "--task-definition",
-            "web",
-            "--include",
-            "TAGS",
-        ],
+        "ecs describe-task-definition --task-definition web --include TAGS",
     );
-    fails(
+    aws_fails(
         cli,
-        &[
-            "ecs",
-            "describe-task-definition",
-            "--task-definition",
-            "nope:1",
-        ],
+        "ecs describe-task-definition --task-definition nope:1",
         "ClientException",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            "demo",
-            "--services",
-            "web",
-            "nope",
-        ],
+        "ecs describe-services --cluster demo --services web nope",
     );
-    ok(
-        cli,
-        &[
-            "ecs",
-            "describe-task-sets",
-            "--cluster",
-            "demo",
-            "--service",
-            "web",
-        ],
-    );
-    let tasks = ok(
-        cli,
-        &[
-            "ecs",
-            "list-tasks",
-            "--cluster",
-            "demo",
-            "--service-name",
-            "web",
-        ],
-    );
+    aws(cli, "ecs describe-task-sets --cluster demo --service web");
+    let tasks = aws(cli, "ecs list-tasks --cluster demo --service-name web");
     let first = tasks["taskArns"][0]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    ok(
+    aws(
         cli,
-        &[
-            "ecs",
-            "describe-tasks",
-            "--cluster",
-            "demo",
-            "--tasks",
-            &first,
-        ],
+        &format!("ecs describe-tasks --cluster demo --tasks {first}"),
     );
-    ok(
+    aws(
         cli,
-        &[
-            "ecs",
-            "update-service",
-            "--cluster",
-            "demo",
-            "--service",
-            "web",
-            "--desired-count",
-            "2",
-        ],
+        "ecs update-service --cluster demo --service web --desired-count 2",
     );
-    ok(cli, &["ecs", "create-cluster", "--cluster-name", "extra"]);
+    aws(cli, "ecs create-cluster --cluster-name extra");
     let scratch = register(cli, "scratch", "v0");
-    ok(
+    aws(cli, &format!("ecs create-service --cluster extra --service-name plain --task-definition {scratch} --desired-count 1"));
+    aws(
         cli,
-        &[
-            "ecs",
-            "create-service",
-            "--cluster",
-            "extra",
-            "--service-name",
-            "plain",
-            "--task-definition",
-            &scratch,
-            "--desired-count",
-            "1",
-        ],
+        &format!("ecs deregister-task-definition --task-definition {scratch}"),
     );
-    ok(
+    aws_fails(
         cli,
-        &[
-            "ecs",
-            "deregister-task-definition",
-            "--task-definition",
-            &scratch,
-        ],
-    );
-    fails(
-        cli,
-        &[
-            "ecs",
-            "update-service",
-            "--cluster",
-            "demo",
-            "--service",
-            "web",
-            "--task-definition",
-            &scratch,
-        ],
+        &format!("ecs update-service --cluster demo --service web --task-definition {scratch}"),
         "Exception",
     );
 
-    ok(cli, &["elbv2", "describe-load-balancers"]);
-    ok(cli, &["elbv2", "describe-target-groups"]);
-    ok(
+    aws(cli, "elbv2 describe-load-balancers");
+    aws(cli, "elbv2 describe-target-groups");
+    aws(
         cli,
-        &["elbv2", "describe-listeners", "--load-balancer-arn", &lb],
+        &format!("elbv2 describe-listeners --load-balancer-arn {lb}"),
     );
-    ok(
+    aws(
         cli,
-        &["elbv2", "describe-rules", "--listener-arn", &test_listener],
+        &format!("elbv2 describe-rules --listener-arn {test_listener}"),
     );
-    ok(
+    aws(
         cli,
-        &[
-            "elbv2",
-            "describe-target-health",
-            "--target-group-arn",
-            &blue,
-        ],
+        &format!("elbv2 describe-target-health --target-group-arn {blue}"),
     );
-    fails(
+    aws_fails(
         cli,
-        &["elbv2", "describe-target-groups", "--names", "nope"],
+        "elbv2 describe-target-groups --names nope",
         "TargetGroupNotFound",
     );
-    let tg = ok(
-        cli,
-        &[
-            "elbv2",
-            "create-target-group",
-            "--name",
-            "extra-tg",
-            "--protocol",
-            "HTTP",
-            "--port",
-            "80",
-            "--vpc-id",
-            "vpc-1",
-            "--target-type",
-            "ip",
-            "--health-check-path",
-            "/health",
-        ],
-    );
+    let tg = aws(cli, "elbv2 create-target-group --name extra-tg --protocol HTTP --port 80 --vpc-id vpc-1 --target-type ip --health-check-path /health");
     let tg = tg["TargetGroups"][0]["TargetGroupArn"]
         .as_str()
         .unwrap_or_default()
         .to_string();
-    let new_lb = ok(
+    let new_lb = aws(
         cli,
-        &[
-            "elbv2",
-            "create-load-balancer",
-            "--name",
-            "extra-lb",
-            "--subnets",
-            "subnet-1",
-            "subnet-2",
-        ],
+        "elbv2 create-load-balancer --name extra-lb --subnets subnet-1 subnet-2",
     );
     let new_lb = new_lb["LoadBalancers"][0]["LoadBalancerArn"]
         .as_str()
@@ -347,32 +244,8 @@ fn stage_calls(cli: &Cli, emu: &Running) {
         ],
     );
 
-    ok(cli, &["cloudwatch", "describe-alarms"]);
-    ok(
-        cli,
-        &[
-            "cloudwatch",
-            "put-metric-alarm",
-            "--alarm-name",
-            "extra-5xx",
-            "--metric-name",
-            "HTTPCode_Target_5XX_Count",
-            "--namespace",
-            "AWS/ApplicationELB",
-            "--statistic",
-            "Sum",
-            "--period",
-            "60",
-            "--evaluation-periods",
-            "1",
-            "--threshold",
-            "1",
-            "--comparison-operator",
-            "GreaterThanOrEqualToThreshold",
-            "--treat-missing-data",
-            "notBreaching",
-        ],
-    );
+    aws(cli, "cloudwatch describe-alarms");
+    aws(cli, "cloudwatch put-metric-alarm --alarm-name extra-5xx --metric-name HTTPCode_Target_5XX_Count --namespace AWS/ApplicationELB --statistic Sum --period 60 --evaluation-periods 1 --threshold 1 --comparison-operator GreaterThanOrEqualToThreshold --treat-missing-data notBreaching");
     ok(
         cli,
         &[
@@ -384,61 +257,24 @@ fn stage_calls(cli: &Cli, emu: &Running) {
             "MetricName=Errors,Value=0,Unit=Count",
         ],
     );
-    ok(
+    aws(
         cli,
-        &[
-            "cloudwatch",
-            "set-alarm-state",
-            "--alarm-name",
-            "extra-5xx",
-            "--state-value",
-            "OK",
-            "--state-reason",
-            "checked",
-        ],
+        "cloudwatch set-alarm-state --alarm-name extra-5xx --state-value OK --state-reason checked",
     );
-    ok(
+    aws(cli, "cloudwatch describe-alarms --alarm-names extra-5xx");
+    aws(cli, "cloudwatch delete-alarms --alarm-names extra-5xx");
+    aws_fails(
         cli,
-        &[
-            "cloudwatch",
-            "describe-alarms",
-            "--alarm-names",
-            "extra-5xx",
-        ],
-    );
-    ok(
-        cli,
-        &["cloudwatch", "delete-alarms", "--alarm-names", "extra-5xx"],
-    );
-    fails(
-        cli,
-        &[
-            "lambda",
-            "get-function",
-            "--function-name",
-            "CodeDeployHook_nope",
-        ],
+        "lambda get-function --function-name CodeDeployHook_nope",
         "ResourceNotFoundException",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "lambda",
-            "get-function",
-            "--function-name",
-            "CodeDeployHook_gate",
-        ],
+        "lambda get-function --function-name CodeDeployHook_gate",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            "extra",
-            "--services",
-            "plain",
-        ],
+        "ecs describe-services --cluster extra --services plain",
     );
 }
 
@@ -464,49 +300,21 @@ fn cloudwatch_query_calls(endpoint: &str) -> anyhow::Result<()> {
 
 /// CodeDeploy: set-up reads, a deployment through both waits, a stop with rollback, an alarm rollback.
 fn deployment_calls(cli: &Cli, test_listener: &str) {
-    ok(
+    aws(cli, "deploy get-application --application-name web");
+    aws_fails(
         cli,
-        &["deploy", "get-application", "--application-name", "web"],
-    );
-    fails(
-        cli,
-        &["deploy", "get-application", "--application-name", "nope"],
+        "deploy get-application --application-name nope",
         "ApplicationDoesNotExistException",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "create-application",
-            "--application-name",
-            "extra-app",
-            "--compute-platform",
-            "ECS",
-        ],
+        "deploy create-application --application-name extra-app --compute-platform ECS",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-deployment-group",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-        ],
+        "deploy get-deployment-group --application-name web --deployment-group-name web-prod",
     );
-    ok(
-        cli,
-        &[
-            "deploy",
-            "batch-get-deployment-groups",
-            "--application-name",
-            "web",
-            "--deployment-group-names",
-            "web-prod",
-            "nope",
-        ],
-    );
+    aws(cli, "deploy batch-get-deployment-groups --application-name web --deployment-group-names web-prod nope");
     ok(
         cli,
         &[
@@ -520,31 +328,21 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
             "type=TimeBasedCanary,timeBasedCanary={canaryPercentage=10,canaryInterval=1}",
         ],
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-deployment-config",
-            "--deployment-config-name",
-            "Canary10Every1",
-        ],
+        "deploy get-deployment-config --deployment-config-name Canary10Every1",
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-deployment-config",
-            "--deployment-config-name",
-            "CodeDeployDefault.ECSAllAtOnce",
-        ],
+        "deploy get-deployment-config --deployment-config-name CodeDeployDefault.ECSAllAtOnce",
     );
     ok(cli, &["deploy", "update-deployment-group", "--application-name", "web", "--current-deployment-group-name", "web-prod", "--auto-rollback-configuration", "enabled=true,events=DEPLOYMENT_FAILURE,DEPLOYMENT_STOP_ON_ALARM,DEPLOYMENT_STOP_ON_REQUEST",
         // An hour's termination wait is a minute of real time: the test ends it with ContinueDeployment.
         "--blue-green-deployment-configuration",
         "deploymentReadyOption={actionOnTimeout=STOP_DEPLOYMENT,waitTimeInMinutes=60},terminateBlueInstancesOnDeploymentSuccess={action=TERMINATE,terminationWaitTimeInMinutes=60}"]);
-    fails(
+    aws_fails(
         cli,
-        &["deploy", "get-deployment", "--deployment-id", "d-NOTREAL12"],
+        "deploy get-deployment --deployment-id d-NOTREAL12",
         "DeploymentDoesNotExistException",
     );
 
@@ -554,113 +352,48 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
     let d1 = deploy(cli, &rev2);
     fails(
         cli,
-        &[
-            "deploy",
-            "create-deployment",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-            "--revision",
-            &rev2,
-        ],
+        &create_deployment(&rev2),
         "DeploymentLimitExceededException",
     );
     await_status(cli, &d1, "Ready");
-    ok(
+    aws(cli, "deploy list-deployments --application-name web --deployment-group-name web-prod --include-only-statuses Ready InProgress");
+    aws(
         cli,
-        &[
-            "deploy",
-            "list-deployments",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-            "--include-only-statuses",
-            "Ready",
-            "InProgress",
-        ],
+        &format!("deploy batch-get-deployments --deployment-ids {d1}"),
     );
-    ok(
+    aws(
         cli,
-        &["deploy", "batch-get-deployments", "--deployment-ids", &d1],
+        &format!("deploy list-deployment-targets --deployment-id {d1}"),
     );
-    ok(
+    aws(
         cli,
-        &["deploy", "list-deployment-targets", "--deployment-id", &d1],
+        &format!("deploy get-deployment-target --deployment-id {d1} --target-id demo:web"),
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-deployment-target",
-            "--deployment-id",
-            &d1,
-            "--target-id",
-            "demo:web",
-        ],
+        &format!("deploy batch-get-deployment-targets --deployment-id {d1} --target-ids demo:web"),
     );
-    ok(
-        cli,
-        &[
-            "deploy",
-            "batch-get-deployment-targets",
-            "--deployment-id",
-            &d1,
-            "--target-ids",
-            "demo:web",
-        ],
-    );
-    ok(
-        cli,
-        &[
-            "ecs",
-            "describe-services",
-            "--cluster",
-            "demo",
-            "--services",
-            "web",
-        ],
-    );
-    let sent = ok(cli, &["deploy", "get-deployment", "--deployment-id", &d1]);
+    aws(cli, "ecs describe-services --cluster demo --services web");
+    let sent = aws(cli, &format!("deploy get-deployment --deployment-id {d1}"));
     let sha = sent["deploymentInfo"]["revision"]["appSpecContent"]["sha256"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     let by_sha = format!("revisionType=AppSpecContent,appSpecContent={{sha256={sha}}}");
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-application-revision",
-            "--application-name",
-            "web",
-            "--revision",
-            &by_sha,
-        ],
+        &format!("deploy get-application-revision --application-name web --revision {by_sha}"),
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "continue-deployment",
-            "--deployment-id",
-            &d1,
-            "--deployment-wait-type",
-            "READY_WAIT",
-        ],
+        &format!(
+            "deploy continue-deployment --deployment-id {d1} --deployment-wait-type READY_WAIT"
+        ),
     );
     let in_termination_wait = wait_until(Duration::from_secs(60), || {
-        let t = ok(
+        let t = aws(
             cli,
-            &[
-                "deploy",
-                "get-deployment-target",
-                "--deployment-id",
-                &d1,
-                "--target-id",
-                "demo:web",
-            ],
+            &format!("deploy get-deployment-target --deployment-id {d1} --target-id demo:web"),
         );
         t["deploymentTarget"]["ecsTarget"]["lifecycleEvents"]
             .as_array()
@@ -671,37 +404,16 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
         "{d1} never reached its termination wait"
     );
     assert_eq!(status(cli, &d1), "InProgress");
-    ok(
+    aws(cli, &format!("deploy continue-deployment --deployment-id {d1} --deployment-wait-type TERMINATION_WAIT"));
+    aws(
         cli,
-        &[
-            "deploy",
-            "continue-deployment",
-            "--deployment-id",
-            &d1,
-            "--deployment-wait-type",
-            "TERMINATION_WAIT",
-        ],
+        &format!("deploy wait deployment-successful --deployment-id {d1}"),
     );
-    ok(
+    aws_fails(
         cli,
-        &[
-            "deploy",
-            "wait",
-            "deployment-successful",
-            "--deployment-id",
-            &d1,
-        ],
-    );
-    fails(
-        cli,
-        &[
-            "deploy",
-            "continue-deployment",
-            "--deployment-id",
-            &d1,
-            "--deployment-wait-type",
-            "READY_WAIT",
-        ],
+        &format!(
+            "deploy continue-deployment --deployment-id {d1} --deployment-wait-type READY_WAIT"
+        ),
         "Exception",
     );
 
@@ -710,44 +422,25 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
     let rev3 = revision(cli, "rev3.json", &v3);
     let d2 = deploy(cli, &rev3);
     await_status(cli, &d2, "Ready");
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "stop-deployment",
-            "--deployment-id",
-            &d2,
-            "--auto-rollback-enabled",
-        ],
+        &format!("deploy stop-deployment --deployment-id {d2} --auto-rollback-enabled"),
     );
     await_status(cli, &d2, "Stopped");
-    let stopped = ok(cli, &["deploy", "get-deployment", "--deployment-id", &d2]);
+    let stopped = aws(cli, &format!("deploy get-deployment --deployment-id {d2}"));
     let rollback = stopped["deploymentInfo"]["rollbackInfo"]["rollbackDeploymentId"]
         .as_str()
         .unwrap_or_default()
         .to_string();
     assert!(rollback.starts_with("d-"), "{stopped}");
     await_status(cli, &rollback, "Succeeded");
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "batch-get-deployments",
-            "--deployment-ids",
-            &d2,
-            &rollback,
-        ],
+        &format!("deploy batch-get-deployments --deployment-ids {d2} {rollback}"),
     );
-    ok(
+    aws(
         cli,
-        &[
-            "deploy",
-            "get-deployment-target",
-            "--deployment-id",
-            &rollback,
-            "--target-id",
-            "demo:web",
-        ],
+        &format!("deploy get-deployment-target --deployment-id {rollback} --target-id demo:web"),
     );
 
     // v3 again; the 404 alarm fires and CodeDeploy rolls back.
@@ -777,32 +470,12 @@ fn deployment_calls(cli: &Cli, test_listener: &str) {
         await_status(cli, &d3, "Stopped");
         stop.store(true, std::sync::atomic::Ordering::SeqCst);
     });
-    ok(cli, &["deploy", "get-deployment", "--deployment-id", &d3]);
-    ok(
+    aws(cli, &format!("deploy get-deployment --deployment-id {d3}"));
+    aws(
         cli,
-        &[
-            "deploy",
-            "list-deployments",
-            "--application-name",
-            "web",
-            "--deployment-group-name",
-            "web-prod",
-        ],
+        "deploy list-deployments --application-name web --deployment-group-name web-prod",
     );
-    fails(
-        cli,
-        &[
-            "deploy",
-            "put-lifecycle-event-hook-execution-status",
-            "--deployment-id",
-            &d3,
-            "--lifecycle-event-hook-execution-id",
-            "nope",
-            "--status",
-            "Succeeded",
-        ],
-        "Exception",
-    );
+    aws_fails(cli, &format!("deploy put-lifecycle-event-hook-execution-status --deployment-id {d3} --lifecycle-event-hook-execution-id nope --status Succeeded"), "Exception");
 }
 
 /// One call on the wire a client of `service` would use, with an empty input: how an operation the day did

@@ -10,10 +10,11 @@ use aws_sdk_ecs::types::{
     DeploymentAlarms, DeploymentLifecycleHookAction, DeploymentLifecycleHookStage as Stage,
     DeploymentStrategy, LinearConfiguration, StopServiceDeploymentStopType,
 };
-use common::{clients, code, eventually, get, register_web, start};
+use common::{code, eventually, get, start};
 use native_support::{
-    awaiting_hook, bodies, build, configuration, create_service, describe, pause_hook, update,
-    wait_status, weights, SERVICE,
+    awaiting_hook, bodies, configuration, continue_hook, create_paused_service, create_service,
+    deploy_v2, describe, describe_service, list_deployments, pause_hook, stop, v2_answers,
+    wait_status, weights, world_on, SERVICE,
 };
 
 const SCALE: f64 = 600.0;
@@ -28,15 +29,7 @@ async fn serving(url: &str, body: &str) {
 }
 
 async fn task_definition(c: &common::Clients) -> String {
-    let out = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe services");
-    out.services()[0]
+    describe_service(c).await[0]
         .task_definition()
         .unwrap_or_default()
         .to_string()
@@ -44,16 +37,10 @@ async fn task_definition(c: &common::Clients) -> String {
 
 #[tokio::test]
 async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
-        .build();
-    create_service(&c, &w, config).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
+    create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
     serving(&w.production_url, "native v1").await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (v2, arn) = deploy_v2(&c).await;
 
     let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     assert_eq!(held.status().map(|s| s.as_str()), Some("IN_PROGRESS"));
@@ -66,13 +53,7 @@ async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() 
     assert_eq!(weights(&c, &w, &w.test_rule).await, (0, 100));
     assert_eq!(weights(&c, &w, &w.production_rule).await, (100, 0));
 
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .send()
-        .await
-        .expect("continue");
+    continue_hook(&c, &arn, &hook, None).await;
     let done = wait_status(&c, &arn, "SUCCESSFUL").await;
     assert_eq!(bodies(&w.production_url, 4).await, vec!["native v2"; 4]);
     assert_eq!(weights(&c, &w, &w.production_rule).await, (0, 100));
@@ -115,28 +96,11 @@ async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() 
         "blue is gone"
     );
 
-    let listed = c
-        .ecs
-        .list_service_deployments()
-        .cluster("demo")
-        .service(SERVICE)
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(listed.service_deployments().len(), 2);
-    assert_eq!(
-        listed.service_deployments()[0].service_deployment_arn(),
-        Some(arn.as_str())
-    );
-    let services = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
-    let deployments = services.services()[0].deployments();
+    let listed = list_deployments(&c).await;
+    assert_eq!(listed.len(), 2);
+    assert_eq!(listed[0].service_deployment_arn(), Some(arn.as_str()));
+    let services = describe_service(&c).await;
+    let deployments = services[0].deployments();
     assert_eq!(deployments.len(), 1, "{deployments:?}");
     assert!(target_arn.ends_with(
         deployments[0]
@@ -149,25 +113,18 @@ async fn blue_green_holds_with_test_traffic_on_green_then_switches_production() 
 
 #[tokio::test]
 async fn continue_with_rollback_puts_both_rules_back_on_blue() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
-        .build();
-    create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
+    create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
+    let (_, arn) = deploy_v2(&c).await;
     let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     assert_eq!(bodies(&w.test_url, 2).await, vec!["native v2"; 2]);
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .action(DeploymentLifecycleHookAction::Rollback)
-        .send()
-        .await
-        .expect("continue with rollback");
+    continue_hook(
+        &c,
+        &arn,
+        &hook,
+        Some(DeploymentLifecycleHookAction::Rollback),
+    )
+    .await;
     let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
     let source = held.source_service_revisions()[0].arn().expect("source");
     assert_eq!(
@@ -196,9 +153,7 @@ async fn continue_with_rollback_puts_both_rules_back_on_blue() {
 
 #[tokio::test]
 async fn linear_steps_move_production_weights_and_traffic() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let config = configuration(DeploymentStrategy::Linear)
         .linear_configuration(
             LinearConfiguration::builder()
@@ -209,16 +164,11 @@ async fn linear_steps_move_production_weights_and_traffic() {
         .lifecycle_hooks(pause_hook(&[Stage::PreProductionTrafficShift]))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let mut seen = Vec::new();
     for step in 0..4 {
         let (hook, held) = awaiting_hook(&c, &arn, "PRODUCTION_TRAFFIC_SHIFT").await;
-        let green = bodies(&w.production_url, 4)
-            .await
-            .iter()
-            .filter(|b| *b == "native v2")
-            .count();
+        let green = v2_answers(&w.production_url, 4).await;
         let production = held
             .target_service_revision()
             .and_then(|t| t.requested_production_traffic_weight());
@@ -228,13 +178,7 @@ async fn linear_steps_move_production_weights_and_traffic() {
             step + 1,
             "a new PAUSE hook id per step"
         );
-        c.ecs
-            .continue_service_deployment()
-            .service_deployment_arn(&arn)
-            .hook_id(&hook)
-            .send()
-            .await
-            .expect("continue");
+        continue_hook(&c, &arn, &hook, None).await;
     }
     assert_eq!(
         seen,
@@ -254,9 +198,7 @@ async fn linear_steps_move_production_weights_and_traffic() {
 #[tokio::test]
 async fn an_alarm_during_bake_rolls_back() {
     use aws_sdk_cloudwatch::types::{ComparisonOperator, Dimension, Statistic};
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let dimension = w
         .load_balancer
         .split_once(":loadbalancer/")
@@ -294,8 +236,7 @@ async fn an_alarm_during_bake_rolls_back() {
         )
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     eventually(Duration::from_secs(60), "bake time", || async {
         let d = describe(&c, &arn).await;
         (d.lifecycle_stage().map(|s| s.as_str()) == Some("BAKE_TIME")).then_some(())
@@ -319,23 +260,11 @@ async fn an_alarm_during_bake_rolls_back() {
 
 #[tokio::test]
 async fn stop_service_deployment_rollback_returns_to_blue() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostScaleUp]))
-        .build();
-    create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
+    create_paused_service(&c, &w, Stage::PostScaleUp).await;
+    let (_, arn) = deploy_v2(&c).await;
     awaiting_hook(&c, &arn, "POST_SCALE_UP").await;
-    c.ecs
-        .stop_service_deployment()
-        .service_deployment_arn(&arn)
-        .stop_type(StopServiceDeploymentStopType::Rollback)
-        .send()
-        .await
-        .expect("stop");
+    stop(&c, &arn, StopServiceDeploymentStopType::Rollback).await;
     let requested = describe(&c, &arn).await;
     assert!(
         [
@@ -365,9 +294,7 @@ async fn stop_service_deployment_rollback_returns_to_blue() {
 
 #[tokio::test]
 async fn a_pause_hook_at_a_traffic_shift_is_refused() {
-    let emulator = start(SCALE).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(SCALE).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(pause_hook(&[Stage::TestTrafficShift]))
         .build();
@@ -382,14 +309,7 @@ async fn a_pause_hook_at_a_traffic_shift_is_refused() {
         .await
         .expect_err("PAUSE cannot run at TEST_TRAFFIC_SHIFT");
     assert_eq!(code(&err), "InvalidParameterException");
-    let missing = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
-    assert!(missing.services().is_empty(), "nothing was created");
+    let missing = describe_service(&c).await;
+    assert!(missing.is_empty(), "nothing was created");
     emulator.shutdown().await;
 }

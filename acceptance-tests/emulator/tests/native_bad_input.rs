@@ -9,8 +9,8 @@ use aws_sdk_ecs::types::{
     DeploymentControllerType, DeploymentLifecycleHook, DeploymentLifecycleHookStage as Stage,
     DeploymentLifecycleHookTargetType, DeploymentStrategy, LinearConfiguration, LoadBalancer,
 };
-use common::{clients, code, start};
-use native_support::{build, pause_hook, World, SERVICE};
+use common::{code, start};
+use native_support::{describe_service, pause_hook, world_on, World, SERVICE};
 
 fn load_balancer(w: &World, advanced: Option<AdvancedConfiguration>) -> LoadBalancer {
     LoadBalancer::builder()
@@ -30,9 +30,7 @@ fn advanced(w: &World) -> aws_sdk_ecs::types::builders::AdvancedConfigurationBui
 
 #[tokio::test]
 async fn bad_native_settings_are_refused_with_the_field_named() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
     let bg = || DeploymentConfiguration::builder().strategy(DeploymentStrategy::BlueGreen);
     let lambda = DeploymentLifecycleHook::builder()
         .target_type(DeploymentLifecycleHookTargetType::AwsLambda)
@@ -151,14 +149,7 @@ async fn bad_native_settings_are_refused_with_the_field_named() {
             .to_string();
         assert!(message.contains(names), "{what}: {message}");
     }
-    let services = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
-    assert!(services.services().is_empty(), "nothing was created");
+    let services = describe_service(&c).await;
+    assert!(services.is_empty(), "nothing was created");
     emulator.shutdown().await;
 }

@@ -10,11 +10,11 @@ use aws_sdk_ecs::types::{
     CanaryConfiguration, DeploymentCircuitBreaker, DeploymentLifecycleHook,
     DeploymentLifecycleHookStage as Stage, DeploymentLifecycleHookTargetType, DeploymentStrategy,
 };
-use common::{clients, register_web, start_with};
+use common::{register_web, start_with};
 use ecsbg_emulator::hooks::FunctionSpec;
 use native_support::{
-    awaiting_hook, bodies, build, configuration, create_service, pause_hook, update, wait_status,
-    weights,
+    awaiting_hook, bodies, configuration, continue_hook, create_paused_service, create_service,
+    deploy_v2, pause_hook, update, v2_answers, wait_status, weights, world_on,
 };
 
 const SCALE: f64 = 600.0;
@@ -57,15 +57,12 @@ echo "$p" | grep -q '"resourceArn":"arn:aws:ecs:us-east-1:123456789012:service-d
 echo "$p" | grep -q ':100.0}' || { echo '{"hookStatus":"FAILED"}'; exit 0; }
 if echo "$p" | grep -q '"attempt":"1"'; then echo '{"hookStatus":"SUCCEEDED"}'; else echo '{"hookStatus":"IN_PROGRESS","callBackDelay":5,"hookDetails":{"attempt":"1"}}'; fi"#,
     );
-    let emulator = emulator_with(vec![gate]).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(vec![gate]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("gate", Stage::PostTestTrafficShift))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let done = wait_status(&c, &arn, "SUCCESSFUL").await;
     let hook = &done.lifecycle_hook_details()[0];
     assert_eq!(hook.status().map(|s| s.as_str()), Some("SUCCEEDED"));
@@ -89,19 +86,16 @@ if echo "$p" | grep -q '"attempt":"1"'; then echo '{"hookStatus":"SUCCEEDED"}'; 
 
 #[tokio::test]
 async fn a_failing_lambda_hook_rolls_back() {
-    let emulator = emulator_with(vec![function(
+    let refuse = function(
         "refuse",
         r#"cat >/dev/null; echo '{"hookStatus":"FAILED"}'"#,
-    )])
-    .await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    );
+    let (emulator, c, w) = world_on(emulator_with(vec![refuse]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("refuse", Stage::PostTestTrafficShift))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
     assert_eq!(
         done.lifecycle_hook_details()[0]
@@ -121,9 +115,7 @@ async fn a_failing_lambda_hook_rolls_back() {
 
 #[tokio::test]
 async fn canary_sends_its_percent_then_everything() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     let config = configuration(DeploymentStrategy::Canary)
         .canary_configuration(
             CanaryConfiguration::builder()
@@ -134,24 +126,13 @@ async fn canary_sends_its_percent_then_everything() {
         .lifecycle_hooks(pause_hook(&[Stage::PreProductionTrafficShift]))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let mut seen = Vec::new();
     for _ in 0..2 {
         let (hook, _) = awaiting_hook(&c, &arn, "PRODUCTION_TRAFFIC_SHIFT").await;
-        let green = bodies(&w.production_url, 10)
-            .await
-            .iter()
-            .filter(|b| *b == "native v2")
-            .count();
+        let green = v2_answers(&w.production_url, 10).await;
         seen.push((weights(&c, &w, &w.production_rule).await, green));
-        c.ecs
-            .continue_service_deployment()
-            .service_deployment_arn(&arn)
-            .hook_id(&hook)
-            .send()
-            .await
-            .expect("continue");
+        continue_hook(&c, &arn, &hook, None).await;
     }
     assert_eq!(seen, vec![((100, 0), 0), ((90, 10), 1)]);
     wait_status(&c, &arn, "SUCCESSFUL").await;
@@ -161,9 +142,7 @@ async fn canary_sends_its_percent_then_everything() {
 
 #[tokio::test]
 async fn the_circuit_breaker_rolls_back_a_green_that_cannot_start() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .deployment_circuit_breaker(
             DeploymentCircuitBreaker::builder()
@@ -199,15 +178,9 @@ async fn the_circuit_breaker_rolls_back_a_green_that_cannot_start() {
 
 #[tokio::test]
 async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
-        .build();
-    create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let first = update(&c, &v2).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
+    create_paused_service(&c, &w, Stage::PostTestTrafficShift).await;
+    let (_, first) = deploy_v2(&c).await;
     awaiting_hook(&c, &first, "POST_TEST_TRAFFIC_SHIFT").await;
     let v3 = register_web(&c, "ghcr.io/acme/web:v3", &[("MESSAGE", "native v3")]).await;
     let second = update(&c, &v3).await;
@@ -222,13 +195,7 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
     );
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
     assert_eq!(bodies(&w.test_url, 2).await, vec!["native v3"; 2]);
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&second)
-        .hook_id(&hook)
-        .send()
-        .await
-        .expect("continue");
+    continue_hook(&c, &second, &hook, None).await;
     wait_status(&c, &second, "SUCCESSFUL").await;
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v3"; 2]);
     let stages: Vec<String> = emulator
@@ -262,9 +229,7 @@ async fn a_newer_deployment_stops_the_held_one_and_reconciles_first() {
 async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
     // An NLB's advancedConfiguration names listeners, not rules; with the rules deleted, the listeners'
     // default actions carry the traffic and the deployment moves their weights.
-    let emulator = emulator_with(Vec::new()).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(Vec::new()).await).await;
     for rule in [&w.production_rule, &w.test_rule] {
         c.elbv2
             .delete_rule()
@@ -278,18 +243,11 @@ async fn listener_arns_in_the_rule_fields_move_the_listeners_themselves() {
         .build();
     native_support::create_service_routed(&c, &w, config, &w.production_listener, &w.test_listener)
         .await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let (hook, _) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     assert_eq!(bodies(&w.test_url, 2).await, vec!["native v2"; 2]);
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .send()
-        .await
-        .expect("continue");
+    continue_hook(&c, &arn, &hook, None).await;
     wait_status(&c, &arn, "SUCCESSFUL").await;
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v2"; 2]);
     let listeners = c
@@ -322,30 +280,26 @@ async fn a_rollback_runs_the_test_shift_lambda_again_with_the_weights_reversed()
     shift
         .env
         .insert("HOOK_LOG".into(), log.display().to_string());
-    let emulator = emulator_with(vec![shift]).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(emulator_with(vec![shift]).await).await;
     let config = configuration(DeploymentStrategy::BlueGreen)
         .lifecycle_hooks(lambda_hook("shift", Stage::TestTrafficShift))
         .lifecycle_hooks(pause_hook(&[Stage::PostTestTrafficShift]))
         .build();
     create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (_, arn) = deploy_v2(&c).await;
     let (hook, held) = awaiting_hook(&c, &arn, "POST_TEST_TRAFFIC_SHIFT").await;
     let target = held
         .target_service_revision()
         .and_then(|t| t.arn())
         .expect("target")
         .to_string();
-    c.ecs
-        .continue_service_deployment()
-        .service_deployment_arn(&arn)
-        .hook_id(&hook)
-        .action(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback)
-        .send()
-        .await
-        .expect("continue with rollback");
+    continue_hook(
+        &c,
+        &arn,
+        &hook,
+        Some(aws_sdk_ecs::types::DeploymentLifecycleHookAction::Rollback),
+    )
+    .await;
     let done = wait_status(&c, &arn, "ROLLBACK_SUCCESSFUL").await;
     let statuses: Vec<(String, String)> = done
         .lifecycle_hook_details()

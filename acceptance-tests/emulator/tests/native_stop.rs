@@ -8,31 +8,19 @@ use std::time::Duration;
 use aws_sdk_ecs::types::{
     DeploymentLifecycleHookStage as Stage, DeploymentStrategy, StopServiceDeploymentStopType,
 };
-use common::{clients, eventually, register_web, start};
+use common::{eventually, register_web, start};
 use native_support::{
-    awaiting_hook, bodies, build, configuration, create_service, pause_hook, update, wait_status,
-    SERVICE,
+    awaiting_hook, bodies, configuration, create_paused_service, create_service, deploy_v2,
+    describe_service, list_deployments, stop, update, wait_status, world_on, SERVICE,
 };
 
 #[tokio::test]
 async fn abort_stops_where_the_deployment_stands() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
-    let config = configuration(DeploymentStrategy::BlueGreen)
-        .lifecycle_hooks(pause_hook(&[Stage::PostScaleUp]))
-        .build();
-    create_service(&c, &w, config).await;
-    let v2 = register_web(&c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
-    let arn = update(&c, &v2).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
+    create_paused_service(&c, &w, Stage::PostScaleUp).await;
+    let (_, arn) = deploy_v2(&c).await;
     awaiting_hook(&c, &arn, "POST_SCALE_UP").await;
-    c.ecs
-        .stop_service_deployment()
-        .service_deployment_arn(&arn)
-        .stop_type(StopServiceDeploymentStopType::Abort)
-        .send()
-        .await
-        .expect("abort");
+    stop(&c, &arn, StopServiceDeploymentStopType::Abort).await;
     let done = wait_status(&c, &arn, "STOPPED").await;
     assert_eq!(
         done.status_reason(),
@@ -41,16 +29,9 @@ async fn abort_stops_where_the_deployment_stands() {
     assert!(done.stopped_at().is_some());
     assert!(done.rollback().is_none(), "an abort is not a rollback");
     assert_eq!(bodies(&w.production_url, 2).await, vec!["native v1"; 2]);
-    let services = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
+    let services = describe_service(&c).await;
     assert_eq!(
-        services.services()[0].deployments().len(),
+        services[0].deployments().len(),
         2,
         "both revisions are left as they were"
     );
@@ -59,9 +40,7 @@ async fn abort_stops_where_the_deployment_stands() {
 
 #[tokio::test]
 async fn desired_count_and_configuration_changes_deploy_nothing() {
-    let emulator = start(600.0).await;
-    let c = clients(&emulator).await;
-    let w = build(&c).await;
+    let (emulator, c, w) = world_on(start(600.0).await).await;
     create_service(&c, &w, configuration(DeploymentStrategy::BlueGreen).build()).await;
     c.ecs
         .update_service()
@@ -73,19 +52,8 @@ async fn desired_count_and_configuration_changes_deploy_nothing() {
         .send()
         .await
         .expect("update");
-    let listed = c
-        .ecs
-        .list_service_deployments()
-        .cluster("demo")
-        .service(SERVICE)
-        .send()
-        .await
-        .expect("list");
-    assert_eq!(
-        listed.service_deployments().len(),
-        1,
-        "only CreateService's"
-    );
+    let listed = list_deployments(&c).await;
+    assert_eq!(listed.len(), 1, "only CreateService's");
     eventually(
         Duration::from_secs(30),
         "three tasks of the one revision",
@@ -104,15 +72,8 @@ async fn desired_count_and_configuration_changes_deploy_nothing() {
         },
     )
     .await;
-    let out = c
-        .ecs
-        .describe_services()
-        .cluster("demo")
-        .services(SERVICE)
-        .send()
-        .await
-        .expect("describe");
-    let strategy = out.services()[0]
+    let out = describe_service(&c).await;
+    let strategy = out[0]
         .deployment_configuration()
         .and_then(|d| d.strategy())
         .map(|s| s.as_str().to_string());

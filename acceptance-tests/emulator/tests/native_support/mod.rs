@@ -8,8 +8,9 @@ use std::time::Duration;
 
 use aws_sdk_ecs::types::{
     AdvancedConfiguration, DeploymentConfiguration, DeploymentController, DeploymentControllerType,
-    DeploymentLifecycleHook, DeploymentLifecycleHookStage, DeploymentLifecycleHookTargetType,
-    DeploymentStrategy, LoadBalancer, ServiceDeployment,
+    DeploymentLifecycleHook, DeploymentLifecycleHookAction, DeploymentLifecycleHookStage,
+    DeploymentLifecycleHookTargetType, DeploymentStrategy, LoadBalancer, ServiceDeployment,
+    StopServiceDeploymentStopType,
 };
 use aws_sdk_elasticloadbalancingv2::types::{
     Action, ActionTypeEnum, ForwardActionConfig, PathPatternConditionConfig, RuleCondition,
@@ -303,4 +304,93 @@ pub async fn bodies(url: &str, n: usize) -> Vec<String> {
         out.push(crate::common::get(url).await.1);
     }
     out
+}
+
+/// Creates the service on a BLUE_GREEN configuration with a PAUSE hook at `stage`: the shape most
+/// tests hold a deployment in.
+pub async fn create_paused_service(c: &Clients, w: &World, stage: DeploymentLifecycleHookStage) {
+    let config = configuration(DeploymentStrategy::BlueGreen)
+        .lifecycle_hooks(pause_hook(&[stage]))
+        .build();
+    create_service(c, w, config).await
+}
+
+/// Registers v2 of `web` (answering "native v2") and deploys it; returns (v2's ARN, the service
+/// deployment's ARN).
+pub async fn deploy_v2(c: &Clients) -> (String, String) {
+    let v2 = register_web(c, "ghcr.io/acme/web:v2", &[("MESSAGE", "native v2")]).await;
+    let arn = update(c, &v2).await;
+    (v2, arn)
+}
+
+/// ContinueServiceDeployment of `hook` with `action` (none: ECS's default, CONTINUE).
+pub async fn continue_hook(
+    c: &Clients,
+    arn: &str,
+    hook: &str,
+    action: Option<DeploymentLifecycleHookAction>,
+) {
+    c.ecs
+        .continue_service_deployment()
+        .service_deployment_arn(arn)
+        .hook_id(hook)
+        .set_action(action)
+        .send()
+        .await
+        .expect("continue service deployment");
+}
+
+/// StopServiceDeployment of `arn` with `stop_type`.
+pub async fn stop(c: &Clients, arn: &str, stop_type: StopServiceDeploymentStopType) {
+    c.ecs
+        .stop_service_deployment()
+        .service_deployment_arn(arn)
+        .stop_type(stop_type)
+        .send()
+        .await
+        .expect("stop service deployment");
+}
+
+/// DescribeServices of the service: the list is empty when it does not exist.
+pub async fn describe_service(c: &Clients) -> Vec<aws_sdk_ecs::types::Service> {
+    c.ecs
+        .describe_services()
+        .cluster("demo")
+        .services(SERVICE)
+        .send()
+        .await
+        .expect("describe services")
+        .services()
+        .to_vec()
+}
+
+/// ListServiceDeployments of the service, newest first.
+pub async fn list_deployments(c: &Clients) -> Vec<aws_sdk_ecs::types::ServiceDeploymentBrief> {
+    c.ecs
+        .list_service_deployments()
+        .cluster("demo")
+        .service(SERVICE)
+        .send()
+        .await
+        .expect("list service deployments")
+        .service_deployments()
+        .to_vec()
+}
+
+/// How many of `n` requests to `url` green (v2) answered: the share a traffic shift has moved.
+pub async fn v2_answers(url: &str, n: usize) -> usize {
+    bodies(url, n)
+        .await
+        .iter()
+        .filter(|b| *b == "native v2")
+        .count()
+}
+
+/// The SDK clients on a started `emulator` and the world [`build`] makes there: every test's first step.
+pub async fn world_on(
+    emulator: ecsbg_emulator::Emulator,
+) -> (ecsbg_emulator::Emulator, Clients, World) {
+    let c = crate::common::clients(&emulator).await;
+    let w = build(&c).await;
+    (emulator, c, w)
 }
