@@ -1,7 +1,7 @@
 //! Who moved production: the group's most recent CodeDeploy deployment, for a plan that finds production
 //! serving another revision than the one its prior state recorded.
 
-use aws_sdk_codedeploy::types::{DeploymentInfo, DeploymentStatus};
+use aws_sdk_codedeploy::types::{DeploymentCreator, DeploymentInfo, DeploymentStatus};
 
 use super::client::Aws;
 use super::error::AwsError;
@@ -32,34 +32,13 @@ impl Aws {
         application: &str,
         group: &str,
     ) -> Result<Option<DeploymentOrigin>, AwsError> {
-        self.pace.turn().await;
-        let listed = self
-            .reads
-            .codedeploy
-            .list_deployments()
-            .application_name(application)
-            .deployment_group_name(group)
-            .send()
-            .await
-            .map_err(|e| self.reads.error(Service::CodeDeploy, "ListDeployments", e))?;
-        let ids: Vec<String> = listed.deployments().iter().take(READ).cloned().collect();
+        let listed = self.group_deployment_ids(application, group).await?;
+        let ids: Vec<String> = listed.into_iter().take(READ).collect();
         if ids.is_empty() {
             return Ok(None);
         }
-        self.pace.turn().await;
-        let read = self
-            .reads
-            .codedeploy
-            .batch_get_deployments()
-            .set_deployment_ids(Some(ids))
-            .send()
-            .await
-            .map_err(|e| {
-                self.reads
-                    .error(Service::CodeDeploy, "BatchGetDeployments", e)
-            })?;
+        let read = self.deployments_info(ids).await?;
         let mut by_time: Vec<(f64, &DeploymentInfo)> = read
-            .deployments_info()
             .iter()
             .filter_map(|d| Some((d.create_time()?.as_secs_f64(), d)))
             .collect();
@@ -88,6 +67,71 @@ impl Aws {
                     .map_or_else(|| "unknown".to_string(), |s| s.as_str().to_string()),
             })
         }))
+    }
+}
+
+impl Aws {
+    /// The ids of the group's deployments as ListDeployments gives them (first page).
+    pub async fn group_deployment_ids(
+        &self,
+        application: &str,
+        group: &str,
+    ) -> Result<Vec<String>, AwsError> {
+        self.pace.turn().await;
+        let listed = self
+            .reads
+            .codedeploy
+            .list_deployments()
+            .application_name(application)
+            .deployment_group_name(group)
+            .send()
+            .await
+            .map_err(|e| self.reads.error(Service::CodeDeploy, "ListDeployments", e))?;
+        Ok(listed.deployments().to_vec())
+    }
+
+    /// The first deployment of the group, other than CodeDeploy's own rollbacks, whose id is not in
+    /// `known`: what `watch` follows when the rollout it waited for started and ended between two looks.
+    pub async fn deployment_started_since(
+        &self,
+        application: &str,
+        group: &str,
+        known: &std::collections::HashSet<String>,
+    ) -> Result<Option<String>, AwsError> {
+        let new: Vec<String> = self
+            .group_deployment_ids(application, group)
+            .await?
+            .into_iter()
+            .filter(|id| !known.contains(id))
+            .take(READ)
+            .collect();
+        if new.is_empty() {
+            return Ok(None);
+        }
+        let read = self.deployments_info(new).await?;
+        Ok(read
+            .iter()
+            .filter(|d| d.creator() != Some(&DeploymentCreator::CodeDeployRollback))
+            .filter_map(|d| Some((d.create_time()?.as_secs_f64(), d.deployment_id()?)))
+            .min_by(|a, b| a.0.total_cmp(&b.0))
+            .map(|(_, id)| id.to_string()))
+    }
+
+    /// BatchGetDeployments of up to 25 ids.
+    async fn deployments_info(&self, ids: Vec<String>) -> Result<Vec<DeploymentInfo>, AwsError> {
+        self.pace.turn().await;
+        let read = self
+            .reads
+            .codedeploy
+            .batch_get_deployments()
+            .set_deployment_ids(Some(ids))
+            .send()
+            .await
+            .map_err(|e| {
+                self.reads
+                    .error(Service::CodeDeploy, "BatchGetDeployments", e)
+            })?;
+        Ok(read.deployments_info().to_vec())
     }
 }
 

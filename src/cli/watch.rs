@@ -92,6 +92,18 @@ async fn find(aws: &Aws, args: &WatchArgs) -> Result<String, String> {
     };
     let until = Instant::now() + args.wait;
     let mut told = false;
+    // What existed before we looked: a fast rollout can start and end between two looks, so a deployment
+    // not in this set is followed even when it is no longer in flight.
+    let known: Option<HashSet<String>> = match aws.group_deployment_ids(app, group).await {
+        Ok(ids) => Some(ids.into_iter().collect()),
+        Err(err) if hopeless(&err) => {
+            return Err(format!(
+                "the deployments of {app}:{group} cannot be read: {err}."
+            ))
+        }
+        // Unread (throttled, unreachable): only deployments in flight are followed.
+        Err(_) => None,
+    };
     loop {
         match aws.deployments_in_flight(app, group, false).await {
             Ok(found) => {
@@ -106,6 +118,11 @@ async fn find(aws: &Aws, args: &WatchArgs) -> Result<String, String> {
             }
             Err(err) => {
                 eprintln!("reading the deployments of {app}:{group} failed: {err}; trying again")
+            }
+        }
+        if let Some(known) = &known {
+            if let Ok(Some(id)) = aws.deployment_started_since(app, group, known).await {
+                return Ok(id);
             }
         }
         if Instant::now() >= until {
