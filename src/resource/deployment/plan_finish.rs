@@ -6,12 +6,10 @@ use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::PlanResponse;
 use crate::taskdef;
 
-use super::decide::{
-    decide, same_task_definition, triggers_changed, DecideError, Reason, Revision, Wanted,
-};
+use super::decide::{same_task_definition, DecideError, Reason, Revision};
 use super::diagnose::firing_alarms;
-use super::facts::gather;
 use super::model::{self, attr, Field, Source, State};
+use super::redecide::decide_on_live;
 
 /// The service a plan ships to, as either engine found it.
 pub(super) struct Target<'a> {
@@ -34,21 +32,8 @@ pub(super) async fn finish(
     config: &crate::plugin::value::Value,
     resp: &mut PlanResponse,
 ) {
-    let live = gather(aws, cfg, target.live_arn, prior).await;
-    let prior_appspec = prior.map(State::appspec_key);
-    let planned_appspec = planned.appspec_key();
-    let wanted = Wanted {
-        source: &cfg.source,
-        pinned_arn: cfg.pinned_arn.as_deref(),
-        sensitive: &cfg.names.sensitive_environment,
-        prior_appspec: prior_appspec.as_ref(),
-        planned_appspec: &planned_appspec,
-        redeploy: triggers_changed(
-            prior.map(State::redeploy_triggers),
-            planned.redeploy_triggers(),
-        ),
-    };
-    let decision = match decide(&wanted, &live) {
+    let (live, decision) = decide_on_live(aws, cfg, target.live_arn, prior, &planned).await;
+    let decision = match decision {
         Ok(decision) => decision,
         Err(DecideError::PinnedDiffers { pinned }) => {
             resp.diagnostics.attribute_error(

@@ -5,7 +5,7 @@ use crate::aws::Aws;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 use crate::taskdef;
 
-use super::decide::{decide, triggers_changed, DecideError, Decision, Revision, Wanted};
+use super::decide::{decide, triggers_changed, DecideError, Decision, LiveFacts, Revision, Wanted};
 use super::facts::gather;
 use super::model::{attr, Config, Field, Source, State};
 
@@ -17,7 +17,24 @@ pub(super) async fn decide_again(
     prior: Option<&State>,
     state: &State,
 ) -> Result<Decision, String> {
-    let live = gather(aws, cfg, live, prior).await;
+    let (_, decision) = decide_on_live(aws, cfg, live, prior, state).await;
+    decision.map_err(|err| match err {
+        DecideError::PinnedDiffers { pinned } => format!(
+            "task_definition_arn {pinned} does not hold the content of task_definition. Nothing was registered or deployed."
+        ),
+    })
+}
+
+/// The facts read now, the way plan and apply both read them, and the decision on them for `state` (the
+/// planned or applied state) after `prior`.
+pub(super) async fn decide_on_live(
+    aws: &Aws,
+    cfg: &Config,
+    live_arn: Option<&str>,
+    prior: Option<&State>,
+    state: &State,
+) -> (LiveFacts, Result<Decision, DecideError>) {
+    let live = gather(aws, cfg, live_arn, prior).await;
     let prior_appspec = prior.map(State::appspec_key);
     let planned_appspec = state.appspec_key();
     let wanted = Wanted {
@@ -31,11 +48,8 @@ pub(super) async fn decide_again(
             state.redeploy_triggers(),
         ),
     };
-    decide(&wanted, &live).map_err(|err| match err {
-        DecideError::PinnedDiffers { pinned } => format!(
-            "task_definition_arn {pinned} does not hold the content of task_definition. Nothing was registered or deployed."
-        ),
-    })
+    let decision = decide(&wanted, &live);
+    (live, decision)
 }
 
 /// Without a rollout, the last rollout's results stay as they were.
