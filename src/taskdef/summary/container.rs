@@ -2,14 +2,12 @@
 //! words (image, env, secret, port, health check, log ...), keyed lists by their natural key, and every
 //! other member by its path through the generic fallback.
 
-use std::collections::BTreeSet;
-
 use serde_json::{json, Value};
 
 use super::super::fields::CONTAINER_FIELDS;
 use super::generic::{member, members, word};
 use super::keyed::{keyed, map_parts, Keyed};
-use super::render::part;
+use super::render::{keys_in_shape_order, part};
 use super::secrets::{env_parts, secret_parts};
 
 fn text(v: &Value) -> String {
@@ -269,22 +267,7 @@ pub(super) fn container_parts(
     dynamic_host_ports: bool,
 ) -> Vec<String> {
     let mut out = Vec::new();
-    let mut keys: Vec<&String> = old
-        .as_object()
-        .into_iter()
-        .flat_map(|o| o.keys())
-        .chain(new.as_object().into_iter().flat_map(|o| o.keys()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let rank = |k: &str| {
-        CONTAINER_FIELDS
-            .iter()
-            .position(|f| *f == k)
-            .unwrap_or(usize::MAX)
-    };
-    keys.sort_by_key(|k| (rank(k), (*k).clone()));
-    for key in keys {
+    for key in keys_in_shape_order(old, new, CONTAINER_FIELDS) {
         if old.get(key) == new.get(key) {
             continue;
         }

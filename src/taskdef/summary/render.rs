@@ -114,3 +114,23 @@ pub(super) fn join(prefix: &str, word: &str) -> String {
         format!("{prefix} {word}")
     }
 }
+
+/// The members either side has, in the order RegisterTaskDefinition's shape lists them (`fields`), the rest
+/// after them by name: parts read in the order a person finds them in the API reference.
+pub(super) fn keys_in_shape_order<'a>(
+    old: &'a Value,
+    new: &'a Value,
+    fields: &[&str],
+) -> Vec<&'a String> {
+    let mut keys: Vec<&String> = old
+        .as_object()
+        .into_iter()
+        .flat_map(|o| o.keys())
+        .chain(new.as_object().into_iter().flat_map(|o| o.keys()))
+        .collect::<std::collections::BTreeSet<_>>()
+        .into_iter()
+        .collect();
+    let rank = |k: &str| fields.iter().position(|f| *f == k).unwrap_or(usize::MAX);
+    keys.sort_by_key(|k| (rank(k), (*k).clone()));
+    keys
+}

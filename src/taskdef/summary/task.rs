@@ -1,14 +1,12 @@
 //! What changed at the task level, member by member in RegisterTaskDefinition's order: volumes by name,
 //! placement constraints and compatibilities as sets, proxy properties by name, everything else by path.
 
-use std::collections::BTreeSet;
-
 use serde_json::Value;
 
 use super::super::fields::TASK_FIELDS;
 use super::generic::{member, members};
 use super::keyed::{keyed, Keyed};
-use super::render::part;
+use super::render::{keys_in_shape_order, part};
 
 fn text(v: &Value) -> String {
     match v {
@@ -105,22 +103,7 @@ fn proxy(old: Option<&Value>, new: Option<&Value>, out: &mut Vec<String>) {
 /// Parts for the task-level members (containers are summarised separately).
 pub(super) fn task_parts(old: &Value, new: &Value) -> Vec<String> {
     let mut out = Vec::new();
-    let mut keys: Vec<&String> = old
-        .as_object()
-        .into_iter()
-        .flat_map(|o| o.keys())
-        .chain(new.as_object().into_iter().flat_map(|o| o.keys()))
-        .collect::<BTreeSet<_>>()
-        .into_iter()
-        .collect();
-    let rank = |k: &str| {
-        TASK_FIELDS
-            .iter()
-            .position(|f| *f == k)
-            .unwrap_or(usize::MAX)
-    };
-    keys.sort_by_key(|k| (rank(k), (*k).clone()));
-    for key in keys {
+    for key in keys_in_shape_order(old, new, TASK_FIELDS) {
         let (a, b) = (old.get(key), new.get(key));
         if a == b {
             continue;

@@ -7,6 +7,7 @@ use serde_json::{json, Value};
 use crate::emu::Emu;
 use crate::protocol::ApiError;
 use crate::services::params::{opt_num, opt_str, page, req_str, strings};
+use crate::world::World;
 
 use super::shapes::{brief_json, deployment_json, revision_json};
 use super::state::Stop;
@@ -68,42 +69,63 @@ pub fn list_service_deployments(emu: &Emu, input: &Value) -> Result<Value, ApiEr
 
 /// DescribeServiceDeployments (≤ 20 ARNs; unknown ones are `failures[]` with reason MISSING).
 pub fn describe_service_deployments(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
-    let arns = strings(input, "serviceDeploymentArns");
-    if arns.is_empty() || arns.len() > 20 {
-        return Err(ApiError::invalid(
-            "serviceDeploymentArns can have between 1 and 20 items.",
-        ));
-    }
-    let world = emu.world();
-    let mut found = Vec::new();
-    let mut failures = Vec::new();
-    for arn in arns {
-        match world.native.deployments.get(&arn) {
-            Some(d) => found.push(deployment_json(&world, d)),
-            None => failures.push(json!({"arn": arn, "reason": "MISSING"})),
-        }
-    }
-    Ok(json!({"serviceDeployments": found, "failures": failures}))
+    describe_by_arns(
+        emu,
+        input,
+        "serviceDeploymentArns",
+        "serviceDeployments",
+        |world, arn| {
+            world
+                .native
+                .deployments
+                .get(arn)
+                .map(|d| deployment_json(world, d))
+        },
+    )
 }
 
 /// DescribeServiceRevisions (≤ 20 ARNs).
 pub fn describe_service_revisions(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
-    let arns = strings(input, "serviceRevisionArns");
+    describe_by_arns(
+        emu,
+        input,
+        "serviceRevisionArns",
+        "serviceRevisions",
+        |world, arn| {
+            world
+                .native
+                .revisions
+                .get(arn)
+                .map(|r| revision_json(world, r))
+        },
+    )
+}
+
+/// ECS's describe-by-ARN shape: 1 to 20 ARNs in `arns_member`; found ones in `found_member`, the rest in
+/// `failures[]` with reason MISSING.
+fn describe_by_arns(
+    emu: &Emu,
+    input: &Value,
+    arns_member: &str,
+    found_member: &str,
+    lookup: impl Fn(&World, &str) -> Option<Value>,
+) -> Result<Value, ApiError> {
+    let arns = strings(input, arns_member);
     if arns.is_empty() || arns.len() > 20 {
-        return Err(ApiError::invalid(
-            "serviceRevisionArns can have between 1 and 20 items.",
-        ));
+        return Err(ApiError::invalid(format!(
+            "{arns_member} can have between 1 and 20 items."
+        )));
     }
     let world = emu.world();
     let mut found = Vec::new();
     let mut failures = Vec::new();
     for arn in arns {
-        match world.native.revisions.get(&arn) {
-            Some(r) => found.push(revision_json(&world, r)),
+        match lookup(&world, &arn) {
+            Some(v) => found.push(v),
             None => failures.push(json!({"arn": arn, "reason": "MISSING"})),
         }
     }
-    Ok(json!({"serviceRevisions": found, "failures": failures}))
+    Ok(json!({found_member: found, "failures": failures}))
 }
 
 /// StopServiceDeployment: ROLLBACK (default) → ROLLBACK_REQUESTED; ABORT → STOP_REQUESTED.
