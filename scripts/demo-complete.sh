@@ -15,18 +15,9 @@ scale=${DEMO_TIME_SCALE:-60}
 version=$(sed -n 's/^version = "\(.*\)"/\1/p' Cargo.toml | head -n1)
 os_arch="$(uname -s | tr '[:upper:]' '[:lower:]')_$(uname -m | sed -e 's/x86_64/amd64/' -e 's/aarch64/arm64/')"
 
-get() { python3 -c '
-import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception as e:
-    print("unreachable:", e)
-' "$1"; }
+# shellcheck source=scripts/demo-lib.sh
+source "$root/scripts/demo-lib.sh"
 free_port() { python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])'; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-note() { printf '   %s\n' "$*"; }
 
 how_to_get_aws() {
   cat <<EOF

@@ -7,16 +7,9 @@ cd "$(dirname "$0")/.."
 root=$PWD
 scale=${DEMO_TIME_SCALE:-60}
 
-# GET a URL and print the body (python3 rather than curl: one fewer tool to install on a fresh machine).
-get() { python3 -c '
-import sys, urllib.request, urllib.error
-try:
-    print(urllib.request.urlopen(sys.argv[1], timeout=10).read().decode())
-except urllib.error.HTTPError as e:
-    print(e.code)
-except Exception as e:
-    print("unreachable:", e)
-' "$1"; }
+# shellcheck source=scripts/demo-lib.sh
+source "$root/scripts/demo-lib.sh"
+
 # Send 404-provoking GETs from one process for N seconds (~50 a second): the alarm needs 5 in one of its
 # one-second periods (a 60 s period at time x60), which a process per request cannot promise on a loaded machine.
 burst() { python3 -c '
@@ -29,8 +22,6 @@ while time.monotonic() < end:
         pass
     time.sleep(0.02)
 ' "$1" "$2"; }
-say() { printf '\n\033[1m== %s\033[0m\n' "$*"; }
-note() { printf '   %s\n' "$*"; }
 
 say "Building the provider and the emulator"
 cargo build -q -p terraform-provider-ecsbg -p ecsbg-emulator
