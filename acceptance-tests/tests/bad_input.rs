@@ -230,10 +230,10 @@ fn cases() -> Vec<Case> {
         case("application without group", native("  application_name = \"web\"\n", ""), "Missing attribute", "`deployment_group_name` is required with `application_name`", BLOCK),
         case("blank cluster name", native("  cluster_name = \" \"\n  service_name = \"native\"\n", ""), "Invalid name", "`cluster_name` must be 1 to 255 characters", "cluster_name"),
         case("deployment config on the native engine", native("  cluster_name = \"demo\"\n  service_name = \"web\"\n", "  deployment_config_name = \"CodeDeployDefault.ECSAllAtOnce\"\n"), "Not used by the ECS-native engine", "remove `deployment_config_name`", "deployment_config_name"),
-        case("native service that does not exist", native("  cluster_name = \"demo\"\n  service_name = \"nope\"\n", ""), "ECS service not found", "Cluster \"demo\" has no active service \"nope\"", "service_name"),
         case("native engine on a CodeDeploy service", native("  cluster_name = \"demo\"\n  service_name = \"web\"\n", ""), "Service deployed through CodeDeploy", "uses the CODE_DEPLOY deployment controller", "service_name"),
         // CodeDeploy's and awsvpc's limits.
         case("eleven alarms", body(&format!("  alarms = {}\n", ids("web-alarm-", 11))), "Too many alarms", "11 alarms; CodeDeploy watches at most 10", "alarms"),
+        case("a hundred and one alarms on the native engine", native("  cluster_name = \"demo\"\n  service_name = \"web\"\n", &format!("  alarms = {}\n", ids("web-alarm-", 101))), "Too many alarms", "101 alarms; on the ECS-native engine the provider watches them itself (they are not passed to ECS)", "alarms"),
         case("seventeen subnets", body(&format!("  network_configuration {{\n    subnets = {}\n  }}\n", ids("subnet-", 17))), "Too many ids", "17 subnets; an awsvpc network configuration takes at most 16", "subnets"),
         case("six security groups", body(&format!("  network_configuration {{\n    subnets = [\"subnet-1\"]\n    security_groups = {}\n  }}\n", ids("sg-", 6))), "Too many ids", "6 security groups; an awsvpc network configuration takes at most 5", "security_groups"),
     ]
@@ -263,6 +263,13 @@ fn missing_references() -> Vec<Case> {
             "Unknown alarm",
             "no metric alarm \"web-5xx\"",
             "alarms",
+        ),
+        case(
+            "native service that does not exist",
+            native("  cluster_name = \"demo\"\n  service_name = \"nope\"\n", ""),
+            "ECS service not found",
+            "Cluster \"demo\" has no active service \"nope\". Nothing was registered or deployed.",
+            "service_name",
         ),
         case(
             "hook function that does not exist",
@@ -320,7 +327,7 @@ fn every_bad_input_fails_at_plan_on_its_attribute_and_changes_nothing() -> anyho
     );
     let setup = mutations(&emu);
     let cases = cases();
-    // 93 cases, and the four references that do not exist yet, which plan only warns about (this configuration
+    // 93 cases, and the five references that do not exist yet, which plan only warns about (this configuration
     // may create them): `missing_references` below.
     assert!(cases.len() >= 89, "the table keeps at least 89 cases");
     let mut failures = Vec::new();
@@ -382,7 +389,7 @@ fn references_that_do_not_exist_warn_at_plan_and_fail_the_apply_changing_nothing
 ) -> anyhow::Result<()> {
     let emu = Running::start(demo_seed()?, 60.0)?;
     let cases = missing_references();
-    assert_eq!(cases.len(), 4);
+    assert_eq!(cases.len(), 5);
     let mut failures = Vec::new();
     for c in &cases {
         let ws = emu.workspace(Path::new(PROVIDER))?;

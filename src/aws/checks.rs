@@ -23,20 +23,33 @@ impl Aws {
     }
 
     /// The named alarms that are in ALARM now, in the order named. Alarms that cannot be read count as not
-    /// firing: CodeDeploy itself stops a deployment whose alarm fires.
+    /// firing: CodeDeploy itself stops a deployment whose alarm fires. The reads are made together, so the
+    /// batching reader asks CloudWatch once (up to 100 names a call) rather than once per alarm.
     pub async fn alarms_in_alarm(&self, names: &[String]) -> Vec<FiringAlarm> {
+        let mut reads = tokio::task::JoinSet::new();
+        for (i, name) in names.iter().enumerate() {
+            let (aws, name) = (self.clone(), name.clone());
+            reads.spawn(async move {
+                let state = aws.alarm(&name).await;
+                (i, name, state)
+            });
+        }
         let mut firing = Vec::new();
-        for name in names {
-            if let Ok(Some(state)) = self.alarm(name).await {
+        while let Some(read) = reads.join_next().await {
+            if let Ok((i, name, Ok(Some(state)))) = read {
                 if state.firing() {
-                    firing.push(FiringAlarm {
-                        name: name.clone(),
-                        reason: state.reason,
-                    });
+                    firing.push((
+                        i,
+                        FiringAlarm {
+                            name,
+                            reason: state.reason,
+                        },
+                    ));
                 }
             }
         }
-        firing
+        firing.sort_by_key(|(i, _)| *i);
+        firing.into_iter().map(|(_, alarm)| alarm).collect()
     }
 
     /// Whether a Lambda function (name, name:qualifier or ARN) exists. Found functions are remembered, so a

@@ -33,7 +33,7 @@ pub use error::{AwsError, ErrorKind};
 pub use group::{GroupError, Purpose};
 pub use history::DeploymentOrigin;
 pub use native::{NativeError, NativeService, GATE_STAGE};
-pub use native_deploy::{short_id, HookView, ServiceDeploymentView};
+pub use native_deploy::{short_id, BreakerView, HookView, ServiceDeploymentView};
 pub use readers::AlarmState;
 pub use settings::AwsSettings;
 pub use tasks::{StoppedContainer, StoppedTask};

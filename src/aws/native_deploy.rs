@@ -22,6 +22,21 @@ pub struct HookView {
     pub target_arn: Option<String>,
     /// `AWAITING_ACTION`, `IN_PROGRESS`, `SUCCEEDED`, `FAILED`, `TIMED_OUT`.
     pub status: String,
+    /// When the hook times out (RFC 3339), for a hook still waiting or running.
+    pub expires_at: Option<String>,
+    /// What ECS does when it times out: `CONTINUE` or `ROLLBACK`.
+    pub timeout_action: Option<String>,
+}
+
+/// The deployment circuit breaker's state, as `deploymentCircuitBreaker` shows it.
+#[derive(Clone, Debug, PartialEq)]
+pub struct BreakerView {
+    /// `DISABLED`, `MONITORING`, `MONITORING_COMPLETE` or `TRIGGERED`.
+    pub status: String,
+    /// Tasks that failed to start so far.
+    pub failure_count: i32,
+    /// Failures at which it trips.
+    pub threshold: i32,
 }
 
 /// A service deployment as the native engine follows it.
@@ -39,6 +54,14 @@ pub struct ServiceDeploymentView {
     pub hooks: Vec<HookView>,
     /// Why it rolled back, when it did.
     pub rollback_reason: Option<String>,
+    /// The revision a rollback goes back to.
+    pub rollback_revision: Option<String>,
+    /// The share of production traffic (percent) the target revision is asked to get now.
+    pub production_weight: Option<f64>,
+    /// The share of test traffic (percent) the target revision is asked to get now.
+    pub test_weight: Option<f64>,
+    /// The circuit breaker, when ECS reports one.
+    pub breaker: Option<BreakerView>,
     /// Deployment alarms that fired.
     pub triggered_alarms: Vec<String>,
     /// The revision it deploys.
@@ -93,9 +116,31 @@ impl ServiceDeploymentView {
                         .status()
                         .map(|s| s.as_str().to_string())
                         .unwrap_or_default(),
+                    expires_at: h
+                        .expires_at()
+                        .and_then(|t| t.fmt(aws_smithy_types::date_time::Format::DateTime).ok()),
+                    timeout_action: h.timeout_action().map(|a| a.as_str().to_string()),
                 })
                 .collect(),
             rollback_reason: d.rollback().and_then(|r| r.reason()).map(str::to_string),
+            rollback_revision: d
+                .rollback()
+                .and_then(|r| r.service_revision_arn())
+                .map(str::to_string),
+            production_weight: d
+                .target_service_revision()
+                .and_then(|r| r.requested_production_traffic_weight()),
+            test_weight: d
+                .target_service_revision()
+                .and_then(|r| r.requested_test_traffic_weight()),
+            breaker: d.deployment_circuit_breaker().map(|b| BreakerView {
+                status: b
+                    .status()
+                    .map(|s| s.as_str().to_string())
+                    .unwrap_or_default(),
+                failure_count: b.failure_count(),
+                threshold: b.threshold(),
+            }),
             triggered_alarms: d
                 .alarms()
                 .map(|a| a.triggered_alarm_names().to_vec())
@@ -115,8 +160,9 @@ pub fn short_id(arn: &str) -> &str {
 }
 
 impl Aws {
-    /// Points the service at `task_definition`, which starts a service deployment; its ARN, from the
-    /// service's `currentServiceDeployment` (else the newest listed).
+    /// Points the service at `task_definition` and starts a service deployment (forced, so even to the
+    /// revision it already runs); its ARN, from the service's `currentServiceDeployment` (else the newest
+    /// listed).
     pub async fn update_service_task_definition(
         &self,
         cluster: &str,
@@ -130,6 +176,9 @@ impl Aws {
             .cluster(cluster)
             .service(service)
             .task_definition(task_definition)
+            // Without it, pointing the service at the revision it already runs (a redeploy for
+            // `redeploy_triggers`) starts no deployment, and the last, finished one would be followed.
+            .force_new_deployment(true)
             .send()
             .await
             .map_err(|err| self.sdk.error(Service::Ecs, "UpdateService", err))?;

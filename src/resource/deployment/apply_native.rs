@@ -1,6 +1,7 @@
-//! `terraform apply` on the ECS-native engine: decide again on facts read afresh, refuse when production
-//! moved since the plan, when someone else's service deployment is in flight or an alarm already fires,
-//! register (or reuse) the revision, run the native rollout, and record what serves afterwards.
+//! `terraform apply` on the ECS-native engine: check again what the plan could not (a service or alarm not
+//! there yet), decide again on facts read afresh, refuse when production moved since the plan, when someone
+//! else's service deployment is in flight or an alarm already fires, register (or reuse) the revision, run
+//! the native rollout, and record what serves afterwards.
 
 use std::sync::Arc;
 
@@ -15,10 +16,11 @@ use crate::rollout::native::{self, NativeSpec};
 use crate::rollout::ProgressSink;
 
 use super::decide::{compare, Revision};
-use super::diagnose::firing_alarms;
+use super::diagnose::{firing_alarms, not_configured};
 use super::model::{attr, in_flight, Config, State};
-use super::native_target::{connect_native, fill_service};
+use super::native_target::{fill_service, native_error, not_found};
 use super::redecide::{decide_again, record_without_rollout, target_revision};
+use super::references;
 use super::report::write;
 
 /// Applies a planned change on the native engine; `state` is the planned state.
@@ -47,13 +49,32 @@ pub async fn apply(
         refuse(&mut resp, "Service unknown at apply", "cluster_name and service_name are still unknown during apply; this is a bug in the provider.".into());
         return resp;
     };
-    let (aws, svc) = match connect_native(aws, &cluster, &service).await {
-        Ok(connected) => connected,
-        Err(d) => {
-            resp.diagnostics.extend(d);
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(not_configured());
+        return resp;
+    };
+    let svc = match aws.native_service(&cluster, &service).await {
+        Ok(svc) => svc,
+        Err(err) => {
+            if not_found(&err) {
+                resp.diagnostics.attribute_error(
+                    AttributePath::root(attr::SERVICE_NAME),
+                    "ECS service not found",
+                    format!("Cluster {cluster:?} has no active service {service:?}. Nothing was registered or deployed."),
+                );
+            } else {
+                resp.diagnostics
+                    .extend(native_error(&cluster, &service, &err));
+            }
             return resp;
         }
     };
+    // The plan could not check everything (the service or an alarm did not exist yet): check now, before
+    // anything is registered or deployed.
+    if let Some(d) = references::recheck_native(&aws, cfg, &svc, &req.planned_private).await {
+        resp.diagnostics.extend(d);
+        return resp;
+    }
     let planned = state.clone();
     fill_service(&mut state, cfg.gate_url.clone(), &svc);
     let live_before = svc.live_task_definition.clone();
@@ -157,6 +178,7 @@ pub async fn apply(
         alarms,
         bake_time: cfg.timing.bake_time,
         on_interrupt: cfg.timing.on_interrupt,
+        wait_for: cfg.timing.wait_for,
         timeout: cfg.timeout(creating),
         test_url: state.test_listener_url.as_deref().map(str::to_string),
         progress,

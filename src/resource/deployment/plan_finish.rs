@@ -103,7 +103,10 @@ pub(super) async fn finish(
 /// "inconsistent final plan". What depends on what serves production is therefore known only after apply:
 /// the revision (unless configured), its content (for a configured ARN), the previous revision and the
 /// rollout's results.
-fn leave_production_facts_to_apply(planned: &mut State, config: &crate::plugin::value::Value) {
+pub(super) fn leave_production_facts_to_apply(
+    planned: &mut State,
+    config: &crate::plugin::value::Value,
+) {
     if config.get(attr::TASK_DEFINITION_ARN).is_null() {
         planned.task_definition_arn = Field::Unknown;
     }

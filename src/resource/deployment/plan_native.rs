@@ -1,16 +1,20 @@
 //! `terraform plan` on the ECS-native engine: the same decision, diff and stale-plan refusal as
 //! CodeDeploy's (shared through [`finish`](super::plan::finish)), against a service that deploys itself.
+//! As on CodeDeploy, a service (or cluster, alarm) that does not exist yet is a warning, since the same
+//! configuration may create it, and the apply checks again before anything is registered.
 
 use crate::aws::Aws;
 use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{PlanRequest, PlanResponse};
-use crate::taskdef;
 
 use super::decide::{moved_message, production_moved};
-use super::model::{attr, Config, Field, Source, State};
-use super::native_target::{connect_native, fill_service, PAUSE_HOOK_HCL};
-use super::plan_finish::{finish, Target};
-use super::references;
+use super::diagnose::not_configured;
+use super::model::{attr, Config, Field, State};
+use super::native_target::{
+    fill_service, fill_unknown_service, native_error, not_found, not_found_now, service_fits,
+};
+use super::plan_finish::{finish, leave_production_facts_to_apply, Target};
+use super::references::{self, When};
 
 /// Plans a change on the native engine; `planned` is the proposed state, `cfg` the parsed configuration.
 pub async fn plan(
@@ -49,44 +53,55 @@ pub async fn plan(
         planned.service_name.as_deref().map(str::to_string),
     ) else {
         planned.id = Field::Unknown;
-        planned.test_listener_url = Field::Unknown;
-        planned.task_definition_arn = Field::Unknown;
-        planned.deployment_id = Field::Unknown;
-        planned.status = Field::Unknown;
-        planned.timeline = Field::Unknown;
-        planned.previous_task_definition_arn = Field::Unknown;
+        fill_unknown_service(&mut planned);
+        leave_production_facts_to_apply(&mut planned, &req.config);
         resp.planned_state = planned.to_value();
+        resp.planned_private = references::ask_recheck(&resp.planned_private);
         return;
     };
-    let (aws, svc) = match connect_native(aws, &cluster, &service).await {
-        Ok(connected) => connected,
-        Err(d) => {
-            resp.diagnostics.extend(d);
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(not_configured());
+        return;
+    };
+    let svc = match aws.native_service(&cluster, &service).await {
+        Ok(svc) => svc,
+        // Created by this configuration, maybe (aws_ecs_service): plan what the service would tell as
+        // unknown, and check everything again at apply before anything is registered.
+        Err(err) if not_found(&err) => {
+            resp.diagnostics.extend(not_found_now(&cluster, &service));
+            let references = references::check(&aws, cfg, When::Plan).await;
+            let failed = references.has_errors();
+            resp.diagnostics.extend(references);
+            if failed {
+                return;
+            }
+            planned.id = Field::Known(format!("{cluster}/{service}"));
+            fill_unknown_service(&mut planned);
+            leave_production_facts_to_apply(&mut planned, &req.config);
+            resp.planned_state = planned.to_value();
+            resp.planned_private = references::ask_recheck(&resp.planned_private);
+            return;
+        }
+        Err(err) => {
+            resp.diagnostics
+                .extend(native_error(&cluster, &service, &err));
             return;
         }
     };
-    if cfg.gate.is_some() && !svc.pauses_after_test_traffic {
-        resp.diagnostics.attribute_error(
-            AttributePath::root(attr::TEST_GATE),
-            "The service does not hold test traffic for the gate",
-            format!("Service {cluster}/{service} has no PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT, so ECS moves production traffic to green without waiting, and there is no moment to run the test gate before production is affected. Add the hook to the aws_ecs_service (hashicorp/aws 6.x):\n\n{PAUSE_HOOK_HCL}"),
-        );
+    let fits = service_fits(cfg, &svc);
+    if fits.has_errors() {
+        resp.diagnostics.extend(fits);
         return;
     }
-    if cfg.gate.is_some() && cfg.gate_url.is_none() && svc.test_url.is_none() {
-        resp.diagnostics.attribute_error(
-            AttributePath::root(attr::TEST_GATE),
-            "No test listener",
-            format!("Service {cluster}/{service} names no test listener rule (`load_balancer {{ advanced_configuration {{ test_listener_rule = ... }} }}`), so the gate has nowhere to send its requests. Add one, or set `test_gate {{ url = ... }}`."),
-        );
+    // What does not exist yet (an alarm this configuration creates) is a warning, checked again at apply.
+    let references = references::check(&aws, cfg, When::Plan).await;
+    if references.has_errors() {
+        resp.diagnostics.extend(references);
         return;
     }
-    // The native engine reads the service at plan and does not check again at apply, so what the
-    // configuration names must exist now (strict, as at apply).
-    let d = references::check(&aws, cfg, references::When::Apply).await;
-    if d.has_errors() {
-        resp.diagnostics.extend(d);
-        return;
+    if !references.is_empty() {
+        resp.diagnostics.extend(references);
+        resp.planned_private = references::ask_recheck(&resp.planned_private);
     }
     if let Some(recorded) = prior.as_ref().filter(|_| resp.requires_replace.is_empty()) {
         let recorded = recorded.task_definition_arn.as_deref();
@@ -107,14 +122,6 @@ pub async fn plan(
         }
     }
     fill_service(&mut planned, cfg.gate_url.clone(), &svc);
-    if let (Source::Json(td), None) = (&cfg.source, &cfg.appspec.container_name) {
-        if let Some(name) = &svc.container_name {
-            if !taskdef::container_names(td).contains(name) {
-                resp.diagnostics.attribute_error(AttributePath::root(attr::TASK_DEFINITION), "Load balancer container missing", format!("The service's load balancer sends traffic to container {name:?}, which this task definition does not have. Add it, or set `container_name`."));
-                return;
-            }
-        }
-    }
     let target = Target {
         label: format!("{cluster}/{service}"),
         live_arn: svc.live_task_definition.as_deref(),

@@ -7,12 +7,13 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::aws::{Aws, ErrorKind, GroupInfo, Purpose};
+use crate::aws::{Aws, ErrorKind, GroupInfo, NativeService, Purpose};
 use crate::gate::CommandCheck;
 use crate::plugin::diagnostics::{AttributePath, Diagnostics};
 
 use super::diagnose::gate_without_hold;
 use super::model::{attr, Config, Source};
+use super::native_target::service_fits;
 
 /// When the references are checked: what is missing is a warning at plan and an error at apply.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,7 +49,7 @@ pub async fn check(aws: &Aws, cfg: &Config, when: When) -> Diagnostics {
                 when,
                 AttributePath::root(attr::ALARMS).index(i),
                 "Unknown alarm",
-                format!("CloudWatch has no metric alarm {name:?} in this account and region, so CodeDeploy could not watch it."),
+                format!("CloudWatch has no metric alarm {name:?} in this account and region, so {} could not watch it.", if cfg.names.native.is_some() { "the provider" } else { "CodeDeploy" }),
             ),
             Err(err) => tracing::warn!(alarm = %name, error = %err, "could not check the alarm"),
         }
@@ -131,6 +132,23 @@ pub async fn recheck(
     d.has_errors().then_some(d)
 }
 
+/// [`recheck`] for the ECS-native engine: the service must give what the configuration asks of it (a
+/// PAUSE hook and a test listener for a gate, its load balancer container), and everything named must
+/// exist now. Errors, if any, before anything is registered or deployed.
+pub async fn recheck_native(
+    aws: &Aws,
+    cfg: &Config,
+    svc: &NativeService,
+    planned_private: &[u8],
+) -> Option<Diagnostics> {
+    if !recheck_asked(planned_private) {
+        return None;
+    }
+    let mut d = service_fits(cfg, svc);
+    d.extend(check(aws, cfg, When::Apply).await);
+    d.has_errors().then_some(d)
+}
+
 /// The region and account of an ECS ARN (`arn:<partition>:ecs:<region>:<account>:task-definition/…`).
 fn arn_region_account(arn: &str) -> Option<(&str, &str)> {
     let mut parts = arn.splitn(6, ':');
@@ -160,15 +178,22 @@ async fn check_task_definition_arn(aws: &Aws, cfg: &Config, d: &mut Diagnostics)
         }
         // The account the service runs in, from the ARN of what it serves now (the group was read moments
         // ago by this plan, so this is the cached answer, not another call).
-        let live = aws
-            .deployment_group(
-                &cfg.names.application_name,
-                &cfg.names.deployment_group_name,
-                Purpose::Plan,
-            )
-            .await
-            .ok()
-            .and_then(|group| group.live_task_definition);
+        let live = match &cfg.names.native {
+            Some((cluster, service)) => aws
+                .native_service(cluster, service)
+                .await
+                .ok()
+                .and_then(|svc| svc.live_task_definition),
+            None => aws
+                .deployment_group(
+                    &cfg.names.application_name,
+                    &cfg.names.deployment_group_name,
+                    Purpose::Plan,
+                )
+                .await
+                .ok()
+                .and_then(|group| group.live_task_definition),
+        };
         if let Some((_, ours)) = live.as_deref().and_then(arn_region_account) {
             if !account.is_empty() && account != ours {
                 d.attribute_error(

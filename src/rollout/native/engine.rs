@@ -1,6 +1,7 @@
 //! Start (or adopt) the service deployment and follow it to its end: every poll reads it once, adds what
 //! is new to the timeline, checks the watched alarms, runs the gate when a PAUSE hook holds it at
-//! `POST_TEST_TRAFFIC_SHIFT`, and ends on ECS's final status.
+//! `POST_TEST_TRAFFIC_SHIFT`, and ends on ECS's final status (or, with `wait_for = traffic_shifted`, once
+//! production is fully on green and the bake time passed).
 
 use std::time::Instant;
 
@@ -14,6 +15,7 @@ use super::wait::sleep;
 use crate::aws::{short_id, Aws, ServiceDeploymentView};
 use crate::rollout::gate::Gate;
 use crate::rollout::report::{EntryKind, Outcome, RolloutReport};
+use crate::rollout::WaitFor;
 
 /// Stages at and after which production traffic is (being) moved to green.
 const SHIFTED: [&str; 4] = [
@@ -177,9 +179,39 @@ async fn follow(
                 }
             }
         }
+        if asked_rollback.is_none() && traffic_shifted_done(spec, &view, shifted_at) {
+            rec.note(
+                spec,
+                Some(arn),
+                EntryKind::Note,
+                format!("all production traffic on green and the bake time passed; ECS finishes {} of service deployment {id} (its bake time, then the clean-up of blue)", view.stage.as_deref().unwrap_or("")),
+            );
+            return (Some(view.status.clone()), Outcome::TrafficShifted);
+        }
         last = Some(view);
         sleep(stop).await;
     }
+}
+
+/// Stages in which all production traffic is on green and blue still runs (ECS's bake time) or is being
+/// removed: the native counterpart of CodeDeploy's termination wait.
+const FULLY_SHIFTED: [&str; 2] = ["BAKE_TIME", "CLEAN_UP"];
+
+/// With `wait_for = traffic_shifted`: true once production is fully on green in a deployment still in
+/// progress, and `bake_time` has passed since production traffic began to move.
+fn traffic_shifted_done(
+    spec: &NativeSpec,
+    view: &ServiceDeploymentView,
+    shifted_at: Option<Instant>,
+) -> bool {
+    spec.wait_for == WaitFor::TrafficShifted
+        && view.status == "IN_PROGRESS"
+        && view.production_shifted()
+        && view
+            .stage
+            .as_deref()
+            .is_some_and(|s| FULLY_SHIFTED.contains(&s))
+        && shifted_at.is_some_and(|at| at.elapsed() >= spec.bake_time)
 }
 
 /// ECS's own account of how a deployment ended.

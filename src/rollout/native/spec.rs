@@ -4,7 +4,7 @@ use std::sync::Arc;
 use std::time::Duration;
 
 use crate::rollout::progress::ProgressSink;
-use crate::rollout::spec::OnInterrupt;
+use crate::rollout::spec::{OnInterrupt, WaitFor};
 
 /// What a native rollout is asked to do.
 #[derive(Clone, Debug)]
@@ -21,6 +21,9 @@ pub struct NativeSpec {
     pub alarms: Vec<String>,
     /// How long to keep watching the alarms after production traffic moved.
     pub bake_time: Duration,
+    /// When the apply returns: at ECS's SUCCESSFUL, or (`TrafficShifted`) once production is fully on green
+    /// (ECS's `BAKE_TIME` or `CLEAN_UP`) and `bake_time` passed, leaving ECS to finish its bake and clean-up.
+    pub wait_for: WaitFor,
     /// What an interrupt or timeout does.
     pub on_interrupt: OnInterrupt,
     /// The longest the rollout may take.

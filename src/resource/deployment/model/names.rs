@@ -28,6 +28,23 @@ pub struct Names {
 /// more is `AlarmsLimitExceededException`).
 const MAX_ALARMS: usize = 10;
 
+/// The most alarms the ECS-native engine takes. ECS is not given them (the service's own deployment alarms,
+/// which ECS watches, are set on the `aws_ecs_service`; its model puts no limit on `alarmNames`): the
+/// provider watches them itself, and CloudWatch `DescribeAlarms` reads at most 100 `AlarmNames` a call, so
+/// every poll of the rollout reads them all at once.
+const MAX_NATIVE_ALARMS: usize = 100;
+
+/// Too many `alarms` for the engine the configuration addresses: the error's detail, or None.
+fn too_many_alarms(count: usize, native: bool) -> Option<String> {
+    if native && count > MAX_NATIVE_ALARMS {
+        Some(format!("{count} alarms; on the ECS-native engine the provider watches them itself (they are not passed to ECS) and reads them with one CloudWatch DescribeAlarms call, which takes at most {MAX_NATIVE_ALARMS} names. List at most {MAX_NATIVE_ALARMS}."))
+    } else if !native && count > MAX_ALARMS {
+        Some(format!("{count} alarms; CodeDeploy watches at most {MAX_ALARMS} per deployment (AlarmsLimitExceededException). List at most {MAX_ALARMS}."))
+    } else {
+        None
+    }
+}
+
 /// CodeDeploy names: 1 to 100 characters (application, deployment group, deployment config).
 fn check_codedeploy_name(v: &Value, path: AttributePath, what: &str, diags: &mut Diagnostics) {
     if let Some(name) = v.as_str() {
@@ -64,12 +81,8 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
         diags,
     );
     let alarm_count = config.get(attr::ALARMS).as_list().map_or(0, <[Value]>::len);
-    if alarm_count > MAX_ALARMS {
-        diags.attribute_error(
-            root(attr::ALARMS),
-            "Too many alarms",
-            format!("{alarm_count} alarms; CodeDeploy watches at most {MAX_ALARMS} per deployment (AlarmsLimitExceededException). List at most {MAX_ALARMS}."),
-        );
+    if let Some(detail) = too_many_alarms(alarm_count, super::engine::addresses_native(config)) {
+        diags.attribute_error(root(attr::ALARMS), "Too many alarms", detail);
     }
     let mut seen_alarms = std::collections::BTreeSet::new();
     for (i, alarm) in config
@@ -118,5 +131,29 @@ pub fn parse(config: &Value, diags: &mut Diagnostics) -> Names {
         deployment_config_name: string(config.get(attr::DEPLOYMENT_CONFIG_NAME)),
         alarms: strings(config.get(attr::ALARMS)),
         sensitive_environment: strings(config.get(attr::SENSITIVE_ENVIRONMENT)),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::too_many_alarms;
+
+    #[test]
+    fn the_alarm_limit_is_the_engines() {
+        assert_eq!(too_many_alarms(10, false), None);
+        assert!(
+            too_many_alarms(11, false).is_some_and(|d| d.contains("CodeDeploy watches at most 10"))
+        );
+        assert_eq!(
+            too_many_alarms(11, true),
+            None,
+            "ECS-native has no CodeDeploy limit"
+        );
+        assert_eq!(too_many_alarms(100, true), None);
+        let native = too_many_alarms(101, true).unwrap_or_default();
+        assert!(
+            native.contains("at most 100") && !native.contains("CodeDeploy"),
+            "{native}"
+        );
     }
 }
