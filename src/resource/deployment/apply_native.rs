@@ -17,7 +17,7 @@ use crate::rollout::ProgressSink;
 use super::decide::{compare, Revision};
 use super::diagnose::firing_alarms;
 use super::model::{attr, in_flight, Config, State};
-use super::native_target::{connect_native, fill_service};
+use super::native_target::{connect_native, fill_service, PAUSE_HOOK_HCL};
 use super::redecide::{decide_again, record_without_rollout, target_revision};
 use super::report::write;
 
@@ -54,6 +54,11 @@ pub async fn apply(
             return resp;
         }
     };
+    if cfg.gate.is_some() && !svc.pauses_after_test_traffic {
+        // Checked at plan too, unless the service did not exist then (created in this apply).
+        refuse(&mut resp, "The service does not hold test traffic for the gate", format!("Service {cluster}/{service} has no PAUSE lifecycle hook at POST_TEST_TRAFFIC_SHIFT, so ECS would move production traffic to green without waiting for the test gate. Nothing was registered or deployed. Add the hook to the aws_ecs_service (hashicorp/aws 6.x):\n\n{PAUSE_HOOK_HCL}"));
+        return resp;
+    }
     let planned = state.clone();
     fill_service(&mut state, cfg.gate_url.clone(), &svc);
     let live_before = svc.live_task_definition.clone();

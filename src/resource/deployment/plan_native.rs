@@ -1,14 +1,15 @@
 //! `terraform plan` on the ECS-native engine: the same decision, diff and stale-plan refusal as
 //! CodeDeploy's (shared through [`finish`](super::plan::finish)), against a service that deploys itself.
 
-use crate::aws::Aws;
+use crate::aws::{Aws, NativeError};
 use crate::plugin::diagnostics::AttributePath;
 use crate::plugin::resource::{PlanRequest, PlanResponse};
 use crate::taskdef;
 
 use super::decide::{moved_message, production_moved};
+use super::diagnose::not_configured;
 use super::model::{attr, Config, Field, Source, State};
-use super::native_target::{connect_native, fill_service, PAUSE_HOOK_HCL};
+use super::native_target::{fill_service, native_error, PAUSE_HOOK_HCL};
 use super::plan_finish::{finish, Target};
 use super::references;
 
@@ -48,20 +49,29 @@ pub async fn plan(
         planned.cluster_name.as_deref().map(str::to_string),
         planned.service_name.as_deref().map(str::to_string),
     ) else {
-        planned.id = Field::Unknown;
-        planned.test_listener_url = Field::Unknown;
-        planned.task_definition_arn = Field::Unknown;
-        planned.deployment_id = Field::Unknown;
-        planned.status = Field::Unknown;
-        planned.timeline = Field::Unknown;
-        planned.previous_task_definition_arn = Field::Unknown;
-        resp.planned_state = planned.to_value();
+        resp.planned_state = unknown_until_apply(planned).to_value();
         return;
     };
-    let (aws, svc) = match connect_native(aws, &cluster, &service).await {
-        Ok(connected) => connected,
-        Err(d) => {
-            resp.diagnostics.extend(d);
+    let Some(aws) = aws else {
+        resp.diagnostics.extend(not_configured());
+        return;
+    };
+    let svc = match aws.native_service(&cluster, &service).await {
+        Ok(svc) => svc,
+        Err(NativeError::ServiceNotFound) if prior.is_none() => {
+            // The same configuration may create the service (aws_ecs_service) in this apply; the apply
+            // reads it again and fails then if it is still missing.
+            resp.diagnostics.attribute_warning(
+                AttributePath::root(attr::SERVICE_NAME),
+                "ECS service not found now",
+                format!("Cluster {cluster:?} has no active service {service:?} now. If this configuration creates it (aws_ecs_service), fine: the apply reads it again before anything is registered or deployed, and fails then if it is still missing."),
+            );
+            resp.planned_state = unknown_until_apply(planned).to_value();
+            return;
+        }
+        Err(err) => {
+            resp.diagnostics
+                .extend(native_error(&cluster, &service, &err));
             return;
         }
     };
@@ -131,4 +141,23 @@ pub async fn plan(
         resp,
     )
     .await;
+}
+
+/// The planned state with everything the live service decides left unknown until apply.
+fn unknown_until_apply(mut planned: State) -> State {
+    planned.id = Field::Unknown;
+    planned.test_listener_url = Field::Unknown;
+    planned.task_definition_arn = Field::Unknown;
+    planned.deployment_id = Field::Unknown;
+    planned.status = Field::Unknown;
+    planned.timeline = Field::Unknown;
+    planned.previous_task_definition_arn = Field::Unknown;
+    // Read from the service's load balancer when not configured.
+    if planned.container_name.is_unset() {
+        planned.container_name = Field::Unknown;
+    }
+    if planned.container_port.is_unset() {
+        planned.container_port = Field::Unknown;
+    }
+    planned
 }
