@@ -37,6 +37,45 @@ pub fn find_mirror() -> Option<PathBuf> {
     candidate_roots().into_iter().find(|root| has_aws_5(root))
 }
 
+/// The first root holding a hashicorp/aws of at least `min` (major, minor, patch) for this platform, with
+/// the newest such version there: the ECS-native example needs 6.x, which a 5.x-only mirror cannot give.
+pub fn find_at_least(min: (u32, u32, u32)) -> Option<(PathBuf, String)> {
+    candidate_roots().into_iter().find_map(|root| {
+        let newest = versions_in(&root)
+            .into_iter()
+            .filter(|v| parse_version(v).is_some_and(|n| n >= min))
+            .max_by_key(|v| parse_version(v))?;
+        Some((root, newest))
+    })
+}
+
+/// `1.2.3` as numbers; None for anything else (pre-releases included).
+pub fn parse_version(v: &str) -> Option<(u32, u32, u32)> {
+    let mut parts = v.split('.').map(|p| p.parse::<u32>().ok());
+    let version = (parts.next()??, parts.next()??, parts.next()??);
+    parts.next().is_none().then_some(version)
+}
+
+/// The hashicorp/aws versions under `root` with a binary for this platform.
+fn versions_in(root: &Path) -> Vec<String> {
+    let Ok(entries) = std::fs::read_dir(root.join("registry.terraform.io/hashicorp/aws")) else {
+        return Vec::new();
+    };
+    entries
+        .flatten()
+        .filter(|version| {
+            std::fs::read_dir(version.path().join(os_arch())).is_ok_and(|files| {
+                files.flatten().any(|f| {
+                    f.file_name()
+                        .to_string_lossy()
+                        .starts_with("terraform-provider-aws")
+                })
+            })
+        })
+        .map(|version| version.file_name().to_string_lossy().into_owned())
+        .collect()
+}
+
 /// `root/registry.terraform.io/hashicorp/aws/5.*/<os_arch>/terraform-provider-aws*` exists.
 fn has_aws_5(root: &Path) -> bool {
     let versions = root.join("registry.terraform.io/hashicorp/aws");
@@ -128,6 +167,27 @@ mod tests {
         std::fs::create_dir_all(&dir).expect("created");
         std::fs::write(dir.join("terraform-provider-aws_v4.67.0_x5"), b"").expect("written");
         assert!(!has_aws_5(old.path()), "4.x is not what the example needs");
+    }
+
+    #[test]
+    fn versions_compare_as_numbers_not_text() {
+        assert!(parse_version("6.10.0") > parse_version("6.4.0"));
+        assert!(parse_version("5.100.0") < parse_version("6.4.0"));
+        assert_eq!(parse_version("6.4.0-beta1"), None);
+        let root = tempfile::tempdir().expect("a temporary directory");
+        for v in ["5.100.0", "6.30.0"] {
+            let dir = root
+                .path()
+                .join("registry.terraform.io/hashicorp/aws")
+                .join(v)
+                .join(os_arch());
+            std::fs::create_dir_all(&dir).expect("created");
+            std::fs::write(dir.join(format!("terraform-provider-aws_v{v}_x5")), b"")
+                .expect("written");
+        }
+        let mut found = versions_in(root.path());
+        found.sort();
+        assert_eq!(found, ["5.100.0", "6.30.0"]);
     }
 
     #[test]

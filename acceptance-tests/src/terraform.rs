@@ -132,6 +132,17 @@ impl Workspace {
         })
     }
 
+    /// Takes hashicorp/aws from the filesystem mirror at `aws_root` instead of the one
+    /// [`find_mirror`](crate::hashicorp_aws::find_mirror) found (a workspace made with
+    /// [`Install::WithHashicorpAws`]), for a configuration needing a version only that mirror has.
+    pub fn use_hashicorp_aws_mirror(&self, aws_root: &Path) -> anyhow::Result<()> {
+        let config = crate::hashicorp_aws::provider_installation(
+            &self.root.path().join("mirror"),
+            Some(aws_root),
+        );
+        std::fs::write(&self.cli_config, config).context("writing the CLI configuration")
+    }
+
     /// The workspace's scratch root (for marker files and logs).
     pub fn root(&self) -> &Path {
         self.root.path()

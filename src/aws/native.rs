@@ -3,7 +3,7 @@
 //! deployment alarms and its test listener. The ECS-native engine's counterpart of `group.rs`.
 
 use super::client::Aws;
-use super::error::AwsError;
+use super::error::{AwsError, ErrorKind};
 use super::sdk::Service;
 
 /// The strategies ECS runs as blue/green-style deployments (aws-sdk-ecs 1.157 `DeploymentStrategy`;
@@ -68,7 +68,11 @@ impl Aws {
             .readers
             .service(&self.reads, cluster, service)
             .await
-            .map_err(NativeError::Read)?
+            .map_err(|err| match err.kind {
+                // A cluster that does not exist has no services either (ClusterNotFoundException).
+                ErrorKind::NotFound => NativeError::ServiceNotFound,
+                _ => NativeError::Read(err),
+            })?
             .filter(|s| s.status() != Some("INACTIVE"))
             .ok_or(NativeError::ServiceNotFound)?;
         let controller = svc

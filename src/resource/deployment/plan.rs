@@ -22,12 +22,24 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
     };
     let Some(mut planned) = State::from_value(&req.proposed_new_state) else {
         if let Some(prior) = State::from_value(&req.prior_state) {
+            let serves = prior
+                .task_definition_arn
+                .as_deref()
+                .unwrap_or("what it serves");
+            let detail = if prior.is_native() {
+                let (cluster, service) = (
+                    prior.cluster_name.as_deref().unwrap_or_default(),
+                    prior.service_name.as_deref().unwrap_or_default(),
+                );
+                format!("Destroy only removes {cluster}/{service} from the Terraform state. The ECS service {service} keeps serving {serves}, and every task definition revision stays as it is. Delete the service with the resource that manages it (e.g. aws_ecs_service) if that is what you want.")
+            } else {
+                format!("Destroy only removes {}:{} from the Terraform state. The ECS service{} keeps serving {serves}, and the CodeDeploy deployment group and every task definition revision stay as they are. Delete the service with the resource that manages it (e.g. aws_ecs_service) if that is what you want.",
+                    prior.application_name(), prior.deployment_group_name(),
+                    prior.service_name.as_deref().map(|s| format!(" {s}")).unwrap_or_default())
+            };
             resp.diagnostics.warning(
                 "Destroying ecsbg_deployment leaves the service serving",
-                format!("Destroy only removes {}:{} from the Terraform state. The ECS service{} keeps serving {}, and the CodeDeploy deployment group and every task definition revision stay as they are. Delete the service with the resource that manages it (e.g. aws_ecs_service) if that is what you want.",
-                    prior.application_name(), prior.deployment_group_name(),
-                    prior.service_name.as_deref().map(|s| format!(" {s}")).unwrap_or_default(),
-                    prior.task_definition_arn.as_deref().unwrap_or("what it serves")),
+                detail,
             );
         }
         return resp;

@@ -247,10 +247,13 @@ fn modify_rule(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
 fn delete_rule(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let arn = req_str(input, "RuleArn", "ValidationError")?;
     let mut world = emu.world();
-    if world.native.services.values().any(|s| {
-        s.traffic
-            .as_ref()
-            .is_some_and(|t| t.production_rule == arn || t.test_rule == arn)
+    // A deleted service (gone from the world, its native record kept for its deployments' history)
+    // no longer holds its rules.
+    if world.native.services.iter().any(|(key, s)| {
+        world.services.contains_key(key)
+            && s.traffic
+                .as_ref()
+                .is_some_and(|t| t.production_rule == arn || t.test_rule == arn)
     }) {
         return Err(ApiError::client(
             "ResourceInUse",

@@ -248,6 +248,7 @@ fn resource_exists(world: &crate::world::World, arn: &str) -> bool {
     world.load_balancers.contains_key(arn)
         || world.target_groups.contains_key(arn)
         || world.listeners.contains_key(arn)
+        || world.native.rules.contains_key(arn)
 }
 
 fn describe_tags(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
@@ -259,6 +260,8 @@ fn describe_tags(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
             return Err(ApiError::client(
                 if arn.contains(":targetgroup/") {
                     "TargetGroupNotFound"
+                } else if arn.contains(":listener-rule/") {
+                    "RuleNotFound"
                 } else if arn.contains(":listener/") {
                     "ListenerNotFound"
                 } else {
