@@ -1,7 +1,7 @@
 //! Records that name things: a service revision (ARN numbered as the task set it runs as) and a fresh
 //! service deployment ARN. Both the API handlers and the engine create them.
 
-use serde_json::{json, Value};
+use serde_json::json;
 
 use crate::clock::Clock;
 use crate::services::params::list;
@@ -25,10 +25,9 @@ pub fn new_revision(
     let Some(service) = world.services.get(key) else {
         return arn;
     };
-    let mut load_balancers = service.load_balancers.clone();
-    if let Some(Value::Object(first)) = load_balancers.first_mut() {
-        first.insert("targetGroupArn".into(), json!(target_group));
-    }
+    // The snapshot keeps the load balancers as configured (target group and alternate as the user set
+    // them); which of the two this revision really serves is `resolvedConfiguration`'s job.
+    let load_balancers = service.load_balancers.clone();
     let mut body = json!({
         "serviceRevisionArn": arn,
         "serviceArn": service.arn,
