@@ -52,7 +52,8 @@ impl Recorder {
         });
     }
 
-    /// Adds what is new in a poll of the deployment: a stage entered, a hook's new status, a new status.
+    /// Adds what is new in a poll of the deployment: a stage entered, a production weight asked for (each
+    /// LINEAR or CANARY step), a hook's new status, a new status.
     pub(super) fn saw(&mut self, spec: &NativeSpec, view: &ServiceDeploymentView, prefix: &str) {
         let id = crate::aws::short_id(&view.arn).to_string();
         if self.seen.insert(format!("{id} status {}", view.status)) {
@@ -70,6 +71,16 @@ impl Recorder {
                     Some(&view.arn),
                     EntryKind::Lifecycle,
                     format!("{prefix}lifecycle stage {stage}"),
+                );
+            }
+        }
+        if let Some(weight) = view.production_weight.filter(|w| *w > 0.0) {
+            if self.seen.insert(format!("{id} production {weight}")) {
+                self.note(
+                    spec,
+                    Some(&view.arn),
+                    EntryKind::Traffic,
+                    format!("{prefix}production traffic {weight}% on the new revision"),
                 );
             }
         }
