@@ -66,6 +66,9 @@ pub struct ServiceDeploymentView {
     pub triggered_alarms: Vec<String>,
     /// The revision it deploys.
     pub target_revision: Option<String>,
+    /// The percent of production traffic ECS asks for on that revision (a LINEAR or CANARY step shows
+    /// here), when ECS says.
+    pub production_weight: Option<f64>,
     /// When it was created (epoch seconds).
     pub created: Option<f64>,
 }
@@ -77,6 +80,12 @@ impl ServiceDeploymentView {
             self.status.as_str(),
             "SUCCESSFUL" | "STOPPED" | "ROLLBACK_SUCCESSFUL" | "ROLLBACK_FAILED"
         )
+    }
+
+    /// True once the deployment is being rolled back or stopped (by ECS or by a StopServiceDeployment):
+    /// there is nothing left to stop or continue.
+    pub fn is_ending(&self) -> bool {
+        self.status.starts_with("ROLLBACK_") || self.status.starts_with("STOP")
     }
 
     /// True once production traffic is (being) moved to green and not being moved back.
@@ -149,6 +158,9 @@ impl ServiceDeploymentView {
                 .target_service_revision()
                 .and_then(|r| r.arn())
                 .map(str::to_string),
+            production_weight: d
+                .target_service_revision()
+                .and_then(|r| r.requested_production_traffic_weight()),
             created: d.created_at().map(|t| t.as_secs_f64()),
         })
     }

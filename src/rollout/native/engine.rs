@@ -7,6 +7,7 @@ use std::time::Instant;
 
 use tokio_util::sync::CancellationToken;
 
+use super::cause::ecs_saw;
 use super::gate::{at_pause, AtPause};
 use super::record::Recorder;
 use super::rollback::{bake, interrupt, stop_for};
@@ -106,6 +107,8 @@ async fn follow(
     let deadline = Instant::now() + spec.timeout;
     let id = short_id(arn).to_string();
     let mut asked_rollback: Option<String> = None;
+    // What ECS saw when it ended the deployment on its own (read once, when that is first seen).
+    let mut ecs_cause: Option<Option<String>> = None;
     let mut shifted_at: Option<Instant> = None;
     let mut last: Option<ServiceDeploymentView> = None;
     loop {
@@ -130,6 +133,22 @@ async fn follow(
             }
         };
         rec.saw(spec, &view, "");
+        if asked_rollback.is_none() && ecs_cause.is_none() && view.is_ending() {
+            let cause = ecs_saw(aws, &view).await;
+            if let Some(cause) = &cause {
+                rec.note(
+                    spec,
+                    Some(arn),
+                    EntryKind::Rollback,
+                    format!(
+                        "ECS ended service deployment {id} ({}): {cause}",
+                        view.status
+                    ),
+                );
+            }
+            ecs_cause = Some(cause);
+        }
+        let cause = ecs_cause.clone().flatten();
         if view.is_terminal() {
             let status = Some(view.status.clone());
             let outcome = match view.status.as_str() {
@@ -144,16 +163,17 @@ async fn follow(
                     .await
                 }
                 "ROLLBACK_SUCCESSFUL" => Outcome::RolledBack {
-                    reason: asked_rollback.unwrap_or_else(|| ecs_reason(&view, "rolled back")),
+                    reason: asked_rollback
+                        .unwrap_or_else(|| ecs_reason(&view, "rolled back", cause.as_deref())),
                 },
                 _ => Outcome::Failed {
                     reason: match asked_rollback {
                         Some(why) => format!(
                             "{why}; then service deployment {id} ended {}: {}",
                             view.status,
-                            ecs_reason(&view, "")
+                            ecs_reason(&view, "", None)
                         ),
-                        None => ecs_reason(&view, "ended"),
+                        None => ecs_reason(&view, "ended", cause.as_deref()),
                     },
                 },
             };
@@ -168,7 +188,8 @@ async fn follow(
                 "production traffic moving to green".into(),
             );
         }
-        if asked_rollback.is_none() {
+        // A deployment ECS is already rolling back or stopping is not stopped again.
+        if asked_rollback.is_none() && !view.is_ending() {
             if let Some(reason) = stop_for(aws, spec, &view, rec).await {
                 asked_rollback = Some(reason);
             } else {
@@ -214,15 +235,17 @@ fn traffic_shifted_done(
         && shifted_at.is_some_and(|at| at.elapsed() >= spec.bake_time)
 }
 
-/// ECS's own account of how a deployment ended.
-fn ecs_reason(view: &ServiceDeploymentView, verb: &str) -> String {
+/// ECS's own account of how a deployment ended, with what it saw (`cause`) when known.
+fn ecs_reason(view: &ServiceDeploymentView, verb: &str, cause: Option<&str>) -> String {
     let id = short_id(&view.arn);
     let why = view
         .rollback_reason
         .clone()
         .or_else(|| view.status_reason.clone())
         .unwrap_or_else(|| "ECS gave no reason".into());
-    let alarms = if view.triggered_alarms.is_empty() {
+    let alarms = if let Some(cause) = cause {
+        format!(" What ECS saw: {cause}")
+    } else if view.triggered_alarms.is_empty() {
         String::new()
     } else {
         format!(" (alarms fired: {})", view.triggered_alarms.join(", "))

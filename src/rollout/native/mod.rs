@@ -5,8 +5,10 @@
 //! gate, the report and timeline types and the progress sink with the CodeDeploy engine.
 //!
 //! Files: `engine` (start and the follow loop), `gate` (the gate at the pause), `rollback` (stopping,
-//! redeploying the previous revision), `record` (timeline and progress), `spec` (what it is asked), `wait` (the poll).
+//! redeploying the previous revision), `record` (timeline and progress), `spec` (what it is asked), `wait` (the poll), `cause` (what ECS saw
+//! when it ended a deployment on its own).
 
+mod cause;
 mod engine;
 mod gate;
 mod record;

@@ -147,7 +147,9 @@ pub fn stop_service_deployment(emu: &Emu, input: &Value) -> Result<Value, ApiErr
         .deployments
         .get_mut(&arn)
         .ok_or_else(|| not_found(&arn))?;
-    if d.is_terminal() || d.stop.is_some() {
+    // Already ending (ECS rolling it back after an alarm or hook, or stopping it): nothing left to stop.
+    let ending = d.status.starts_with("ROLLBACK_") || d.status.starts_with("STOP_");
+    if d.is_terminal() || d.stop.is_some() || ending {
         return Err(ApiError::client(
             "ConflictException",
             format!(

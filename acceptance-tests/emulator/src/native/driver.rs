@@ -17,6 +17,16 @@ use super::watch::{pause, stage, wait_until, with, End, STAGE, STAGE_LIMIT};
 
 /// How long green must stay healthy before SCALE_UP ends.
 const SETTLE: Duration = Duration::from_secs(5);
+/// What ECS adds to each traffic shift behind a Network Load Balancer.
+const NLB_SHIFT: Duration = Duration::from_secs(600);
+
+/// The Network Load Balancer's extra ten minutes after a shift (nothing behind an ALB).
+async fn nlb_extra(emu: &Emu, arn: &str, green_set: &str) -> Result<(), End> {
+    if traffic::behind_nlb(&emu.world(), arn) {
+        pause(emu, arn, green_set, NLB_SHIFT).await?;
+    }
+    Ok(())
+}
 
 /// Runs a service deployment to its end.
 pub async fn run(emu: Emu, arn: String) {
@@ -151,6 +161,7 @@ async fn drive(emu: &Emu, arn: &str) -> Result<(), End> {
     hook_stage(emu, arn, &green_set, "POST_SCALE_UP", true).await?;
     stage(emu, arn, "TEST_TRAFFIC_SHIFT");
     traffic::shift(emu, arn, Listener::Test, 100.0);
+    nlb_extra(emu, arn, &green_set).await?;
     hook_stage(emu, arn, &green_set, "TEST_TRAFFIC_SHIFT", false).await?;
     pause(emu, arn, &green_set, STAGE).await?;
     stage(emu, arn, "POST_TEST_TRAFFIC_SHIFT");
@@ -163,6 +174,7 @@ async fn drive(emu: &Emu, arn: &str) -> Result<(), End> {
         stage(emu, arn, "PRODUCTION_TRAFFIC_SHIFT");
         hook_stage(emu, arn, &green_set, "PRE_PRODUCTION_TRAFFIC_SHIFT", true).await?;
         traffic::shift(emu, arn, Listener::Production, pct);
+        nlb_extra(emu, arn, &green_set).await?;
         hook_stage(emu, arn, &green_set, "PRODUCTION_TRAFFIC_SHIFT", false).await?;
         if i < last {
             pause(emu, arn, &green_set, step_bake.max(STAGE)).await?;

@@ -48,6 +48,20 @@ pub fn groups(world: &World, arn: &str) -> Option<(String, String, String)> {
     Some((blue, green.target_group.clone(), green.task_set_id.clone()))
 }
 
+/// True when the deployment's production route is a Network Load Balancer's listener: ECS then adds ten
+/// minutes to TEST_TRAFFIC_SHIFT and PRODUCTION_TRAFFIC_SHIFT (ECS guide, NLB resources for blue/green).
+pub fn behind_nlb(world: &World, arn: &str) -> bool {
+    world
+        .native
+        .deployments
+        .get(arn)
+        .and_then(|d| world.native.services.get(&d.service))
+        .and_then(|s| s.traffic.as_ref())
+        .and_then(|t| world.listeners.get(&t.production_rule))
+        .and_then(|l| world.load_balancers.get(&l.load_balancer_arn))
+        .is_some_and(|lb| lb["Type"] == "network")
+}
+
 /// Sends `pct` percent of one listener rule's traffic to green and records the requested weight.
 pub fn shift(emu: &Emu, arn: &str, which: Listener, pct: f64) {
     let mut world = emu.world();
