@@ -93,6 +93,18 @@ impl Running {
         )
     }
 
+    /// One ECS call that may fail: the parsed answer, or AWS's error body.
+    pub fn try_ecs(
+        &self,
+        operation: &str,
+        body: &serde_json::Value,
+    ) -> Result<serde_json::Value, String> {
+        self.try_aws_json(
+            &format!("AmazonEC2ContainerServiceV20141113.{operation}"),
+            body,
+        )
+    }
+
     /// One CodeDeploy call with the exact JSON CodeDeploy takes; panics unless it succeeds.
     pub fn codedeploy(&self, operation: &str, body: &serde_json::Value) -> serde_json::Value {
         self.aws_json(&format!("CodeDeploy_20141006.{operation}"), body)

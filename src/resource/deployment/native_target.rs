@@ -39,7 +39,7 @@ pub fn native_error(cluster: &str, service: &str, err: &NativeError) -> Diagnost
         NativeError::NotNative { controller, strategy } if controller == "CODE_DEPLOY" => d.attribute_error(
             on_service,
             "Service deployed through CodeDeploy",
-            format!("{cluster}/{service} uses the CODE_DEPLOY deployment controller, so ECS does not deploy it itself. Name its CodeDeploy application and deployment group with `application_name` and `deployment_group_name` instead of `cluster_name` and `service_name` (strategy {strategy})."),
+            format!("{cluster}/{service} uses the CODE_DEPLOY deployment controller, so ECS does not deploy it itself. Name its CodeDeploy application and deployment group with `application_name` and `deployment_group_name` instead of `cluster_name` and `service_name` (strategy {strategy}), or move the service to ECS blue/green deployments first (guide: Migrating from CodeDeploy)."),
         ),
         NativeError::NotNative { controller, strategy } => d.attribute_error(
             on_service,

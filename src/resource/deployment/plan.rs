@@ -174,6 +174,7 @@ pub async fn plan(aws: Option<Aws>, req: PlanRequest) -> PlanResponse {
         label: format!("{}/{}", group.cluster, group.service),
         live_arn: group.live_task_definition.as_deref(),
         alarms: &group.alarms,
+        migrating_from: None,
     };
     finish(
         &aws,

@@ -19,6 +19,9 @@ pub(super) struct Target<'a> {
     pub live_arn: Option<&'a str>,
     /// The alarms the engine watches when `alarms` is not set.
     pub alarms: &'a [String],
+    /// `<application>:<deployment group>` when this plan moves the resource off CodeDeploy onto the
+    /// ECS-native engine (see [`migration`]).
+    pub migrating_from: Option<String>,
 }
 
 /// The part of a plan both engines share: decide on the live facts, show the diff, and fill the planned
@@ -44,6 +47,12 @@ pub(super) async fn finish(
             return;
         }
     };
+
+    if let Some(from) = &target.migrating_from {
+        if !migration(cfg, target, from, &decision, live.arn.as_deref(), resp) {
+            return;
+        }
+    }
 
     // The task definition text: keep what state holds when it says the same (no diff of formatting), and
     // for a named revision show its content, unknown when it changes.
@@ -128,4 +137,44 @@ pub(super) fn plan_rollout_results(planned: &mut State, prior: Option<&State>, r
         planned.status = prior.map(|p| p.status.clone()).unwrap_or_default();
         planned.timeline = prior.map(|p| p.timeline.clone()).unwrap_or_default();
     }
+}
+
+/// The engine switch in words, or the refusal to combine it with a rollout; false when refused.
+///
+/// Moving a resource off CodeDeploy is a replacement (Terraform destroys the CodeDeploy-flavoured resource,
+/// which changes nothing live, then creates the native one). A create cannot hold production to what the
+/// plan saw: Terraform plans it again during apply without the prior state, so its revision and rollout
+/// are "known after apply". The first native rollout therefore ships as an ordinary update of the native
+/// resource, in a second plan, where the revision is shown and the apply refuses if production moved.
+fn migration(
+    cfg: &model::Config,
+    target: &Target<'_>,
+    from: &str,
+    decision: &super::decide::Decision,
+    live: Option<&str>,
+    resp: &mut PlanResponse,
+) -> bool {
+    let serving = live.unwrap_or("nothing (the service runs no revision)");
+    if decision.deploy {
+        let on = match cfg.source {
+            Source::Arn(_) => attr::TASK_DEFINITION_ARN,
+            _ => attr::TASK_DEFINITION,
+        };
+        let change = if decision.summary.is_empty() {
+            String::new()
+        } else {
+            format!("\n\nThe change:\n{}", decision.summary.join("\n"))
+        };
+        resp.diagnostics.attribute_error(
+            AttributePath::root(on),
+            "Migrate first, then roll out",
+            format!("This plan moves ecsbg_deployment off CodeDeploy {from} onto ECS-native deployments of {label}, and the task definition also differs from {serving}, which serves production now.{change}\n\nDo it in two applies: first switch engines with the task definition that serves now (the apply adopts it without a rollout), then change the task definition; that plan shows the native rollout against what serves, and its apply refuses if production moved in between.", label = target.label),
+        );
+        return false;
+    }
+    resp.diagnostics.warning(
+        format!("ecsbg_deployment moves from CodeDeploy {from} to ECS-native deployments of {}", target.label),
+        format!("Terraform replaces this resource: forgetting the CodeDeploy-flavoured one changes nothing live, and the native one adopts {serving}, which serves production now, without a rollout. Later changes to the task definition roll out through ECS service deployments. The CodeDeploy application and deployment group {from} are no longer used by this resource and can be removed."),
+    );
+    true
 }

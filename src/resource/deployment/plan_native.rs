@@ -126,6 +126,11 @@ pub async fn plan(
         label: format!("{cluster}/{service}"),
         live_arn: svc.live_task_definition.as_deref(),
         alarms: &svc.alarms,
+        migrating_from: prior
+            .as_ref()
+            .filter(|p| !p.application_name().is_empty())
+            .filter(|p| same_service(p, &cluster, &service))
+            .map(|p| format!("{}:{}", p.application_name(), p.deployment_group_name())),
     };
     let prior = prior.filter(|_| resp.requires_replace.is_empty());
     finish(
@@ -138,4 +143,16 @@ pub async fn plan(
         resp,
     )
     .await;
+}
+
+/// The CodeDeploy-flavoured prior state deployed this very service (or does not say which it deployed).
+fn same_service(prior: &State, cluster: &str, service: &str) -> bool {
+    prior
+        .cluster_name
+        .known()
+        .is_none_or(|c| c.as_str() == cluster)
+        && prior
+            .service_name
+            .known()
+            .is_none_or(|s| s.as_str() == service)
 }

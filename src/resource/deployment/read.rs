@@ -4,6 +4,8 @@ use crate::aws::{Aws, Purpose};
 use crate::plugin::resource::{ImportResponse, ReadRequest, ReadResponse};
 use crate::taskdef;
 
+use crate::aws::GroupError;
+
 use super::diagnose::{connect, group_error, not_configured};
 use super::fill::fill_group;
 use super::model::{Field, State};
@@ -36,6 +38,15 @@ pub async fn read(aws: Option<Aws>, req: ReadRequest) -> ReadResponse {
     );
     let group = match group {
         Ok(group) => group,
+        Err(err) if left_codedeploy(&err) => {
+            // The service left CodeDeploy (or its group was removed): the state keeps what it last saw, so
+            // that switching this resource to `cluster_name`/`service_name` plans the move in words.
+            resp.diagnostics.warning(
+                format!("{application}:{group_name} no longer deploys through CodeDeploy"),
+                format!("{} The state keeps the last revision this resource saw. If the service moved to ECS blue/green deployments, replace `application_name` and `deployment_group_name` with `cluster_name` and `service_name`: the next plan adopts what serves without a rollout (guide: Migrating from CodeDeploy).", left_reason(&application, &group_name, &err)),
+            );
+            return resp;
+        }
         Err(err) => {
             resp.diagnostics
                 .extend(group_error(&application, &group_name, &err));
@@ -103,4 +114,29 @@ pub async fn import(aws: Option<Aws>, id: &str) -> ImportResponse {
     }
     resp.state = state.to_value();
     resp
+}
+
+/// The group is gone, or its service no longer uses the CODE_DEPLOY controller: what a migration to
+/// ECS-native deployments leaves behind, not a broken state.
+fn left_codedeploy(err: &GroupError) -> bool {
+    match err {
+        GroupError::ApplicationNotFound | GroupError::GroupNotFound => true,
+        GroupError::WrongController { controller, .. } => controller == "ECS",
+        _ => false,
+    }
+}
+
+/// What a refresh found instead of a CodeDeploy deployment group, in a sentence.
+fn left_reason(application: &str, group: &str, err: &GroupError) -> String {
+    match err {
+        GroupError::WrongController {
+            cluster,
+            service,
+            controller,
+        } => format!("{cluster}/{service} now uses the {controller} deployment controller."),
+        GroupError::ApplicationNotFound => {
+            format!("There is no CodeDeploy application {application:?} any more.")
+        }
+        _ => format!("Application {application:?} has no deployment group {group:?} any more."),
+    }
 }

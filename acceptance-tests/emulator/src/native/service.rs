@@ -83,11 +83,15 @@ fn adopt(
         &primary.target_group_arn,
     );
     if let Some(t) = &traffic {
+        // A service leaving CodeDeploy may serve from either target group (CodeDeploy alternates them):
+        // the idle one is whichever of the two the serving task set is not registered with.
+        let idle = if primary.target_group_arn == t.alternate {
+            t.primary.clone()
+        } else {
+            t.alternate.clone()
+        };
         for rule in [&t.production_rule, &t.test_rule] {
-            let weights = [
-                (primary.target_group_arn.clone(), 100),
-                (t.alternate.clone(), 0),
-            ];
+            let weights = [(primary.target_group_arn.clone(), 100), (idle.clone(), 0)];
             set_route_weights(emu, world, rule, &weights);
         }
     }
@@ -164,6 +168,16 @@ pub async fn update_service(emu: &Emu, input: &Value) -> Option<Result<Value, Ap
         opt_str(&input["deploymentConfiguration"], "strategy").is_some_and(|s| NATIVE.contains(&s));
     if !known && !moving {
         return None;
+    }
+    let controller = opt_str(&input["deploymentController"], "type")
+        .map(str::to_string)
+        .or_else(|| emu.world().services.get(&key).map(|s| s.controller.clone()))
+        .unwrap_or_else(|| "ECS".into());
+    if moving && controller != "ECS" {
+        return Some(Err(ApiError::invalid(format!(
+            "deploymentConfiguration.strategy {} needs the ECS deployment controller, not {controller}.",
+            opt_str(&input["deploymentConfiguration"], "strategy").unwrap_or_default()
+        ))));
     }
     Some(update(emu, input, key, known).await)
 }

@@ -549,6 +549,16 @@ async fn update_service(emu: &Emu, input: &Value) -> Result<Value, ApiError> {
     let name = name.rsplit('/').next().unwrap_or(&name).to_string();
     {
         let mut world = emu.world();
+        if !world
+            .services
+            .contains_key(&(cluster.clone(), name.clone()))
+        {
+            return Err(ApiError::client(
+                "ServiceNotFoundException",
+                "Service not found.",
+            ));
+        }
+        super::ecs_controller::switch(&mut world, &(cluster.clone(), name.clone()), input)?;
         let service = world
             .services
             .get_mut(&(cluster.clone(), name.clone()))

@@ -9,6 +9,7 @@ pub mod codedeploy_stage;
 pub mod deployment_config;
 pub mod ec2;
 pub mod ecs;
+pub mod ecs_controller;
 pub mod ecs_stage;
 pub mod elbv2;
 pub mod elbv2_stage;
