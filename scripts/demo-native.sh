@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # make demo-native (and act two of make demo): the demo's story on the ECS-native engine. The same web
 # service, but ECS deploys it itself (ECS controller, BLUE_GREEN strategy, a PAUSE hook after test traffic
-# shifts, a 6-minute bake) and ecsbg_deployment names it by cluster_name/service_name instead of a CodeDeploy
+# shifts, a 10-minute bake) and ecsbg_deployment names it by cluster_name/service_name instead of a CodeDeploy
 # group. Time-scaled like make demo (DEMO_TIME_SCALE); leaves nothing running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -21,7 +21,7 @@ emulator_pid=""
 trap stop_emulator EXIT
 trap 'exit 143' INT TERM
 
-say "Starting a second emulator: service demo/web on the ECS controller (BLUE_GREEN; PAUSE at POST_TEST_TRAFFIC_SHIFT; bake 6 min), time x$scale"
+say "Starting a second emulator: service demo/web on the ECS controller (BLUE_GREEN; PAUSE at POST_TEST_TRAFFIC_SHIFT; bake 10 min), time x$scale"
 start_emulator "$root/acceptance-tests/emulator/seeds/native-demo.toml"
 prod=$(url web/production)
 test_url=$(url web/test)
@@ -93,13 +93,21 @@ write_config v2 "Hello from v2" '  alarms = ["web-404s"]'
 apply_pid=$!
 for _ in $(seq 600); do [ "$(get "$prod")" = "Hello from v2" ] && break; sleep 0.2; done
 note "production now serves: $(get "$prod") — sending 404s..."
-burst "$prod/no-such-page" 4
+burst "$prod/no-such-page" 4 &
+burst_pid=$!
 wait $apply_pid || true
+kill "$burst_pid" 2>/dev/null; wait "$burst_pid" 2>/dev/null || true
 sed -n '/Error:/,$p' "$work/apply4.log"
 note "GET production -> $(get "$prod")"
 
 say "5. Apply again without the 404s: v2 passes the gate, takes production and bakes; ECS finishes"
-tf apply -auto-approve | grep -E 'Apply complete|Error' || true
+# Until web-404s has left ALARM, the provider refuses to start (the rollout would be rolled back at once).
+for _ in $(seq 30); do
+  tf apply -auto-approve > "$work/apply5.log" || true
+  grep -q "Rollout refused before it started" "$work/apply5.log" || break
+  sleep 1
+done
+grep -E 'Apply complete' "$work/apply5.log" || sed -n '/Error:/,$p' "$work/apply5.log"
 note "GET production -> $(get "$prod")    GET test -> $(get "$test_url")"
 note "the rollout's timeline (terraform output timeline):"
-(cd "$work/tf" && terraform output -json timeline) | python3 -c 'import json,sys; [print("      " + line) for line in json.load(sys.stdin)]'
+(cd "$work/tf" && terraform output -json timeline 2>/dev/null || echo '[]') | python3 -c 'import json,sys; [print("      " + line) for line in json.load(sys.stdin)]'
