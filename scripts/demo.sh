@@ -1,7 +1,9 @@
 #!/usr/bin/env bash
-# make demo: a blue/green rollout through `terraform apply` against the local AWS emulator, told as a story.
-# Time-scaled (one CodeDeploy minute per second) so it finishes in about a minute; DEMO_TIME_SCALE=1 runs it
-# at real pace (make demo-real-time). Leaves nothing running.
+# make demo: a blue/green rollout through `terraform apply` against the local AWS emulator, told as a story in
+# two acts: the CodeDeploy engine (this script), then the ECS-native engine (scripts/demo-native.sh, run
+# meanwhile against its own emulator and printed after). Time-scaled (one emulated minute per second) so it
+# finishes in well under a minute; DEMO_TIME_SCALE=1 runs it at real pace (make demo-real-time). Leaves
+# nothing running.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 root=$PWD
@@ -10,39 +12,30 @@ scale=${DEMO_TIME_SCALE:-60}
 # shellcheck source=scripts/demo-lib.sh
 source "$root/scripts/demo-lib.sh"
 
-# Send 404-provoking GETs from one process for N seconds (~50 a second): the alarm needs 5 in one of its
-# one-second periods (a 60 s period at time x60), which a process per request cannot promise on a loaded machine.
-burst() { python3 -c '
-import sys, time, urllib.request, urllib.error
-end = time.monotonic() + float(sys.argv[2])
-while time.monotonic() < end:
-    try:
-        urllib.request.urlopen(sys.argv[1], timeout=2).read()
-    except Exception:
-        pass
-    time.sleep(0.02)
-' "$1" "$2"; }
-
 say "Building the provider and the emulator"
 cargo build -q -p terraform-provider-ecsbg -p ecsbg-emulator
 
 work=$(mktemp -d)
 emulator_pid=""
+native_pid=""
 cleanup() {
-  [ -n "$emulator_pid" ] && kill "$emulator_pid" 2>/dev/null && wait "$emulator_pid" 2>/dev/null
-  rm -rf "$work"
+  # The second act runs in its own process group (set -m below): end all of it, then wait for its cleanup.
+  [ -n "$native_pid" ] && kill -TERM -- -"$native_pid" 2>/dev/null && wait "$native_pid" 2>/dev/null
+  stop_emulator
 }
 trap cleanup EXIT
+trap 'exit 130' INT TERM
 
+# Act two (the same story on the ECS-native engine, scripts/demo-native.sh) runs meanwhile against its own
+# emulator, its output kept until act one is told: the two together take about as long as act one alone.
+set -m
+DEMO_BUILT=1 bash "$root/scripts/demo-native.sh" > "$work/act2.out" 2>&1 &
+native_pid=$!
+set +m
+
+say "Act one: the CodeDeploy engine"
 say "Starting the local AWS emulator (ECS, CodeDeploy, ELBv2, CloudWatch on 127.0.0.1, time x$scale)"
-"$root/target/debug/ecsbg-emulator" --seed "$root/acceptance-tests/emulator/seeds/demo.toml" --time-scale "$scale" \
-  --print-env --ready-file "$work/ready.json" > "$work/env" 2> "$work/emulator.log" &
-emulator_pid=$!
-for _ in $(seq 100); do [ -s "$work/ready.json" ] && break; sleep 0.1; done
-[ -s "$work/ready.json" ] || { echo "the emulator did not start:"; cat "$work/emulator.log"; exit 1; }
-# shellcheck disable=SC1091
-source "$work/env"
-url() { python3 -c "import json,sys;print(json.load(open('$work/ready.json'))['listeners'][sys.argv[1]]['url'])" "$1"; }
+start_emulator "$root/acceptance-tests/emulator/seeds/demo.toml"
 prod=$(url web/production)
 test_url=$(url web/test)
 note "production listener: $prod    test listener: $test_url"
@@ -50,16 +43,7 @@ note "GET production -> $(get "$prod")"
 note "to watch each rollout live, in a second terminal:"
 note "  AWS_ENDPOINT_URL=$AWS_ENDPOINT_URL AWS_ACCESS_KEY_ID=$AWS_ACCESS_KEY_ID AWS_SECRET_ACCESS_KEY=$AWS_SECRET_ACCESS_KEY AWS_REGION=$AWS_REGION $root/target/debug/terraform-provider-ecsbg watch web:web-prod"
 
-mkdir -p "$work/bin" "$work/tf"
-ln -s "$root/target/debug/terraform-provider-ecsbg" "$work/bin/terraform-provider-ecsbg"
-cat > "$work/terraformrc" <<HCL
-provider_installation {
-  dev_overrides { "registry.terraform.io/ecsbg/ecsbg" = "$work/bin" }
-  direct {}
-}
-HCL
-export TF_CLI_CONFIG_FILE="$work/terraformrc" TF_IN_AUTOMATION=1 CHECKPOINT_DISABLE=1
-tf() { (cd "$work/tf" && terraform "$@" -no-color 2>&1 | grep -v -e 'Provider development overrides' -e 'The following provider development' -e '^ - ecsbg/ecsbg in' -e 'The behavior may therefore' -e 'applying changes may cause' -e 'releases.$' -e '^configuration:$' -e '^Warning: Provider development'); }
+use_built_provider
 
 write_config() { # message, gate body regex, extra lines
   cat > "$work/tf/main.tf" <<HCL
@@ -130,4 +114,11 @@ wait $apply_pid || true
 sed -n '/Error:/,$p' "$work/apply5.log"
 note "GET production -> $(get "$prod")"
 
-say "Done. The emulator stops now; nothing is left running."
+say "Act two: the same story on the ECS-native engine (scripts/demo-native.sh, also make demo-native)"
+native_status=0
+wait "$native_pid" || native_status=$?
+native_pid=""
+cat "$work/act2.out"
+[ "$native_status" = 0 ] || { echo "act two failed (exit $native_status)"; exit "$native_status"; }
+
+say "Done. The emulators stop now; nothing is left running."

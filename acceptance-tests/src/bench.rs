@@ -17,6 +17,8 @@ use crate::terraform::{many_web_deployments, web_deployment};
 pub struct Reactions {
     /// Emulator reaching Ready → the gate's first command starting.
     pub ready_to_gate: Vec<f64>,
+    /// The gate's command ending → ContinueDeployment reaching the emulator.
+    pub gate_to_continue: Vec<f64>,
     /// Deployment Succeeded → `terraform apply` exiting.
     pub terminal_to_return: Vec<f64>,
     /// Alarm entering ALARM → StopDeployment reaching the emulator.
@@ -27,14 +29,14 @@ pub struct Reactions {
 
 /// Emulator behaviour with up to 2 real seconds of random extra on every timed wait, so what the provider
 /// reacts to happens at a random moment relative to its polls.
-fn jittered(scale: f64) -> ecsbg_emulator::Behaviour {
+pub(crate) fn jittered(scale: f64) -> ecsbg_emulator::Behaviour {
     ecsbg_emulator::Behaviour {
         wait_jitter: Duration::from_secs_f64(2.0 * scale),
         ..ecsbg_emulator::Behaviour::default()
     }
 }
 
-fn secs_between(a: SystemTime, b: SystemTime) -> f64 {
+pub(crate) fn secs_between(a: SystemTime, b: SystemTime) -> f64 {
     match b.duration_since(a) {
         Ok(d) => d.as_secs_f64(),
         Err(e) => -e.duration().as_secs_f64(),
@@ -46,7 +48,7 @@ fn deployment_hcl(version: &str, extra: &str) -> String {
 }
 
 /// The first journal entry at or after `from` whose text satisfies `what`.
-fn first_after(
+pub(crate) fn first_after(
     journal: &[(SystemTime, String)],
     from: SystemTime,
     what: impl Fn(&str) -> bool,
@@ -57,17 +59,39 @@ fn first_after(
         .map(|(at, _)| *at)
 }
 
+/// A test gate that stands for a 2 s test suite run as a command, writing the time it starts to
+/// `<marks>-started` and the time it ends to `<marks>-ended` (one line per run).
+pub(crate) fn timed_gate(marks: &Path) -> String {
+    let m = marks.display();
+    format!(
+        "  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"date +%s.%N >> {m}-started; sleep 2; date +%s.%N >> {m}-ended\"]\n    }}\n  }}\n"
+    )
+}
+
+/// The last time [`timed_gate`] wrote to `<marks>-<which>`.
+pub(crate) fn last_mark(marks: &Path, which: &str) -> anyhow::Result<SystemTime> {
+    let path = marks.with_file_name(format!(
+        "{}-{which}",
+        marks.file_name().and_then(|n| n.to_str()).unwrap_or("gate")
+    ));
+    std::fs::read_to_string(&path)
+        .with_context(|| format!("the gate never wrote {}", path.display()))?
+        .lines()
+        .last()
+        .and_then(|l| l.trim().parse::<f64>().ok())
+        .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s))
+        .with_context(|| format!("no time in {}", path.display()))
+}
+
 /// `runs` rollouts one after another through `terraform apply`, each with a test gate (a 2 s test suite
-/// run as a command); records when the gate started, when the deployment ended and when the apply returned.
+/// run as a command); records when the gate started and ended, when the deployment ended and when the
+/// apply returned.
 pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<Reactions> {
     let mut seed = demo_seed()?;
     seed.deployment_groups[0].termination_wait_minutes = 0;
     let Stage { emu, ws } = Stage::start_with(binary, seed, scale, jittered(scale))?;
-    let marks = ws.dir.join("gate-started");
-    let gate = format!(
-        "  test_gate {{\n    command {{\n      argv = [\"sh\", \"-c\", \"date +%s.%N >> {}; sleep 2\"]\n    }}\n  }}\n",
-        marks.display()
-    );
+    let marks = ws.dir.join("gate");
+    let gate = timed_gate(&marks);
     ws.apply(&deployment_hcl("v1", ""))?;
     let mut out = Reactions::default();
     for run in 0..runs {
@@ -84,13 +108,15 @@ pub fn ready_and_terminal(binary: &Path, runs: usize, scale: f64) -> anyhow::Res
             t.starts_with("deployment ") && t.ends_with(" Succeeded")
         })
         .context("the deployment never succeeded")?;
-        let gate_started = std::fs::read_to_string(&marks)?
-            .lines()
-            .last()
-            .and_then(|l| l.trim().parse::<f64>().ok())
-            .map(|s| SystemTime::UNIX_EPOCH + Duration::from_secs_f64(s))
-            .context("the gate never ran")?;
+        let gate_started = last_mark(&marks, "started")?;
+        let gate_ended = last_mark(&marks, "ended")?;
+        let continued = first_after(&journal, gate_ended, |t| {
+            t == "call codedeploy.ContinueDeployment"
+        })
+        .context("no ContinueDeployment after the gate")?;
         out.ready_to_gate.push(secs_between(ready, gate_started));
+        out.gate_to_continue
+            .push(secs_between(gate_ended, continued));
         out.terminal_to_return.push(secs_between(ended, returned));
         let created = first_after(&journal, started, |t| {
             t == "call codedeploy.CreateDeployment"

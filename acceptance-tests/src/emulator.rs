@@ -25,7 +25,7 @@ pub struct Running {
 }
 
 /// The demo seed lives in the emulator crate, for its own tests and these alike.
-pub use ecsbg_emulator::demo::demo_seed;
+pub use ecsbg_emulator::demo::{demo_seed, native_demo_seed};
 
 impl Running {
     /// Starts the emulator with `seed` at `scale` emulated seconds per real second.

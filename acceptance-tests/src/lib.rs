@@ -2,6 +2,7 @@
 
 pub mod awscli;
 pub mod bench;
+pub mod bench_native;
 pub mod campaign;
 pub mod emulator;
 pub mod engine;

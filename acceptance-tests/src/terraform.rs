@@ -335,6 +335,23 @@ pub fn web_deployment(version: &str, extra: &str) -> String {
     )
 }
 
+/// A whole configuration for the emulator's native demo seed: service `demo/web` (ECS controller) at
+/// `version`, with `extra` inside the resource block.
+pub fn native_web_deployment(version: &str, extra: &str) -> String {
+    format!(
+        r#"{PROVIDER_HEADER}resource "ecsbg_deployment" "web" {{
+  cluster_name = "demo"
+  service_name = "web"
+  task_definition = jsonencode({{
+    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
+    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
+      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
+  }})
+{extra}}}
+"#
+    )
+}
+
 /// A whole configuration with one resource per service of the emulator's `many_services_seed(n)`
 /// (`web{i}` in group `web{i}-prod`), all at `version`.
 pub fn many_web_deployments(n: usize, version: &str) -> String {

@@ -2,7 +2,9 @@
 
 use std::path::{Path, PathBuf};
 
-use ecsbg_acceptance::emulator::{demo_seed, http_get, many_services_seed, shell_function};
+use ecsbg_acceptance::emulator::{
+    demo_seed, http_get, many_services_seed, native_demo_seed, shell_function,
+};
 use ecsbg_acceptance::stage::Stage;
 
 const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
@@ -29,6 +31,30 @@ fn the_emulator_demo_example_ships_v2() -> anyhow::Result<()> {
         "{}",
         apply.output()
     );
+    assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
+    Ok(())
+}
+
+#[test]
+fn the_native_emulator_demo_example_ships_v2_through_the_pause() -> anyhow::Result<()> {
+    let Stage { emu, ws } = Stage::start(PROVIDER, native_demo_seed()?, 60.0)?;
+    ws.copy_example(&example("emulator-demo-native"))?;
+    let apply = ws
+        .run(&["apply", "-auto-approve", "-var", "version_tag=v2"])?
+        .success()?;
+    let said = ecsbg_acceptance::terraform::flat(&apply.stdout);
+    for words in [
+        "lifecycle stage POST_TEST_TRAFFIC_SHIFT",
+        "gate passed",
+        "SUCCESSFUL",
+    ] {
+        assert!(
+            said.contains(words),
+            "{words:?} missing: {}",
+            apply.output()
+        );
+    }
+    assert_eq!(emu.calls("ecs.ContinueServiceDeployment"), 1);
     assert_eq!(http_get(&emu.listener("web/production")).1, "Hello from v2");
     Ok(())
 }

@@ -14,3 +14,13 @@ const DEMO_TOML: &str = include_str!("../seeds/demo.toml");
 pub fn demo_seed() -> anyhow::Result<Seed> {
     Seed::from_toml(DEMO_TOML).context("parsing the emulator's seeds/demo.toml")
 }
+
+/// `seeds/native-demo.toml` as compiled into the crate.
+const NATIVE_DEMO_TOML: &str = include_str!("../seeds/native-demo.toml");
+
+/// The demo's web service on the ECS-native engine (ECS controller, BLUE_GREEN, a PAUSE hook after test
+/// traffic shifts, weighted listener rules): the second act of `make demo` and the native reaction benchmark
+/// start from it.
+pub fn native_demo_seed() -> anyhow::Result<Seed> {
+    Seed::from_toml(NATIVE_DEMO_TOML).context("parsing the emulator's seeds/native-demo.toml")
+}

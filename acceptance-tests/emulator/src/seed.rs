@@ -20,6 +20,10 @@ pub struct SeedListener {
     pub port: u16,
     /// The target group it forwards to.
     pub target_group: String,
+    /// When set, a priority-1 rule for `/*` forwarding to these two target groups at weights 100 and 0: the
+    /// listener rule an ECS-native blue/green service names and whose weights ECS moves.
+    #[serde(default)]
+    pub weighted_rule: Option<[String; 2]>,
 }
 
 /// A load balancer with its listeners.
@@ -63,6 +67,26 @@ pub struct SeedService {
     /// `CODE_DEPLOY` (default) or `ECS`.
     #[serde(default = "code_deploy")]
     pub controller: String,
+    /// CreateService's `deploymentConfiguration`, camelCase, exactly as ECS takes it (strategy, bake time,
+    /// lifecycle hooks), so a seed can hold a native blue/green service as a client would create it.
+    #[serde(default)]
+    pub deployment_configuration: Option<Value>,
+    /// The traffic ECS moves for a native blue/green service (`loadBalancers[0].advancedConfiguration`).
+    #[serde(default)]
+    pub native_traffic: Option<SeedNativeTraffic>,
+}
+
+/// What an ECS-native blue/green service shifts: its idle target group and the weighted listener rules
+/// (listeners with a `weighted_rule`, named `<load balancer>/<listener label>`).
+#[derive(Clone, Debug, Deserialize, Serialize)]
+pub struct SeedNativeTraffic {
+    /// The target group green registers in.
+    pub alternate_target_group: String,
+    /// The listener whose rule carries production traffic.
+    pub production_listener: String,
+    /// The listener whose rule carries test traffic.
+    #[serde(default)]
+    pub test_listener: Option<String>,
 }
 
 fn two() -> i64 {
@@ -230,6 +254,9 @@ pub struct SeedReport {
     pub target_groups: BTreeMap<String, String>,
     /// Load balancer name → ARN.
     pub load_balancers: BTreeMap<String, String>,
+    /// `<load balancer>/<listener label>` → ARN of its weighted rule (listeners seeded with one).
+    #[serde(default)]
+    pub listener_rules: BTreeMap<String, String>,
 }
 
 async fn call(emu: &Emu, service: Service, op: &str, input: Value) -> anyhow::Result<Value> {
@@ -243,6 +270,73 @@ async fn call(emu: &Emu, service: Service, op: &str, input: Value) -> anyhow::Re
                 e.message
             )
         })
+}
+
+/// Creates the `/*` rule of a listener forwarding to `pair` at weights 100 and 0; returns its ARN.
+async fn weighted_rule(
+    emu: &Emu,
+    report: &SeedReport,
+    listener_arn: &str,
+    pair: &[String; 2],
+) -> anyhow::Result<String> {
+    let mut targets = Vec::new();
+    for (name, weight) in pair.iter().zip([100, 0]) {
+        let arn = report.target_groups.get(name).ok_or_else(|| {
+            anyhow::anyhow!("weighted rule forwards to unknown target group {name}")
+        })?;
+        targets.push(json!({"TargetGroupArn": arn, "Weight": weight}));
+    }
+    let out = call(
+        emu,
+        Service::Elbv2,
+        "CreateRule",
+        json!({
+            "ListenerArn": listener_arn, "Priority": 1,
+            "Conditions": [{"Field": "path-pattern", "PathPatternConfig": {"Values": ["/*"]}}],
+            "Actions": [{"Type": "forward", "ForwardConfig": {"TargetGroups": targets}}],
+        }),
+    )
+    .await?;
+    Ok(out["Rules"][0]["RuleArn"]
+        .as_str()
+        .unwrap_or_default()
+        .to_string())
+}
+
+/// `loadBalancers[0].advancedConfiguration` of a native service, from the names the seed gives.
+fn advanced_configuration(
+    report: &SeedReport,
+    s: &SeedService,
+    native: &SeedNativeTraffic,
+) -> anyhow::Result<Value> {
+    let rule = |label: &str| {
+        report.listener_rules.get(label).cloned().ok_or_else(|| {
+            anyhow::anyhow!(
+                "service {} names listener {label}, which has no weighted_rule",
+                s.name
+            )
+        })
+    };
+    let alternate = report
+        .target_groups
+        .get(&native.alternate_target_group)
+        .cloned()
+        .ok_or_else(|| {
+            anyhow::anyhow!(
+                "service {} names unknown alternate target group {}",
+                s.name,
+                native.alternate_target_group
+            )
+        })?;
+    let mut advanced = json!({
+        "alternateTargetGroupArn": alternate,
+        "productionListenerRule": rule(&native.production_listener)?,
+        "roleArn": format!("arn:aws:iam::{}:role/ecs-infrastructure", crate::world::ACCOUNT),
+    });
+    if let Some(test) = &native.test_listener {
+        advanced["testListenerRule"] = json!(rule(test)?);
+    }
+    Ok(advanced)
 }
 
 /// Applies a seed through the APIs.
@@ -300,10 +394,16 @@ pub async fn apply(emu: &Emu, seed: &Seed) -> anyhow::Result<SeedReport> {
             let out = call(emu, Service::Elbv2, "CreateListener", json!({"LoadBalancerArn": lb_arn, "Protocol": "HTTP", "Port": listener.port, "DefaultActions": [{"Type": "forward", "TargetGroupArn": tg}]})).await?;
             let l = &out["Listeners"][0];
             let port = l["Port"].as_u64().unwrap_or(0) as u16;
+            let label = format!("{}/{}", lb.name, listener.name);
+            let listener_arn = l["ListenerArn"].as_str().unwrap_or_default().to_string();
+            if let Some(pair) = &listener.weighted_rule {
+                let rule = weighted_rule(emu, &report, &listener_arn, pair).await?;
+                report.listener_rules.insert(label.clone(), rule);
+            }
             report.listeners.insert(
-                format!("{}/{}", lb.name, listener.name),
+                label,
                 ListenerInfo {
-                    arn: l["ListenerArn"].as_str().unwrap_or_default().to_string(),
+                    arn: listener_arn,
                     port,
                     url: format!("http://127.0.0.1:{port}"),
                 },
@@ -319,11 +419,19 @@ pub async fn apply(emu: &Emu, seed: &Seed) -> anyhow::Result<SeedReport> {
             .get(&s.target_group)
             .cloned()
             .unwrap_or_else(|| s.target_group.clone());
-        call(emu, Service::Ecs, "CreateService", json!({
+        let mut load_balancer = json!({"targetGroupArn": tg, "containerName": s.container_name, "containerPort": s.container_port});
+        if let Some(native) = &s.native_traffic {
+            load_balancer["advancedConfiguration"] = advanced_configuration(&report, s, native)?;
+        }
+        let mut input = json!({
             "cluster": s.cluster, "serviceName": s.name, "taskDefinition": s.task_definition, "desiredCount": s.desired_count,
             "deploymentController": {"type": s.controller}, "launchType": "FARGATE",
-            "loadBalancers": [{"targetGroupArn": tg, "containerName": s.container_name, "containerPort": s.container_port}],
-        })).await?;
+            "loadBalancers": [load_balancer],
+        });
+        if let Some(config) = &s.deployment_configuration {
+            input["deploymentConfiguration"] = config.clone();
+        }
+        call(emu, Service::Ecs, "CreateService", input).await?;
     }
     for app in &seed.applications {
         call(

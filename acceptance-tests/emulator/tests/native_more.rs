@@ -343,3 +343,55 @@ async fn a_rollback_runs_the_test_shift_lambda_again_with_the_weights_reversed()
         .all(|e| e["executionDetails"]["targetServiceRevisionArn"] == target.as_str()));
     emulator.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_native_demo_seed_holds_a_paused_blue_green_service_on_weighted_rules() {
+    let seed = ecsbg_emulator::demo::native_demo_seed().expect("the native demo seed parses");
+    let emulator = start_with(seed, SCALE).await;
+    let report = emulator.seed_report().clone();
+    let c = common::clients(&emulator).await;
+    let service = c
+        .ecs
+        .describe_services()
+        .cluster("demo")
+        .services("web")
+        .send()
+        .await
+        .expect("DescribeServices")
+        .services()[0]
+        .clone();
+    assert_eq!(
+        service.deployment_controller().map(|d| d.r#type().as_str()),
+        Some("ECS")
+    );
+    let config = service.deployment_configuration().expect("configuration");
+    assert_eq!(config.strategy().map(|s| s.as_str()), Some("BLUE_GREEN"));
+    let hook = &config.lifecycle_hooks()[0];
+    assert_eq!(hook.target_type().map(|t| t.as_str()), Some("PAUSE"));
+    assert_eq!(hook.lifecycle_stages(), [Stage::PostTestTrafficShift]);
+    let advanced = service.load_balancers()[0]
+        .advanced_configuration()
+        .expect("advancedConfiguration");
+    assert_eq!(
+        advanced.production_listener_rule(),
+        report
+            .listener_rules
+            .get("web/production")
+            .map(String::as_str)
+    );
+    assert_eq!(
+        advanced.test_listener_rule(),
+        report.listener_rules.get("web/test").map(String::as_str)
+    );
+    assert_eq!(
+        Some(advanced.alternate_target_group_arn()),
+        report.target_groups.get("web-green").map(String::as_str)
+    );
+    let production = &report.listeners["web/production"].url;
+    common::eventually(
+        Duration::from_secs(30),
+        "production to answer v1",
+        || async { (common::get(production).await.1 == "Hello from v1").then_some(()) },
+    )
+    .await;
+}

@@ -2,7 +2,7 @@
 //! floor of starting a trivial process; `terraform validate` and `terraform plan` at scale against
 //! `terraform_data` (the no-provider floor); reaction latencies against the emulator's journal; 50 rollouts in
 //! one apply with CodeDeploy throttled; binary size and build times. Prints a Markdown table (and writes it
-//! with `--out FILE`). `--quick` skips the cold build; `ECSBG_BENCH_ONLY=plan` (or `parallel`, `reaction`) runs one part.
+//! with `--out FILE`). `--quick` skips the cold build; `ECSBG_BENCH_ONLY=plan` (or `parallel`, `reaction`, `native-reaction`) runs one part.
 
 use std::path::{Path, PathBuf};
 use std::time::{Duration, Instant};
@@ -15,7 +15,7 @@ use ecsbg_acceptance::terraform::{Install, Workspace};
 const RUNS: usize = 30;
 
 /// How each row is measured, written above the table.
-const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. The plan is then run once more with every provider process started under `ecsbg-cpu-wrap`, which splits the CPU the kernel accounts to the plan between Terraform, the provider processes, and the emulator (this process). **Reaction** times are read off the emulator's wall-clock journal: when a deployment reached Ready against when the gate's first command wrote the time (the gate is a 2 s test suite run as a command), when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment until the apply returns. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
+const METHOD: &str = "How: **start-to-schema** is the provider started as Terraform starts it (magic cookie, client certificate) until `GetProviderSchema` is served over mutual TLS, against starting `true`. **Plan at scale** is `terraform plan -parallelism=20` with N adopted `ecsbg_deployment` resources against the emulator (one service, load balancer and deployment group each), against N `terraform_data` resources; AWS calls are counted by the emulator; provider share = (wall − floor) / wall. The plan is then run once more with every provider process started under `ecsbg-cpu-wrap`, which splits the CPU the kernel accounts to the plan between Terraform, the provider processes, and the emulator (this process). **Reaction** times are read off the emulator's wall-clock journal, for each engine: on CodeDeploy, when a deployment reached Ready against when the gate's command wrote the time it started (the gate is a 2 s test suite run as a command), when the gate's command wrote the time it ended against when ContinueDeployment arrived, when the deployment succeeded against when `terraform apply` exited, when the alarm entered ALARM (404s on production after traffic moved) against when StopDeployment arrived; on the ECS-native engine (the demo's service on the ECS controller, BLUE_GREEN), the same against ECS entering POST_TEST_TRAFFIC_SHIFT where its PAUSE hook holds the deployment, ContinueServiceDeployment, the service deployment turning SUCCESSFUL (ECS baking nothing) and StopServiceDeployment (the alarm firing during ECS's own bake); emulator at 10× time. Deployment reads per second count GetDeployment and BatchGetDeployments from CreateDeployment (native: DescribeServiceDeployments from UpdateService) until the apply returns. **Parallel**: 50 services in one `terraform apply -parallelism=50` (a rollout each, emulator at 10× time), once as is and once with every CodeDeploy operation throttled at 10 requests/s (token bucket), wall time of the whole apply (refresh, plan, 50 rollouts) and CodeDeploy calls made. **Builds**: `cargo build --release -p terraform-provider-ecsbg` into an empty target directory, then again after touching `src/lib.rs`.";
 /// How to read the plan rows; static, since the numbers are in the table.
 const READING: &str = "Reading the plan rows: `terraform_data` is Terraform's floor, but it runs inside Terraform (no process, no gRPC, no msgpack), so any external provider pays more per resource than it. The AWS-free resource of the same plugin (`ecsbg_test_wait`) shows that cost of the plugin protocol alone: it takes about twice the `terraform_data` time, so against `terraform_data` no external provider's share can get under 25 %. The CPU split shows who spends the time: most of it is Terraform's side (plugin protocol, msgpack and cty for a rich schema, plan checks, state), and the provider's part (AWS SDK calls, decoding, the task definition diff) is what this provider can change.";
 
@@ -280,6 +280,94 @@ fn plan_at_scale(binary: &Path, n: usize) -> anyhow::Result<PlanScale> {
     })
 }
 
+/// Medians and p95s of latency samples (seconds) as table cells.
+fn median_p95(samples: &[f64]) -> (String, String, usize) {
+    let mut d: Vec<Duration> = samples
+        .iter()
+        .map(|s| Duration::from_secs_f64(s.max(0.0)))
+        .collect();
+    (
+        ms(percentile(&mut d.clone(), 0.5)),
+        ms(percentile(&mut d, 0.95)),
+        d.len(),
+    )
+}
+
+/// One reaction row: what was measured, on which engine, against the polling floor of AWS's own tools.
+fn reaction_row(engine: &str, what: &str, samples: &[f64]) -> String {
+    let (median, p95, n) = median_p95(samples);
+    format!("| reaction ({engine}): {what} ({n} rollouts) | {median} | {p95} | 15 s (CLI waiter), 2 min (crhelper) poll |\n")
+}
+
+/// Polling cost: deployment reads per rollout-second, mean and max.
+fn reads_row(what: &str, reads: &[f64]) -> String {
+    let mean = reads.iter().sum::<f64>() / reads.len().max(1) as f64;
+    let max = reads.iter().copied().fold(0.0, f64::max);
+    format!("| {what} | {mean:.2}/s mean | {max:.2}/s max | ≤ 1/s target |\n")
+}
+
+/// The reaction rows of both engines, each CodeDeploy row followed by the ECS-native row measuring the same.
+fn reaction_rows(binary: &Path) -> anyhow::Result<String> {
+    eprintln!(
+        "bench: reaction latency, CodeDeploy engine (20 rollouts with a gate, 10 with an alarm)"
+    );
+    let reactions = ecsbg_acceptance::bench::ready_and_terminal(binary, 20, REACTION_SCALE)?;
+    let alarm = ecsbg_acceptance::bench::alarm_to_stop(binary, 10, REACTION_SCALE)?;
+    let codedeploy = [
+        reaction_row(
+            "CodeDeploy",
+            "emulator reaches Ready → test gate starts",
+            &reactions.ready_to_gate,
+        ),
+        reaction_row(
+            "CodeDeploy",
+            "test gate ends → ContinueDeployment arrives",
+            &reactions.gate_to_continue,
+        ),
+        reaction_row(
+            "CodeDeploy",
+            "deployment Succeeded → `terraform apply` exits",
+            &reactions.terminal_to_return,
+        ),
+        reaction_row(
+            "CodeDeploy",
+            "alarm enters ALARM → StopDeployment arrives",
+            &alarm,
+        ),
+        reads_row(
+            "CodeDeploy deployment reads per rollout-second (CreateDeployment → apply returns)",
+            &reactions.deployment_reads_per_second,
+        ),
+    ];
+    let native = native_rows(binary)?;
+    Ok(codedeploy
+        .iter()
+        .zip(native.iter())
+        .map(|(c, n)| format!("{c}{n}"))
+        .collect())
+}
+
+/// Only the ECS-native engine's reaction rows (`ECSBG_BENCH_ONLY=native-reaction`).
+fn native_reaction_rows(binary: &Path) -> anyhow::Result<String> {
+    Ok(native_rows(binary)?.concat())
+}
+
+/// The ECS-native engine's rows, in the order of the CodeDeploy ones they sit beside.
+fn native_rows(binary: &Path) -> anyhow::Result<[String; 5]> {
+    eprintln!(
+        "bench: reaction latency, ECS-native engine (20 rollouts with a gate, 10 with an alarm)"
+    );
+    let r = ecsbg_acceptance::bench_native::native_ready_and_terminal(binary, 20, REACTION_SCALE)?;
+    let alarm = ecsbg_acceptance::bench_native::native_alarm_to_stop(binary, 10, REACTION_SCALE)?;
+    Ok([
+        reaction_row("ECS-native", "ECS enters POST_TEST_TRAFFIC_SHIFT (PAUSE hook) → test gate starts", &r.paused_to_gate),
+        reaction_row("ECS-native", "test gate ends → ContinueServiceDeployment arrives", &r.gate_to_continue),
+        reaction_row("ECS-native", "service deployment SUCCESSFUL → `terraform apply` exits", &r.terminal_to_return),
+        reaction_row("ECS-native", "alarm enters ALARM in ECS's bake → StopServiceDeployment arrives", &alarm),
+        reads_row("ECS-native DescribeServiceDeployments per rollout-second (UpdateService → apply returns)", &r.deployment_reads_per_second),
+    ])
+}
+
 fn main() -> anyhow::Result<()> {
     let mut args = std::env::args().skip(1);
     let binary = PathBuf::from(
@@ -317,27 +405,15 @@ fn main() -> anyhow::Result<()> {
         }
         return Ok(());
     }
-    if std::env::var("ECSBG_BENCH_ONLY").as_deref() == Ok("reaction") {
-        let mut r = ecsbg_acceptance::bench::ready_and_terminal(&binary, 20, REACTION_SCALE)?;
-        let to_ms = |v: &[f64]| -> Vec<Duration> {
-            v.iter()
-                .map(|s| Duration::from_secs_f64(s.max(0.0)))
-                .collect()
+    if let Ok(only @ ("reaction" | "native-reaction")) =
+        std::env::var("ECSBG_BENCH_ONLY").as_deref()
+    {
+        let rows = if only == "reaction" {
+            reaction_rows(&binary)?
+        } else {
+            native_reaction_rows(&binary)?
         };
-        let (mut ready, mut terminal) = (to_ms(&r.ready_to_gate), to_ms(&r.terminal_to_return));
-        r.deployment_reads_per_second.sort_by(f64::total_cmp);
-        println!(
-            "ready→gate median {} p95 {}; terminal→return median {} p95 {}; reads/s {:?}",
-            ms(percentile(&mut ready, 0.5)),
-            ms(percentile(&mut ready, 0.95)),
-            ms(percentile(&mut terminal, 0.5)),
-            ms(percentile(&mut terminal, 0.95)),
-            r.deployment_reads_per_second
-        );
-        println!(
-            "ready→gate {:?}\nterminal→return {:?}",
-            r.ready_to_gate, r.terminal_to_return
-        );
+        println!("| measure | median | p95 | floor |\n|---|---|---|---|\n{rows}");
         return Ok(());
     }
     if let Ok(Ok(n)) = std::env::var("ECSBG_BENCH_PLAN").map(|v| v.parse::<usize>()) {
@@ -411,38 +487,7 @@ fn main() -> anyhow::Result<()> {
     }
     let size = std::fs::metadata(&binary).map(|m| m.len()).unwrap_or(0);
 
-    eprintln!("bench: reaction latency (20 rollouts with a gate, 10 with an alarm)");
-    let reactions = ecsbg_acceptance::bench::ready_and_terminal(&binary, 20, REACTION_SCALE)?;
-    let alarm = ecsbg_acceptance::bench::alarm_to_stop(&binary, 10, REACTION_SCALE)?;
-    let mut reaction_rows = String::new();
-    for (what, samples) in [
-        (
-            "emulator reaches Ready → test gate starts",
-            &reactions.ready_to_gate,
-        ),
-        (
-            "deployment Succeeded → `terraform apply` exits",
-            &reactions.terminal_to_return,
-        ),
-        ("alarm enters ALARM → StopDeployment arrives", &alarm),
-    ] {
-        let mut d: Vec<Duration> = samples
-            .iter()
-            .map(|s| Duration::from_secs_f64(s.max(0.0)))
-            .collect();
-        reaction_rows.push_str(&format!(
-            "| reaction: {what} ({} rollouts) | {} | {} | 15 s (CLI waiter), 2 min (crhelper) poll |\n",
-            d.len(),
-            ms(percentile(&mut d.clone(), 0.5)),
-            ms(percentile(&mut d, 0.95)),
-        ));
-    }
-    let reads = &reactions.deployment_reads_per_second;
-    let mean_reads = reads.iter().sum::<f64>() / reads.len().max(1) as f64;
-    let max_reads = reads.iter().copied().fold(0.0, f64::max);
-    reaction_rows.push_str(&format!(
-        "| CodeDeploy deployment reads per rollout-second (CreateDeployment → apply returns) | {mean_reads:.2}/s mean | {max_reads:.2}/s max | ≤ 1/s target |\n"
-    ));
+    let reaction_rows = reaction_rows(&binary)?;
 
     eprintln!("bench: {PARALLEL} rollouts in one apply, unthrottled then throttled");
     let (free, free_ok, free_calls) =
