@@ -66,9 +66,6 @@ pub struct ServiceDeploymentView {
     pub triggered_alarms: Vec<String>,
     /// The revision it deploys.
     pub target_revision: Option<String>,
-    /// The percent of production traffic ECS asks for on that revision (a LINEAR or CANARY step shows
-    /// here), when ECS says.
-    pub production_weight: Option<f64>,
     /// When it was created (epoch seconds).
     pub created: Option<f64>,
 }
@@ -158,9 +155,6 @@ impl ServiceDeploymentView {
                 .target_service_revision()
                 .and_then(|r| r.arn())
                 .map(str::to_string),
-            production_weight: d
-                .target_service_revision()
-                .and_then(|r| r.requested_production_traffic_weight()),
             created: d.created_at().map(|t| t.as_secs_f64()),
         })
     }
