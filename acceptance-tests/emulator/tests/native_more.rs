@@ -384,7 +384,7 @@ async fn the_native_demo_seed_holds_a_paused_blue_green_service_on_weighted_rule
         report.listener_rules.get("web/test").map(String::as_str)
     );
     assert_eq!(
-        Some(advanced.alternate_target_group_arn()),
+        advanced.alternate_target_group_arn(),
         report.target_groups.get("web-green").map(String::as_str)
     );
     let production = &report.listeners["web/production"].url;
