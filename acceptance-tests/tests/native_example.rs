@@ -123,6 +123,39 @@ const STAND_IN_VERSIONS: &str = r#"terraform {
 }
 "#;
 
+/// Replaces the example's `service.tf` with the AWS CLI stand-in (and lets 5.x build the rest).
+fn swap_in_stand_in(ws: &Workspace, emu: &Running) -> anyhow::Result<Cli> {
+    let venv = Venv::ensure()?;
+    std::fs::write(
+        ws.dir.join("service.tf"),
+        stand_in(&venv.aws(), &emu.emulator.endpoint_url()),
+    )?;
+    std::fs::write(ws.dir.join("stand_in_override.tf"), STAND_IN_VERSIONS)?;
+    Cli::new(&venv, &emu.emulator.endpoint_url())
+}
+
+/// `terraform init`, failing with how to install hashicorp/aws when it cannot.
+fn init(ws: &Workspace) -> anyhow::Result<()> {
+    let init = ws.run(&["init"])?;
+    anyhow::ensure!(
+        init.code == 0,
+        "terraform init could not install the providers. {HOW_TO_INSTALL}\n\n{}",
+        init.output()
+    );
+    Ok(())
+}
+
+/// Whether the installed hashicorp/aws's `aws_ecs_service` takes `lifecycle_hook { target_type }` (PAUSE),
+/// read from `terraform providers schema -json` rather than guessed from the version number.
+fn has_pause_hooks(ws: &Workspace) -> anyhow::Result<bool> {
+    let run = ws.run(&["providers", "schema", "-json"])?.success()?;
+    let schema: Value = serde_json::from_str(&run.stdout)?;
+    let hook = &schema["provider_schemas"]["registry.terraform.io/hashicorp/aws"]
+        ["resource_schemas"]["aws_ecs_service"]["block"]["block_types"]["deployment_configuration"]
+        ["block"]["block_types"]["lifecycle_hook"]["block"]["attributes"];
+    Ok(hook.get("target_type").is_some())
+}
+
 /// What DescribeServices says about `web/web`, read by the AWS CLI (botocore parses it).
 fn described(cli: &Cli) -> anyhow::Result<Value> {
     let out = cli.json(&[
@@ -225,32 +258,26 @@ fn the_ecs_native_example_builds_the_stage_and_ships_in_one_apply_then_plans_cle
         ws.dir.join("emulator_override.tf"),
         emulator_override(&emu.emulator.endpoint_url()),
     )?;
-    let cli = match find_at_least(STRATEGY_SINCE) {
-        Some((root, version)) => {
-            eprintln!(
-                "hashicorp/aws {version} in {}: the example as written",
-                root.display()
-            );
-            ws.use_hashicorp_aws_mirror(&root)?;
-            None
-        }
-        None => {
-            eprintln!("no hashicorp/aws >= 6.4 in any filesystem mirror: service.tf swapped for the AWS CLI stand-in");
-            let venv = Venv::ensure()?;
-            std::fs::write(
-                ws.dir.join("service.tf"),
-                stand_in(&venv.aws(), &emu.emulator.endpoint_url()),
-            )?;
-            std::fs::write(ws.dir.join("stand_in_override.tf"), STAND_IN_VERSIONS)?;
-            Some(Cli::new(&venv, &emu.emulator.endpoint_url())?)
-        }
-    };
-    let init = ws.run(&["init"])?;
-    anyhow::ensure!(
-        init.code == 0,
-        "terraform init could not install the providers. {HOW_TO_INSTALL}\n\n{}",
-        init.output()
-    );
+    let found = find_at_least(STRATEGY_SINCE);
+    if let Some((root, version)) = &found {
+        eprintln!(
+            "hashicorp/aws {version} in {}: the example as written, if its schema has PAUSE hooks",
+            root.display()
+        );
+        ws.use_hashicorp_aws_mirror(root)?;
+    }
+    let mut cli = None;
+    if found.is_none() {
+        eprintln!("no hashicorp/aws >= 6.4 in any filesystem mirror: service.tf swapped for the AWS CLI stand-in");
+        cli = Some(swap_in_stand_in(&ws, &emu)?);
+    }
+    init(&ws)?;
+    if cli.is_none() && !has_pause_hooks(&ws)? {
+        // 6.4 up to the release with terraform-provider-aws PR #48128 has `strategy` but no PAUSE hooks.
+        eprintln!("this hashicorp/aws has no lifecycle_hook.target_type (PAUSE): service.tf swapped for the AWS CLI stand-in");
+        cli = Some(swap_in_stand_in(&ws, &emu)?);
+        init(&ws)?;
+    }
     let production_url = format!("http://127.0.0.1:{production}");
     let test_url = format!("http://127.0.0.1:{test}");
 

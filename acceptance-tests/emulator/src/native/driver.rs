@@ -203,7 +203,7 @@ async fn drive(emu: &Emu, arn: &str) -> Result<(), End> {
                 e.message
             ))
         })?;
-    super::service::production_is(&mut emu.world(), arn);
+    traffic::production_is(&mut emu.world(), arn);
     with(emu, arn, |d| {
         d.status = "SUCCESSFUL".into();
         d.finished_at = Some(Clock::now_epoch());

@@ -1,7 +1,7 @@
 //! What a native deployment does to the world: green's task set and tasks, the weights of the production and
 //! test listener rules, and the clean-up (or roll-back) that leaves one revision serving.
 
-use serde_json::Value;
+use serde_json::{json, Value};
 
 use crate::clock::Clock;
 use crate::emu::Emu;
@@ -193,4 +193,37 @@ pub async fn remove(
         }
     }
     Ok(())
+}
+
+/// After a successful deployment the service's `loadBalancers[0]` names the target group production is
+/// on now as `targetGroupArn` and the other as `advancedConfiguration.alternateTargetGroupArn`: ECS swaps
+/// the pair on every blue/green deployment (what makes hashicorp/aws's `load_balancer` drift, and a
+/// configuration that sends the original pair back deploy onto production's target group,
+/// terraform-provider-aws #45678). The engine's own record of the pair stays as configured.
+pub fn production_is(world: &mut World, deployment: &str) {
+    let Some((blue, green, _)) = groups(world, deployment) else {
+        return;
+    };
+    let Some(key) = world
+        .native
+        .deployments
+        .get(deployment)
+        .map(|d| d.service.clone())
+    else {
+        return;
+    };
+    let Some(Value::Object(first)) = world
+        .services
+        .get_mut(&key)
+        .and_then(|s| s.load_balancers.first_mut())
+    else {
+        return;
+    };
+    if first.get("targetGroupArn").and_then(Value::as_str) == Some(green.as_str()) {
+        return;
+    }
+    first.insert("targetGroupArn".into(), json!(green));
+    if let Some(Value::Object(advanced)) = first.get_mut("advancedConfiguration") {
+        advanced.insert("alternateTargetGroupArn".into(), json!(blue));
+    }
 }
