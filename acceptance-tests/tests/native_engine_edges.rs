@@ -4,205 +4,37 @@
 //! returns while ECS still bakes; `redeploy_triggers` starts a service deployment of the revision already
 //! serving; a `container_port` other than the service's load balancer port fails the plan.
 
-use aws_sdk_ecs::types::{
-    AdvancedConfiguration, ContainerDefinition, DeploymentConfiguration, DeploymentController,
-    DeploymentControllerType, DeploymentStrategy, KeyValuePair, LoadBalancer, PortMapping,
-};
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, ForwardActionConfig, PathPatternConditionConfig, ProtocolEnum,
-    RuleCondition, TargetGroupTuple,
-};
-use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
+use ecsbg_acceptance::emulator::{demo_seed, Running};
 use ecsbg_acceptance::stage::Stage;
-use ecsbg_acceptance::terraform::{flat, Run, Workspace, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{flat, Run, Workspace};
 
-const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
-/// An emulated minute per real second.
-const SCALE: f64 = 60.0;
+mod native_world;
 
-/// What the service is built on: the target groups, listener rules, production URL and v1.
-struct World {
-    production_url: String,
-    tgs: Vec<String>,
-    rules: Vec<String>,
-    v1: String,
-}
+use native_world::{body, build_without_service, clients, state, Setup, World, PROVIDER, SCALE};
 
-async fn clients(emu: &Running) -> (aws_sdk_ecs::Client, aws_sdk_elasticloadbalancingv2::Client) {
-    let config = aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(emu.emulator.endpoint_url())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "x", "x", None, None, "test",
-        ))
-        .load()
-        .await;
-    (
-        aws_sdk_ecs::Client::new(&config),
-        aws_sdk_elasticloadbalancingv2::Client::new(&config),
+/// Service `demo/native` on v1, ECS controller, BLUE_GREEN with a bake of `bake_minutes`, as
+/// hashicorp/aws's `aws_ecs_service` would create it.
+fn create_service(emu: &Running, w: &World, bake_minutes: i32) -> anyhow::Result<()> {
+    native_world::create_service(
+        emu,
+        w,
+        &Setup {
+            bake_minutes,
+            ..Setup::default()
+        },
     )
 }
 
 /// Two target groups, a load balancer with a production and a test listener (a weighted rule on each) and
 /// v1 of family `native`; no service yet.
 fn world(emu: &Running) -> anyhow::Result<World> {
-    emu.block_on(async {
-        let (ecs, elbv2) = clients(emu).await;
-        let mut tgs = Vec::new();
-        for name in ["edge-blue", "edge-green"] {
-            let out = elbv2
-                .create_target_group()
-                .name(name)
-                .protocol(ProtocolEnum::Http)
-                .port(80)
-                .health_check_path("/health")
-                .send()
-                .await?;
-            tgs.push(
-                out.target_groups()[0]
-                    .target_group_arn()
-                    .unwrap_or_default()
-                    .to_string(),
-            );
-        }
-        let lb = elbv2.create_load_balancer().name("edges").send().await?;
-        let lb_arn = lb.load_balancers()[0]
-            .load_balancer_arn()
-            .unwrap_or_default()
-            .to_string();
-        let (mut urls, mut rules) = (Vec::new(), Vec::new());
-        for _ in ["production", "test"] {
-            let out = elbv2
-                .create_listener()
-                .load_balancer_arn(&lb_arn)
-                .port(0)
-                .protocol(ProtocolEnum::Http)
-                .default_actions(
-                    Action::builder()
-                        .r#type(ActionTypeEnum::Forward)
-                        .target_group_arn(&tgs[0])
-                        .build(),
-                )
-                .send()
-                .await?;
-            let listener = &out.listeners()[0];
-            urls.push(format!(
-                "http://127.0.0.1:{}",
-                listener.port().unwrap_or_default()
-            ));
-            let weighted = |tg: &str, weight| {
-                TargetGroupTuple::builder()
-                    .target_group_arn(tg)
-                    .weight(weight)
-                    .build()
-            };
-            let forward = ForwardActionConfig::builder()
-                .target_groups(weighted(&tgs[0], 100))
-                .target_groups(weighted(&tgs[1], 0))
-                .build();
-            let rule = elbv2
-                .create_rule()
-                .listener_arn(listener.listener_arn().unwrap_or_default())
-                .priority(1)
-                .conditions(
-                    RuleCondition::builder()
-                        .field("path-pattern")
-                        .path_pattern_config(
-                            PathPatternConditionConfig::builder().values("/*").build(),
-                        )
-                        .build(),
-                )
-                .actions(
-                    Action::builder()
-                        .r#type(ActionTypeEnum::Forward)
-                        .forward_config(forward)
-                        .build(),
-                )
-                .send()
-                .await?;
-            rules.push(rule.rules()[0].rule_arn().unwrap_or_default().to_string());
-        }
-        let v1 = ecs
-            .register_task_definition()
-            .family("native")
-            .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
-            .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
-            .cpu("256")
-            .memory("512")
-            .container_definitions(
-                ContainerDefinition::builder()
-                    .name("web")
-                    .image("ghcr.io/acme/web:v1")
-                    .port_mappings(PortMapping::builder().container_port(80).build())
-                    .environment(
-                        KeyValuePair::builder()
-                            .name("MESSAGE")
-                            .value("Hello from v1")
-                            .build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await?
-            .task_definition()
-            .and_then(|t| t.task_definition_arn())
-            .unwrap_or_default()
-            .to_string();
-        Ok(World {
-            production_url: urls[0].clone(),
-            tgs,
-            rules,
-            v1,
-        })
-    })
-}
-
-/// Service `demo/native` on v1, ECS controller, BLUE_GREEN with a bake of `bake_minutes`, as
-/// hashicorp/aws's `aws_ecs_service` would create it.
-fn create_service(emu: &Running, w: &World, bake_minutes: i32) -> anyhow::Result<()> {
-    emu.block_on(async {
-        let (ecs, _) = clients(emu).await;
-        ecs.create_service()
-            .cluster("demo")
-            .service_name("native")
-            .task_definition(&w.v1)
-            .desired_count(2)
-            .deployment_controller(
-                DeploymentController::builder()
-                    .r#type(DeploymentControllerType::Ecs)
-                    .build()?,
-            )
-            .deployment_configuration(
-                DeploymentConfiguration::builder()
-                    .strategy(DeploymentStrategy::BlueGreen)
-                    .bake_time_in_minutes(bake_minutes)
-                    .build(),
-            )
-            .load_balancers(
-                LoadBalancer::builder()
-                    .target_group_arn(&w.tgs[0])
-                    .container_name("web")
-                    .container_port(80)
-                    .advanced_configuration(
-                        AdvancedConfiguration::builder()
-                            .alternate_target_group_arn(&w.tgs[1])
-                            .production_listener_rule(&w.rules[0])
-                            .test_listener_rule(&w.rules[1])
-                            .role_arn("arn:aws:iam::123456789012:role/ecs-infrastructure")
-                            .build(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await?;
-        anyhow::Ok(())
-    })
+    build_without_service(emu, false)
 }
 
 /// The service deployments of `demo/native`, newest first, as (ARN, status, stage).
 fn service_deployments(emu: &Running) -> anyhow::Result<Vec<(String, String, String)>> {
     emu.block_on(async {
-        let (ecs, _) = clients(emu).await;
+        let (ecs, _, _) = clients(emu).await;
         let listed = ecs
             .list_service_deployments()
             .cluster("demo")
@@ -233,29 +65,13 @@ fn service_deployments(emu: &Running) -> anyhow::Result<Vec<(String, String, Str
     })
 }
 
-/// `demo/native` at `version`, with `extra` HCL inside the resource.
+/// `demo/native` at `version` (its container also mapping port 8080), with `extra` HCL inside the resource.
 fn config(version: &str, extra: &str) -> String {
-    format!(
-        r#"{PROVIDER_HEADER}
-resource "ecsbg_deployment" "web" {{
-  cluster_name = "demo"
-  service_name = "native"
-  task_definition = jsonencode({{
-    family = "native", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}, {{ containerPort = 8080 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{extra}}}
-"#
+    native_world::config_with_ports(
+        version,
+        "{ containerPort = 80 }, { containerPort = 8080 }",
+        extra,
     )
-}
-
-fn state(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {
-    Ok(ws.resource_values("ecsbg_deployment.web")?[key].clone())
-}
-
-fn body(url: &str) -> String {
-    http_get(&format!("{url}/")).1
 }
 
 /// `terraform plan -out=tfplan` of `hcl`, which must succeed warning that the service is not found now.

@@ -6,46 +6,18 @@
 //! step), the apply adopts v1 without a deployment, the next plan is empty, and v2 ships natively through
 //! a gate. ECS refuses the move while a CodeDeploy deployment is in flight.
 
-use aws_sdk_elasticloadbalancingv2::types::{
-    Action, ActionTypeEnum, ForwardActionConfig, PathPatternConditionConfig, RuleCondition,
-    TargetGroupTuple,
-};
-use ecsbg_acceptance::emulator::{demo_seed, http_get, Running};
+use ecsbg_acceptance::emulator::{demo_seed, Running};
 use ecsbg_acceptance::stage::Stage;
-use ecsbg_acceptance::terraform::{flat, web_deployment, Run, Workspace, PROVIDER_HEADER};
+use ecsbg_acceptance::terraform::{flat, web_deployment, Run};
 use serde_json::json;
 
-const PROVIDER: &str = env!("CARGO_BIN_EXE_terraform-provider-ecsbg-testing");
-/// An emulated minute per real second.
-const SCALE: f64 = 60.0;
+mod native_world;
+
+use native_world::{body, clients, gate, service_config, state, weighted_rule, PROVIDER, SCALE};
 
 /// The demo's `web` on the ECS-native engine at `version`, with `extra` HCL inside the resource.
 fn native(version: &str, extra: &str) -> String {
-    format!(
-        r#"{PROVIDER_HEADER}
-resource "ecsbg_deployment" "web" {{
-  cluster_name = "demo"
-  service_name = "web"
-  task_definition = jsonencode({{
-    family = "web", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
-      environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
-  }})
-{extra}}}
-"#
-    )
-}
-
-fn gate(body: &str) -> String {
-    format!("  test_gate {{\n    http {{\n      path       = \"/\"\n      body_regex = \"{body}\"\n      attempts   = 2\n      interval   = \"200ms\"\n    }}\n  }}\n")
-}
-
-fn state(ws: &Workspace, key: &str) -> anyhow::Result<serde_json::Value> {
-    Ok(ws.resource_values("ecsbg_deployment.web")?[key].clone())
-}
-
-fn body(url: &str) -> String {
-    http_get(&format!("{url}/")).1
+    service_config("web", version, "{ containerPort = 80 }", extra)
 }
 
 fn said(run: &Run) -> String {
@@ -113,45 +85,12 @@ async fn elb(
 /// AWS's error body.
 fn migrate_service(emu: &Running) -> anyhow::Result<Result<serde_json::Value, String>> {
     let (elb, rules) = emu.block_on(async {
-        let client = aws_sdk_elasticloadbalancingv2::Client::new(&aws_config_for(emu).await);
+        let (_, client, _) = clients(emu).await;
         let elb = elb(emu, &client).await?;
+        let tgs = [elb.blue.clone(), elb.green.clone()];
         let mut rules = Vec::new();
         for listener in [&elb.production, &elb.test] {
-            let forward = ForwardActionConfig::builder()
-                .target_groups(
-                    TargetGroupTuple::builder()
-                        .target_group_arn(&elb.blue)
-                        .weight(100)
-                        .build(),
-                )
-                .target_groups(
-                    TargetGroupTuple::builder()
-                        .target_group_arn(&elb.green)
-                        .weight(0)
-                        .build(),
-                )
-                .build();
-            let rule = client
-                .create_rule()
-                .listener_arn(listener)
-                .priority(1)
-                .conditions(
-                    RuleCondition::builder()
-                        .field("path-pattern")
-                        .path_pattern_config(
-                            PathPatternConditionConfig::builder().values("/*").build(),
-                        )
-                        .build(),
-                )
-                .actions(
-                    Action::builder()
-                        .r#type(ActionTypeEnum::Forward)
-                        .forward_config(forward)
-                        .build(),
-                )
-                .send()
-                .await?;
-            rules.push(rule.rules()[0].rule_arn().unwrap_or_default().to_string());
+            rules.push(weighted_rule(&client, listener, &tgs).await?);
         }
         anyhow::Ok((elb, rules))
     })?;
@@ -179,17 +118,6 @@ fn migrate_service(emu: &Running) -> anyhow::Result<Result<serde_json::Value, St
             }]
         }),
     ))
-}
-
-async fn aws_config_for(emu: &Running) -> aws_config::SdkConfig {
-    aws_config::defaults(aws_config::BehaviorVersion::latest())
-        .endpoint_url(emu.emulator.endpoint_url())
-        .region(aws_config::Region::new("us-east-1"))
-        .credentials_provider(aws_sdk_ecs::config::Credentials::new(
-            "x", "x", None, None, "test",
-        ))
-        .load()
-        .await
 }
 
 /// The demo service's controller and the task definitions of its deployments, as DescribeServices says.

@@ -31,6 +31,10 @@ pub struct World {
     pub load_balancer: String,
     /// `productionListenerRule`: a listener rule (ALB) or the production listener (NLB).
     pub production_rule: String,
+    /// `testListenerRule`: a listener rule (ALB) or the test listener (NLB).
+    pub test_rule: String,
+    /// The primary target group (blue at the first rollout).
+    pub blue_tg: String,
     /// The alternate target group (green at the first rollout).
     pub green_tg: String,
     /// The v1 task definition's ARN.
@@ -200,6 +204,29 @@ fn all_to_blue(tgs: &[String]) -> Action {
         .build()
 }
 
+/// A `/*` rule at priority 1 on `listener_arn` forwarding weighted to `tgs` ([`all_to_blue`]), as
+/// `aws_lb_listener_rule` would create it: what ECS moves behind an ALB. Returns the rule's ARN.
+pub async fn weighted_rule(
+    elbv2: &aws_sdk_elasticloadbalancingv2::Client,
+    listener_arn: &str,
+    tgs: &[String],
+) -> anyhow::Result<String> {
+    let rule = elbv2
+        .create_rule()
+        .listener_arn(listener_arn)
+        .priority(1)
+        .conditions(
+            RuleCondition::builder()
+                .field("path-pattern")
+                .path_pattern_config(PathPatternConditionConfig::builder().values("/*").build())
+                .build(),
+        )
+        .actions(all_to_blue(tgs))
+        .send()
+        .await?;
+    Ok(rule.rules()[0].rule_arn().unwrap_or_default().to_string())
+}
+
 /// The traffic side: two target groups and a load balancer with a production and a test listener. Behind
 /// an ALB each listener gets a weighted rule (the "rules" are rule ARNs); behind an NLB the listeners
 /// forward weighted themselves (the "rules" are listener ARNs). (target groups, listener URLs, rules, LB).
@@ -272,20 +299,7 @@ async fn traffic(
             rules.push(listener_arn);
             continue;
         }
-        let rule = elbv2
-            .create_rule()
-            .listener_arn(&listener_arn)
-            .priority(1)
-            .conditions(
-                RuleCondition::builder()
-                    .field("path-pattern")
-                    .path_pattern_config(PathPatternConditionConfig::builder().values("/*").build())
-                    .build(),
-            )
-            .actions(all_to_blue(&tgs))
-            .send()
-            .await?;
-        rules.push(rule.rules()[0].rule_arn().unwrap_or_default().to_string());
+        rules.push(weighted_rule(elbv2, &listener_arn, &tgs).await?);
     }
     Ok((tgs, urls, rules, lb_arn))
 }
@@ -293,9 +307,17 @@ async fn traffic(
 /// The traffic side ([`traffic`]), v1 of family `native`, and service `demo/native` on the ECS controller
 /// deploying as `setup` says.
 pub fn build_setup(emu: &Running, setup: &Setup) -> anyhow::Result<World> {
+    let world = build_without_service(emu, setup.nlb)?;
+    create_service(emu, &world, setup)?;
+    Ok(world)
+}
+
+/// The traffic side ([`traffic`], behind an NLB when `nlb`) and v1 of family `native`; no service yet
+/// (what a configuration creating the service in the same apply starts from).
+pub fn build_without_service(emu: &Running, nlb: bool) -> anyhow::Result<World> {
     emu.block_on(async {
         let (ecs, elbv2, _) = clients(emu).await;
-        let (tgs, urls, rules, lb_arn) = traffic(&elbv2, setup.nlb).await?;
+        let (tgs, urls, rules, lb_arn) = traffic(&elbv2, nlb).await?;
         let v1 = ecs
             .register_task_definition()
             .family("native")
@@ -322,10 +344,28 @@ pub fn build_setup(emu: &Running, setup: &Setup) -> anyhow::Result<World> {
             .and_then(|t| t.task_definition_arn())
             .unwrap_or_default()
             .to_string();
+        Ok(World {
+            production_url: urls[0].clone(),
+            test_url: urls[1].clone(),
+            load_balancer: lb_arn,
+            production_rule: rules[0].clone(),
+            test_rule: rules[1].clone(),
+            blue_tg: tgs[0].clone(),
+            green_tg: tgs[1].clone(),
+            v1,
+        })
+    })
+}
+
+/// Service `demo/native` on `w`'s v1 and traffic side, ECS controller, deploying as `setup` says (its
+/// `nlb` is `w`'s already), as hashicorp/aws's `aws_ecs_service` would create it.
+pub fn create_service(emu: &Running, w: &World, setup: &Setup) -> anyhow::Result<()> {
+    emu.block_on(async {
+        let (ecs, _, _) = clients(emu).await;
         ecs.create_service()
             .cluster("demo")
             .service_name("native")
-            .task_definition(&v1)
+            .task_definition(&w.v1)
             .desired_count(2)
             .deployment_controller(
                 DeploymentController::builder()
@@ -335,14 +375,14 @@ pub fn build_setup(emu: &Running, setup: &Setup) -> anyhow::Result<World> {
             .deployment_configuration(setup.deployment_configuration()?)
             .load_balancers(
                 LoadBalancer::builder()
-                    .target_group_arn(&tgs[0])
+                    .target_group_arn(&w.blue_tg)
                     .container_name("web")
                     .container_port(80)
                     .advanced_configuration(
                         AdvancedConfiguration::builder()
-                            .alternate_target_group_arn(&tgs[1])
-                            .production_listener_rule(&rules[0])
-                            .test_listener_rule(&rules[1])
+                            .alternate_target_group_arn(&w.green_tg)
+                            .production_listener_rule(&w.production_rule)
+                            .test_listener_rule(&w.test_rule)
                             .role_arn("arn:aws:iam::123456789012:role/ecs-infrastructure")
                             .build(),
                     )
@@ -350,27 +390,31 @@ pub fn build_setup(emu: &Running, setup: &Setup) -> anyhow::Result<World> {
             )
             .send()
             .await?;
-        Ok(World {
-            production_url: urls[0].clone(),
-            test_url: urls[1].clone(),
-            load_balancer: lb_arn,
-            production_rule: rules[0].clone(),
-            green_tg: tgs[1].clone(),
-            v1,
-        })
+        anyhow::Ok(())
     })
 }
 
 /// `native` at `version`, with `extra` HCL inside the resource.
 pub fn config(version: &str, extra: &str) -> String {
+    config_with_ports(version, "{ containerPort = 80 }", extra)
+}
+
+/// [`config`] with the container's `port_mappings` (HCL list items) as given.
+pub fn config_with_ports(version: &str, port_mappings: &str, extra: &str) -> String {
+    service_config("native", version, port_mappings, extra)
+}
+
+/// The resource for service `demo/<name>` with a task definition of family `<name>` at `version` (its
+/// container `web` with `port_mappings`, HCL list items), with `extra` HCL inside the resource.
+pub fn service_config(name: &str, version: &str, port_mappings: &str, extra: &str) -> String {
     format!(
         r#"{PROVIDER_HEADER}
 resource "ecsbg_deployment" "web" {{
   cluster_name = "demo"
-  service_name = "native"
+  service_name = "{name}"
   task_definition = jsonencode({{
-    family = "native", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
-    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{{ containerPort = 80 }}],
+    family = "{name}", networkMode = "awsvpc", requiresCompatibilities = ["FARGATE"], cpu = "256", memory = "512"
+    containerDefinitions = [{{ name = "web", image = "ghcr.io/acme/web:{version}", portMappings = [{port_mappings}],
       environment = [{{ name = "MESSAGE", value = "Hello from {version}" }}] }}]
   }})
 {extra}}}
