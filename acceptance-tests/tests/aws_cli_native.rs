@@ -26,6 +26,16 @@ const SCALE: f64 = 60.0;
 const LIMIT: Duration = Duration::from_secs(120);
 const CLUSTER: &str = "native";
 const SERVICE: &str = "web";
+/// `aws ecs wait services-stable` for the service.
+const SERVICES_STABLE: [&str; 7] = [
+    "ecs",
+    "wait",
+    "services-stable",
+    "--cluster",
+    CLUSTER,
+    "--services",
+    SERVICE,
+];
 /// The Lambda hook's function (a local command the emulator runs as Lambda would).
 const FUNCTION: &str = "approve-green";
 
@@ -311,14 +321,7 @@ fn update_to(cli: &Cli, task_definition: &str) -> anyhow::Result<String> {
         task_definition,
     ])?;
     let current = text(&out["service"]["currentServiceDeployment"]);
-    let listed = cli.json(&[
-        "ecs",
-        "list-service-deployments",
-        "--cluster",
-        CLUSTER,
-        "--service",
-        SERVICE,
-    ])?;
+    let listed = list_deployments(cli, &[])?;
     assert_eq!(
         listed["serviceDeployments"][0]["serviceDeploymentArn"],
         json!(current),
@@ -352,6 +355,41 @@ fn wait_for(
     });
     anyhow::ensure!(reached, "{arn} never reached {what}: {last}");
     Ok(last)
+}
+
+/// `aws ecs list-service-deployments` of the service, with `extra` arguments (a `--status` filter).
+fn list_deployments(cli: &Cli, extra: &[&str]) -> anyhow::Result<Value> {
+    let mut args = vec![
+        "ecs",
+        "list-service-deployments",
+        "--cluster",
+        CLUSTER,
+        "--service",
+        SERVICE,
+    ];
+    args.extend_from_slice(extra);
+    cli.json(&args)
+}
+
+/// `aws ecs continue-service-deployment` answering the PAUSE hook `hook` of `arn` with `action`.
+fn continue_deployment(cli: &Cli, arn: &str, hook: &str, action: &str) -> anyhow::Result<Value> {
+    cli.json(&[
+        "ecs",
+        "continue-service-deployment",
+        "--service-deployment-arn",
+        arn,
+        "--hook-id",
+        hook,
+        "--action",
+        action,
+    ])
+}
+
+/// Waits for `arn` to end ROLLBACK_SUCCESSFUL; returns its last description.
+fn rolled_back(cli: &Cli, arn: &str) -> anyhow::Result<Value> {
+    wait_for(cli, arn, "ROLLBACK_SUCCESSFUL", |d| {
+        d["status"] == "ROLLBACK_SUCCESSFUL"
+    })
 }
 
 /// Waits for the deployment to pause at POST_TEST_TRAFFIC_SHIFT; returns the PAUSE hook's id.
@@ -411,15 +449,7 @@ fn lambda_events(dir: &std::path::Path) -> anyhow::Result<Vec<Value>> {
 /// The CLI's `wait services-stable` for the service, started now and left running.
 fn spawn_waiter(cli: &Cli) -> anyhow::Result<std::process::Child> {
     Ok(cli
-        .command(&[
-            "ecs",
-            "wait",
-            "services-stable",
-            "--cluster",
-            CLUSTER,
-            "--services",
-            SERVICE,
-        ])
+        .command(&SERVICES_STABLE)
         .stdout(std::process::Stdio::piped())
         .stderr(std::process::Stdio::piped())
         .spawn()?)
@@ -435,15 +465,7 @@ fn the_aws_cli_alone_creates_a_native_service_and_ships_v2_through_a_pause_hook(
     let stage = build(&cli)?;
 
     // A new native service with one deployment and all its tasks running is stable, as the waiter says.
-    let waited = cli.run(&[
-        "ecs",
-        "wait",
-        "services-stable",
-        "--cluster",
-        CLUSTER,
-        "--services",
-        SERVICE,
-    ])?;
+    let waited = cli.run(&SERVICES_STABLE)?;
     assert_eq!(waited.code, 0, "{}", waited.stderr);
     let service = describe_service(&cli)?;
     assert_eq!(service["deploymentController"]["type"], "ECS", "{service}");
@@ -475,16 +497,7 @@ fn the_aws_cli_alone_creates_a_native_service_and_ships_v2_through_a_pause_hook(
     let arn = update_to(&cli, &v2)?;
     let waiter = spawn_waiter(&cli)?;
     let hook = paused(&cli, &arn)?;
-    let in_progress = cli.json(&[
-        "ecs",
-        "list-service-deployments",
-        "--cluster",
-        CLUSTER,
-        "--service",
-        SERVICE,
-        "--status",
-        "IN_PROGRESS",
-    ])?;
+    let in_progress = list_deployments(&cli, &["--status", "IN_PROGRESS"])?;
     assert_eq!(
         in_progress["serviceDeployments"].as_array().map(|a| a
             .iter()
@@ -534,16 +547,7 @@ fn the_aws_cli_alone_creates_a_native_service_and_ships_v2_through_a_pause_hook(
         "{during}"
     );
 
-    let continued = cli.json(&[
-        "ecs",
-        "continue-service-deployment",
-        "--service-deployment-arn",
-        &arn,
-        "--hook-id",
-        &hook,
-        "--action",
-        "CONTINUE",
-    ])?;
+    let continued = continue_deployment(&cli, &arn, &hook, "CONTINUE")?;
     assert_eq!(continued["serviceDeploymentArn"], json!(arn), "{continued}");
     let waited = waiter.wait_with_output()?;
     assert!(
@@ -637,19 +641,8 @@ fn the_aws_cli_rolls_native_deployments_back_through_the_pause_hook_and_stop_ser
     let first = update_to(&cli, &v2)?;
     let hook = paused(&cli, &first)?;
     assert_eq!(body(&stage.test_url), "Hello from v2");
-    cli.json(&[
-        "ecs",
-        "continue-service-deployment",
-        "--service-deployment-arn",
-        &first,
-        "--hook-id",
-        &hook,
-        "--action",
-        "ROLLBACK",
-    ])?;
-    let rolled = wait_for(&cli, &first, "ROLLBACK_SUCCESSFUL", |d| {
-        d["status"] == "ROLLBACK_SUCCESSFUL"
-    })?;
+    continue_deployment(&cli, &first, &hook, "ROLLBACK")?;
+    let rolled = rolled_back(&cli, &first)?;
     assert!(rolled["statusReason"].is_string(), "{rolled}");
     assert!(rolled["rollback"]["startedAt"].is_number(), "{rolled}");
     assert_eq!(
@@ -683,9 +676,7 @@ fn the_aws_cli_rolls_native_deployments_back_through_the_pause_hook_and_stop_ser
         .contains(&now["status"].as_str().unwrap_or_default()),
         "a stop with ROLLBACK is a rollback: {now}"
     );
-    let rolled = wait_for(&cli, &second, "ROLLBACK_SUCCESSFUL", |d| {
-        d["status"] == "ROLLBACK_SUCCESSFUL"
-    })?;
+    let rolled = rolled_back(&cli, &second)?;
     assert_eq!(
         rolled["statusReason"], "Service deployment rolled back by user.",
         "{rolled}"
@@ -694,26 +685,11 @@ fn the_aws_cli_rolls_native_deployments_back_through_the_pause_hook_and_stop_ser
     assert_eq!(rule_weights(&cli, &stage.production_rule)?, blue_all);
 
     // Back on v1 with one deployment: the waiter says stable, and the history lists all three.
-    let waited = cli.run(&[
-        "ecs",
-        "wait",
-        "services-stable",
-        "--cluster",
-        CLUSTER,
-        "--services",
-        SERVICE,
-    ])?;
+    let waited = cli.run(&SERVICES_STABLE)?;
     assert_eq!(waited.code, 0, "{}", waited.stderr);
     let service = describe_service(&cli)?;
     assert_eq!(service["taskDefinition"], v1, "{service}");
-    let history = cli.json(&[
-        "ecs",
-        "list-service-deployments",
-        "--cluster",
-        CLUSTER,
-        "--service",
-        SERVICE,
-    ])?;
+    let history = list_deployments(&cli, &[])?;
     let statuses: Vec<String> = history["serviceDeployments"]
         .as_array()
         .map(|a| a.iter().map(|d| text(&d["status"])).collect())
