@@ -436,6 +436,31 @@ fn rule_weights(cli: &Cli, rule: &str) -> anyhow::Result<Vec<(String, i64)>> {
     Ok(weights)
 }
 
+/// A running emulator with the CLI's stage built on it; `events` and `emu` live as long as the test.
+struct Started {
+    /// Where the Lambda function records its events.
+    events: tempfile::TempDir,
+    /// The emulator the CLI talks to.
+    emu: Running,
+    cli: Cli,
+    stage: Stage,
+}
+
+/// [`start`] with a fresh events directory, the CLI pointed at it, and [`build`]'s stage.
+fn start_with_stage() -> anyhow::Result<Started> {
+    let venv = Venv::ensure()?;
+    let events = tempfile::tempdir()?;
+    let emu = start(events.path())?;
+    let cli = Cli::new(&venv, &emu.emulator.endpoint_url())?;
+    let stage = build(&cli)?;
+    Ok(Started {
+        events,
+        emu,
+        cli,
+        stage,
+    })
+}
+
 /// The service's lifecycle events the Lambda function was given.
 fn lambda_events(dir: &std::path::Path) -> anyhow::Result<Vec<Value>> {
     let mut events = Vec::new();
@@ -458,11 +483,12 @@ fn spawn_waiter(cli: &Cli) -> anyhow::Result<std::process::Child> {
 #[test]
 fn the_aws_cli_alone_creates_a_native_service_and_ships_v2_through_a_pause_hook(
 ) -> anyhow::Result<()> {
-    let venv = Venv::ensure()?;
-    let events = tempfile::tempdir()?;
-    let emu = start(events.path())?;
-    let cli = Cli::new(&venv, &emu.emulator.endpoint_url())?;
-    let stage = build(&cli)?;
+    let Started {
+        events,
+        emu: _emu,
+        cli,
+        stage,
+    } = start_with_stage()?;
 
     // A new native service with one deployment and all its tasks running is stable, as the waiter says.
     let waited = cli.run(&SERVICES_STABLE)?;
@@ -606,11 +632,12 @@ fn the_aws_cli_alone_creates_a_native_service_and_ships_v2_through_a_pause_hook(
 #[test]
 fn the_aws_cli_rolls_native_deployments_back_through_the_pause_hook_and_stop_service_deployment(
 ) -> anyhow::Result<()> {
-    let venv = Venv::ensure()?;
-    let events = tempfile::tempdir()?;
-    let emu = start(events.path())?;
-    let cli = Cli::new(&venv, &emu.emulator.endpoint_url())?;
-    let stage = build(&cli)?;
+    let Started {
+        events: _events,
+        emu: _emu,
+        cli,
+        stage,
+    } = start_with_stage()?;
     let v1 = describe_service(&cli)?["taskDefinition"].clone();
     let mut blue_all = vec![(stage.blue_tg.clone(), 100), (stage.green_tg.clone(), 0)];
     blue_all.sort();
