@@ -578,26 +578,39 @@ fn make_primary(world: &mut World, id: &str, plan: &Plan, green_primary: bool) {
 
 /// Scales a task set to zero, stops its tasks and deregisters them.
 fn drain(emu: &Emu, world: &mut World, plan: &Plan, task_set: Option<&String>) {
+    for arn in deregister(emu, world, plan, task_set) {
+        emu.data().stop_task(&arn);
+    }
+}
+
+/// How long a deregistered task keeps answering requests already sent to it: a load balancer's
+/// deregistration delay (300 s by default on ELBv2), shortened to what an in-flight request on loopback
+/// needs. A rollback moves production back and deregisters green in one step, so without it a request
+/// that had just picked a green task would be refused.
+const IN_FLIGHT_GRACE: Duration = Duration::from_secs(1);
+
+/// Marks the task set DRAINING and takes its targets out of its target group; returns its tasks, for the
+/// caller to stop (at once, or after [`IN_FLIGHT_GRACE`]).
+fn deregister(emu: &Emu, world: &mut World, plan: &Plan, task_set: Option<&String>) -> Vec<String> {
     let Some(service) = world
         .services
         .get_mut(&(plan.cluster.clone(), plan.service.clone()))
     else {
-        return;
+        return Vec::new();
     };
     let Some(ts) = service
         .task_sets
         .iter_mut()
         .find(|t| Some(&t.id) == task_set)
     else {
-        return;
+        return Vec::new();
     };
     ts.status = "DRAINING".into();
     ts.scale = 0.0;
     ts.updated_at = Clock::now_epoch();
-    for (arn, _) in ts.tasks.drain(..) {
-        emu.data().stop_task(&arn);
-    }
+    let tasks = ts.tasks.drain(..).map(|(arn, _)| arn).collect();
     emu.data().set_targets(&ts.target_group_arn, Vec::new());
+    tasks
 }
 
 fn finish_success(emu: &Emu, id: &str, plan: &Plan) {
@@ -812,47 +825,55 @@ async fn roll_back(emu: &Emu, original: &str, rb: &str) {
     };
     let Some(plan) = plan else { return };
     let (blue, green) = blue_green_groups(emu, original, &plan);
-    let mut world = emu.world();
-    set_weights(
-        emu,
-        &mut world,
-        &plan.prod_listener,
-        &[(blue.clone(), 100), (green.clone(), 0)],
-    );
-    for listener in &plan.test_listeners {
+    let green_tasks = {
+        let mut world = emu.world();
         set_weights(
             emu,
             &mut world,
-            listener,
+            &plan.prod_listener,
             &[(blue.clone(), 100), (green.clone(), 0)],
         );
-    }
-    make_primary(&mut world, original, &plan, false);
-    let green_set = world
-        .deployments
-        .get(original)
-        .and_then(|d| d.task_sets.1.clone());
-    drain(emu, &mut world, &plan, green_set.as_ref());
-    if let Some(d) = world.deployments.get_mut(original) {
-        d.green_weight = 0.0;
-    }
-    let now = Clock::now_epoch();
-    if let Some(d) = world.deployments.get_mut(rb) {
-        for e in d.events.iter_mut() {
-            let hook = !["Install", "AllowTestTraffic", "AllowTraffic"].contains(&e.name.as_str());
-            e.status = if hook { "Skipped" } else { "Succeeded" }.into();
-            e.start = Some(now);
-            e.end = Some(now);
+        for listener in &plan.test_listeners {
+            set_weights(
+                emu,
+                &mut world,
+                listener,
+                &[(blue.clone(), 100), (green.clone(), 0)],
+            );
         }
-        d.task_sets = (green_set.clone(), d.task_sets.0.clone());
-        d.green_weight = 100.0;
-        d.status = "Succeeded".into();
-        d.target_status = "Succeeded".into();
-        d.complete_time = Some(now);
+        make_primary(&mut world, original, &plan, false);
+        let green_set = world
+            .deployments
+            .get(original)
+            .and_then(|d| d.task_sets.1.clone());
+        let green_tasks = deregister(emu, &mut world, &plan, green_set.as_ref());
+        if let Some(d) = world.deployments.get_mut(original) {
+            d.green_weight = 0.0;
+        }
+        let now = Clock::now_epoch();
+        if let Some(d) = world.deployments.get_mut(rb) {
+            for e in d.events.iter_mut() {
+                let hook =
+                    !["Install", "AllowTestTraffic", "AllowTraffic"].contains(&e.name.as_str());
+                e.status = if hook { "Skipped" } else { "Succeeded" }.into();
+                e.start = Some(now);
+                e.end = Some(now);
+            }
+            d.task_sets = (green_set.clone(), d.task_sets.0.clone());
+            d.green_weight = 100.0;
+            d.status = "Succeeded".into();
+            d.target_status = "Succeeded".into();
+            d.complete_time = Some(now);
+        }
+        tracing::info!(
+            deployment_id = rb,
+            rolled_back = original,
+            "rollback succeeded"
+        );
+        green_tasks
+    };
+    tokio::time::sleep(IN_FLIGHT_GRACE).await;
+    for arn in green_tasks {
+        emu.data().stop_task(&arn);
     }
-    tracing::info!(
-        deployment_id = rb,
-        rolled_back = original,
-        "rollback succeeded"
-    );
 }
