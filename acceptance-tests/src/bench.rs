@@ -8,7 +8,7 @@ use std::time::{Duration, Instant, SystemTime};
 
 use anyhow::Context as _;
 
-use crate::emulator::{demo_seed, http_get, not_found_burst, wait_until};
+use crate::emulator::{demo_seed, http_get, not_found_burst, wait_until, Running};
 use crate::stage::Stage;
 use crate::terraform::{many_web_deployments, web_deployment};
 
@@ -160,28 +160,44 @@ pub fn alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::Result<V
             .is_some()
         });
         anyhow::ensure!(shifted, "traffic never shifted in run {run}");
-        std::thread::sleep(Duration::from_millis(150 * (run as u64 % 7)));
-        not_found_burst(&prod, Duration::from_secs(30), || {
-            first_after(&emu.emulator.journal(), started, |t| {
-                t == "call codedeploy.StopDeployment"
-            })
-            .is_some()
-        });
-        child.wait_with_output()?;
-        let journal = emu.emulator.journal();
-        let fired = first_after(&journal, started, |t| t == "alarm web-404s ALARM")
-            .context("the alarm never fired")?;
-        let stopped = first_after(&journal, fired, |t| t == "call codedeploy.StopDeployment")
-            .context("StopDeployment never came")?;
-        samples.push(secs_between(fired, stopped));
-        // Let the alarm settle back to OK before the next run.
-        wait_until(Duration::from_secs(120), || {
-            emu.emulator.snapshot()["alarms"]
-                .as_array()
-                .is_some_and(|a| a.iter().all(|x| x["state"] != "ALARM"))
-        });
+        samples.push(alarm_reaction(
+            &emu,
+            &prod,
+            (started, run),
+            child,
+            "call codedeploy.StopDeployment",
+        )?);
     }
     Ok(samples)
+}
+
+/// The end of one alarm run of either engine, once production is on green: after a stagger by `run`,
+/// 404s on `prod` until `stop_call` reaches the emulator, the apply awaited, and the seconds from the
+/// alarm entering ALARM to `stop_call`; the alarm is then let settle back to OK for the next run.
+pub(crate) fn alarm_reaction(
+    emu: &Running,
+    prod: &str,
+    (started, run): (SystemTime, usize),
+    child: std::process::Child,
+    stop_call: &str,
+) -> anyhow::Result<f64> {
+    std::thread::sleep(Duration::from_millis(150 * (run as u64 % 7)));
+    not_found_burst(prod, Duration::from_secs(30), || {
+        first_after(&emu.emulator.journal(), started, |t| t == stop_call).is_some()
+    });
+    child.wait_with_output()?;
+    let journal = emu.emulator.journal();
+    let fired = first_after(&journal, started, |t| t == "alarm web-404s ALARM")
+        .context("the alarm never fired")?;
+    let stopped = first_after(&journal, fired, |t| t == stop_call)
+        .with_context(|| format!("{stop_call} never came"))?;
+    // Let the alarm settle back to OK before the next run.
+    wait_until(Duration::from_secs(120), || {
+        emu.emulator.snapshot()["alarms"]
+            .as_array()
+            .is_some_and(|a| a.iter().all(|x| x["state"] != "ALARM"))
+    });
+    Ok(secs_between(fired, stopped))
 }
 
 /// One apply rolling `n` services at `-parallelism=n`, optionally with CodeDeploy throttled to

@@ -9,8 +9,8 @@ use std::time::{Duration, SystemTime};
 use anyhow::Context as _;
 use serde_json::json;
 
-use crate::bench::{first_after, jittered, last_mark, secs_between, timed_gate};
-use crate::emulator::{native_demo_seed, not_found_burst, wait_until};
+use crate::bench::{alarm_reaction, first_after, jittered, last_mark, secs_between, timed_gate};
+use crate::emulator::{native_demo_seed, wait_until};
 use crate::stage::Stage;
 use crate::terraform::native_web_deployment;
 
@@ -118,26 +118,13 @@ pub fn native_alarm_to_stop(binary: &Path, runs: usize, scale: f64) -> anyhow::R
             .is_some()
         });
         anyhow::ensure!(baking, "ECS never started baking in run {run}");
-        std::thread::sleep(Duration::from_millis(150 * (run as u64 % 7)));
-        not_found_burst(&prod, Duration::from_secs(30), || {
-            first_after(&emu.emulator.journal(), started, |t| {
-                t == "call ecs.StopServiceDeployment"
-            })
-            .is_some()
-        });
-        child.wait_with_output()?;
-        let journal = emu.emulator.journal();
-        let fired = first_after(&journal, started, |t| t == "alarm web-404s ALARM")
-            .context("the alarm never fired")?;
-        let stopped = first_after(&journal, fired, |t| t == "call ecs.StopServiceDeployment")
-            .context("StopServiceDeployment never came")?;
-        samples.push(secs_between(fired, stopped));
-        // Let the alarm settle back to OK before the next run.
-        wait_until(Duration::from_secs(120), || {
-            emu.emulator.snapshot()["alarms"]
-                .as_array()
-                .is_some_and(|a| a.iter().all(|x| x["state"] != "ALARM"))
-        });
+        samples.push(alarm_reaction(
+            &emu,
+            &prod,
+            (started, run),
+            child,
+            "call ecs.StopServiceDeployment",
+        )?);
     }
     Ok(samples)
 }
